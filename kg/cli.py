@@ -1,0 +1,122 @@
+"""The `kg` command line. Errors print one line on stderr and exit 2; logging is configured only here."""
+from __future__ import annotations
+
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kg.errors import KGError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+vocab_app = typer.Typer(no_args_is_help=True, help="Build and inspect the broad vocabulary index.")
+app.add_typer(vocab_app, name="vocab")
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    json = "json"
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+@app.command()
+def build(
+    paths: list[Path] = typer.Argument(..., help="review .txt files, PubTator files, or folders of them"),
+    out: Path = typer.Option(..., "-o", "--out", help="output directory (replaced atomically)"),
+    pipeline: str = typer.Option("dictionary", help="a pipeline in pipelines/ or a path to a spaCy config"),
+):
+    """Build the knowledge graph of PATHS into OUT and print a summary."""
+    from kg.build import build as run_build
+
+    summary = run_build(paths, out, pipeline=pipeline, progress=_progress())
+    typer.echo(summary.render())
+    if not summary.conforms:
+        typer.echo(f"kg: the graph does not conform to the SHACL shapes: {summary.violations} violations, "
+                   f"listed in {out}/validation.txt", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def entities(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f"),
+    category: Optional[str] = typer.Option(None, help="only entities of this category"),
+):
+    """List the resolved entities: id, label, category, xrefs, mentions."""
+    from kg.graph import entities_table
+    from kg.query import format_result
+
+    result = entities_table(out)
+    if category:
+        result = result.filter(lambda row: row["category"] == category)
+    typer.echo(format_result(result, format.value), nl=False)
+
+
+@app.command()
+def query(
+    out: str = typer.Argument(..., help="a directory written by `kg build`, or a SPARQL endpoint URL"),
+    name: str = typer.Argument(..., help="a .rq file, or the name of a query in queries/"),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f"),
+    bind: list[str] = typer.Option([], "--bind", "-b", help="VAR=VALUE bindings (values may be CURIEs)"),
+):
+    """Run a SPARQL query (named or from a file) against a built graph."""
+    from kg.query import format_result, run_query
+
+    bindings = {}
+    for item in bind:
+        if "=" not in item:
+            raise KGError(f"--bind takes VAR=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        bindings[key] = value
+    typer.echo(format_result(run_query(out, name, bindings or None), format.value), nl=False)
+
+
+@app.command()
+def stats(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    plot: Optional[Path] = typer.Option(None, help="also draw entity counts and degree distribution to this PNG"),
+):
+    """Print counts of documents, entities by category, mentions and triples."""
+    from kg.graph import graph_stats
+
+    typer.echo(graph_stats(out).render())
+    if plot is not None:
+        from kg.plots import plot_stats
+
+        plot_stats(out, plot)
+        typer.echo(f"plot         {plot}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning kg's own errors into one clear line and exit code 2."""
+    logging.basicConfig(level=logging.WARNING, format="kg: %(message)s")
+    try:
+        code = app(standalone_mode=False)
+    except KGError as error:
+        typer.echo(f"kg: {error}", err=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("kg: interrupted", err=True)
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as click_error:  # click usage errors carry their own message and exit code
+        from click.exceptions import ClickException
+
+        if isinstance(click_error, ClickException):
+            click_error.show()
+            sys.exit(click_error.exit_code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

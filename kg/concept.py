@@ -1,0 +1,52 @@
+"""Value objects for the resolution stage: vocabulary concepts, text mentions, merged entities."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A vocabulary entry: a primary CURIE, its label, category, synonyms and cross-references.
+
+    ``sources`` names where the identifiers were verified (keys of ``ontologies/sources.tsv``,
+    or the name of a generated index such as ``mesh2026``).
+    """
+
+    curie: str
+    label: str
+    category: str
+    synonyms: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span the NER found, before or after resolution.
+
+    ``curie`` is empty while unresolved; ``method`` says how it was resolved
+    (``exact``, ``abbreviation``, ``normalised``, ``fuzzy``, ``model``) and ``score`` how sure.
+    """
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    category: str
+    sentence: tuple[int, int] = (0, 0)
+    curie: str = ""
+    method: str = ""
+    score: float = 1.0
+    long_form: str = ""
+
+
+@dataclass
+class Entity:
+    """All mentions that resolve to one concept, merged."""
+
+    concept: Concept
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def curie(self) -> str:
+        return self.concept.curie

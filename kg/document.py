@@ -1,0 +1,110 @@
+"""The document model every stage shares: text read once, structure kept as character offsets.
+
+Offsets always index ``Document.text`` exactly as it was read, so a mention, a table cell or a
+citation marker can be traced back to the characters a user sees.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` into ``Document.text``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed part of a review ("Abstract", "Methods", ...); ``span`` covers the heading's body."""
+
+    title: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of running text fed to the NLP pipeline: a paragraph, a caption, a table cell, a title.
+
+    ``kind`` is one of ``title``, ``paragraph``, ``caption``, ``table_cell``, ``list_item``, ``abstract``.
+    ``section`` names the enclosing section (empty when none).
+    """
+
+    span: Span
+    kind: str
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of an evidence table: header name -> cell text, with each cell's span."""
+
+    cells: tuple[tuple[str, str], ...]
+    cell_spans: tuple[tuple[str, Span], ...]
+    span: Span
+
+    def cell(self, header: str) -> str:
+        return dict(self.cells).get(header, "")
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An entry of the numbered reference list, with the fields that could be parsed out of it."""
+
+    number: int
+    raw: str
+    span: Span
+    title: str = ""
+    journal: str = ""
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    volume: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+
+
+@dataclass(frozen=True)
+class CitationMarker:
+    """An in-text marker such as ``[6]`` or ``[13, 14]`` and the reference numbers it names."""
+
+    span: Span
+    numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class GoldAnnotation:
+    """An annotation read from a PubTator file (used by evaluation, never by prediction)."""
+
+    span: Span
+    text: str
+    type: str
+    identifier: str
+
+
+@dataclass
+class Document:
+    """A document as read: its exact text plus structure found in it."""
+
+    id: str
+    text: str
+    source: str
+    format: str  # "review" | "pubtator"
+    title: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    citations: list[CitationMarker] = field(default_factory=list)
+    gold: list[GoldAnnotation] = field(default_factory=list)
+    pmid: str = ""

@@ -1,0 +1,26 @@
+"""A small error hierarchy: every message says what went wrong and what to do."""
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error ``kg`` raises on purpose; the CLI prints it as one line, exit 2."""
+
+
+class InputError(KGError):
+    """An input path is missing, empty, binary, not UTF-8, or holds nothing readable."""
+
+
+class VocabularyError(KGError):
+    """A vocabulary file in ``ontologies/`` is malformed or cites an unknown source."""
+
+
+class PipelineError(KGError):
+    """An NLP pipeline config cannot be loaded (for example a pretrained model is not installed)."""
+
+
+class GraphError(KGError):
+    """An output graph directory is missing, incomplete, or fails validation."""
+
+
+class QueryError(KGError):
+    """A named query does not exist or a SPARQL query is malformed."""
