@@ -29,3 +29,6 @@ test: setup
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+bench: setup
+	$(PY) benchmarks/bench_build.py

@@ -1,0 +1,86 @@
+"""`make bench`: kg's throughput beside spaCy's bare tokenizer, measured in one run, reported as ratios.
+
+1. BC5CDR development set: `kg build` (ingest → NER → resolution → graph → SHACL → store) against
+   `spacy.blank("en")` tokenizing the same blocks. Both timed in this process, tokenizer first and last
+   (the median of the two guards against drift), so the ratio compares like with like.
+2. The sample review, end to end in a fresh process (imports, vocabulary and all): the cold time a user waits.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEV = SHARED / "eval" / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt"
+SAMPLE = SHARED / "corpus" / "esketamine_review.txt"
+
+
+def tokenizer_seconds(texts: list[str]) -> float:
+    import spacy
+
+    nlp = spacy.blank("en")
+    started = time.perf_counter()
+    for _ in nlp.tokenizer.pipe(texts, batch_size=256):
+        pass
+    return time.perf_counter() - started
+
+
+def bench_corpus(path: Path) -> dict:
+    from kg.build import build
+    from kg.ingest import read_paths
+
+    documents = read_paths([path])
+    texts = [d.text[b.span.start:b.span.end] for d in documents for b in d.blocks]
+    words = sum(len(t.split()) for t in texts)
+    baseline_before = tokenizer_seconds(texts)
+    with tempfile.TemporaryDirectory() as tmp:
+        build([path], Path(tmp) / "warm")  # loads vocabulary and automaton once, as a long-lived process would
+        started = time.perf_counter()
+        build([path], Path(tmp) / "out")
+        kg_seconds = time.perf_counter() - started
+    baseline = statistics.median([baseline_before, tokenizer_seconds(texts)])
+    return {"documents": len(documents), "words": words, "kg_s": kg_seconds, "tok_s": baseline}
+
+
+def bench_cold(path: Path, runs: int) -> tuple[float, float]:
+    """Median wall time and peak RSS (MB) of `kg build` on ``path`` in a fresh process."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(runs):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "kg.cli", "build", str(path), "-o", f"{tmp}/out{i}"],
+                           check=True, capture_output=True)
+            times.append(time.perf_counter() - started)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return statistics.median(times), peak_mb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEV)
+    parser.add_argument("--sample", type=Path, default=SAMPLE)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not args.corpus.exists() or not args.sample.exists():
+        sys.exit(f"bench: inputs not found ({args.corpus}, {args.sample}); pass --corpus and --sample")
+
+    r = bench_corpus(args.corpus)
+    print(f"corpus        {args.corpus.name}: {r['documents']} documents, {r['words']} words")
+    print(f"{'':14}{'seconds':>9}{'docs/s':>10}{'words/s':>11}")
+    for name, seconds in (("spaCy blank", r["tok_s"]), ("kg build", r["kg_s"])):
+        print(f"{name:<14}{seconds:>9.2f}{r['documents'] / seconds:>10.0f}{r['words'] / seconds:>11.0f}")
+    print(f"ratio         kg build takes {r['kg_s'] / r['tok_s']:.1f}x the bare tokenizer's time (aim: within 5x)")
+    cold, peak = bench_cold(args.sample, args.runs)
+    print(f"sample        {args.sample.name}: cold end-to-end {cold:.2f} s (median of {args.runs}; aim < 5 s), "
+          f"peak RSS {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
