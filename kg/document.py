@@ -108,3 +108,4 @@ class Document:
     citations: list[CitationMarker] = field(default_factory=list)
     gold: list[GoldAnnotation] = field(default_factory=list)
     pmid: str = ""
+    authors: list[str] = field(default_factory=list)  # names on a review's author line, as written

@@ -1,0 +1,112 @@
+"""PubTator files: ``PMID|t|title``, ``PMID|a|abstract``, tab-separated mention lines, blank line between documents.
+
+Gold offsets index ``title + " " + abstract``, so that is the document text. Corpora differ in small ways
+(see ``eval/*/SOURCE.md``): 5-column mention lines without an identifier, a 7th column of composite
+parts, relation lines, CRLF line endings, a duplicated PMID, mentions whose text disagrees with the
+offsets. All are tolerated; gold is kept exactly as given (scorers decide what to do with mismatches).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from kg.document import Block, Document, GoldAnnotation, Span
+from kg.ingest.reader import make_ids_unique
+
+log = logging.getLogger(__name__)
+
+_TEXT_LINE = re.compile(r"^(?P<pmid>[^|\s]+)\|(?P<kind>[ta])\|(?P<text>.*)$")
+
+
+class _Draft:
+    """A document being assembled from its lines."""
+
+    def __init__(self, pmid: str) -> None:
+        self.pmid = pmid
+        self.title: str | None = None
+        self.abstract: str | None = None
+        self.gold: list[GoldAnnotation] = []
+
+    def text(self) -> str:
+        title = self.title or ""
+        return title if self.abstract is None else f"{title} {self.abstract}"
+
+
+def _mention(parts: list[str]) -> GoldAnnotation:
+    start, end = int(parts[1]), int(parts[2])
+    identifier = parts[5] if len(parts) > 5 else ""
+    return GoldAnnotation(Span(start, end), parts[3], parts[4], identifier)
+
+
+def _finish(draft: _Draft, source: str) -> Document:
+    text = draft.text()
+    title = draft.title or ""
+    blocks = [Block(Span(0, len(title)), "title")]
+    if draft.abstract is not None:
+        blocks.append(Block(Span(len(title) + 1, len(text)), "abstract"))
+    for g in draft.gold:
+        if not 0 <= g.span.start <= g.span.end <= len(text):
+            log.warning("%s: %s mention %r at %d-%d lies outside the text", source, draft.pmid, g.text,
+                        g.span.start, g.span.end)
+    return Document(
+        id=draft.pmid, text=text, source=source, format="pubtator", title=title,
+        blocks=blocks, gold=draft.gold, pmid=draft.pmid,
+    )
+
+
+def parse_pubtator(text: str, source: str = "") -> list[Document]:
+    """Parse PubTator text into documents (``id`` = PMID, made unique within the file by a suffix)."""
+    documents: list[Document] = []
+    draft: _Draft | None = None
+    skipped = 0
+
+    def close() -> None:
+        nonlocal draft
+        if draft is not None and (draft.title is not None or draft.abstract is not None):
+            documents.append(_finish(draft, source))
+        draft = None
+
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            close()
+            continue
+        m = _TEXT_LINE.match(line)
+        if m:
+            pmid, kind = m["pmid"], m["kind"]
+            # A new PMID, or a second title for the same one, starts a new document even without a blank line.
+            if draft is None or draft.pmid != pmid or (kind == "t" and draft.title is not None):
+                close()
+                draft = _Draft(pmid)
+            if kind == "t":
+                draft.title = m["text"]
+            else:
+                draft.abstract = m["text"]
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 5 and parts[1].isdigit() and parts[2].isdigit():
+            if draft is None:
+                skipped += 1
+                log.warning("%s:%d: mention line before any title line; skipped", source, number)
+                continue
+            if parts[0] != draft.pmid:
+                log.warning("%s:%d: mention for %s inside document %s", source, number, parts[0], draft.pmid)
+            draft.gold.append(_mention(parts))
+        elif len(parts) >= 3:
+            continue  # a relation line (PMID, type, id, id[, novelty]): not used by ingest
+        else:
+            skipped += 1
+            log.warning("%s:%d: unrecognised line skipped: %.60r", source, number, line)
+    close()
+    if skipped:
+        log.warning("%s: %d lines skipped", source, skipped)
+    make_ids_unique(documents)
+    return documents
+
+
+def read_pubtator(path: str | Path) -> list[Document]:
+    """Read one PubTator file (errors for missing, empty, binary or non-UTF-8 files come from ``read_text``)."""
+    from kg.ingest.reader import read_text
+
+    return parse_pubtator(read_text(path), source=str(path))

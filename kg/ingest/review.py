@@ -1,0 +1,275 @@
+"""Plain-text reviews: title, author line, headed sections, paragraphs, captions, tables, references.
+
+The layout rules are generic (no heading names are listed):
+
+* the first non-empty line is the title; the next one is the author line if it reads as a list of names;
+* a *heading* is a short line (at most 10 words, 80 characters) that starts with a capital or a digit and has
+  no terminal punctuation, with more text after it;
+* consecutive lines of two or more ``|`` form a table (first row = header); a row whose text before its first
+  pipe is not a cell (other rows start with ``|``) has a junk prefix, such as a glued "Figure 1", dropped;
+* a run of lines numbered 1, 2, 3... (``- 1Title...``, ``1. Author...``, ``[1] ...``) is the reference list;
+* ``Figure 2. ...`` / ``Table 1: ...`` lines, and lines carrying an abbreviation glossary
+  (``AMPA: ...; BDNF: ...``), are captions; a caption glued to its glossary is split into separate blocks;
+* other lines are paragraphs. A line that does not end a sentence continues onto the next line (hard-wrapped
+  text); lines starting with a bullet are list items.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.document import Block, Document, Section, Span, Table, TableRow
+from kg.ingest.references import find_citations, parse_reference, reference_number
+
+log = logging.getLogger(__name__)
+
+_TERMINAL = ".!?,;:"
+_FUNCTION_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+_SENTENCE_END = ".!?:;…\"”’)]"
+_BULLET = re.compile(r"^[-•*▪◦–]\s+")
+_CAPTION_LABEL = re.compile(r"^(?:Supplementary\s+)?(?:Figure|Fig\.|Table|Box|Scheme)\s*S?\d+[A-Za-z]?\s*[.:|\-–—]")
+_GLOSSARY_KEY = re.compile(r"([A-Z][A-Z0-9][A-Za-z0-9\-]{0,10}):\s")
+_GLUE = re.compile(r"(?<=[a-z)])(?=[A-Z][a-z]{2,})")
+_YEAR_OR_DOI = re.compile(r"10\.\d{4,9}/|(?:19|20)\d\d")
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|van|von|de|der|di|da|del|la|le)$")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def _lines(text: str) -> list[_Line]:
+    """Lines with the offsets of their content, leading/trailing whitespace excluded."""
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
+        out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(raw) + 1
+    return out
+
+
+def _is_table_row(line: str) -> bool:
+    return line.count("|") >= 2
+
+
+def _is_heading(line: str) -> bool:
+    return (
+        0 < len(line) <= 80 and len(line.split()) <= 10 and line[-1] not in _TERMINAL
+        and line.split()[-1].lower() not in _FUNCTION_WORDS
+        and (line[0].isupper() or line[0].isdigit()) and "|" not in line
+        and not _BULLET.match(line) and not find_citations(line)
+    )
+
+
+def _wrapped(lines: list[_Line], k: int, open_paragraph: bool) -> bool:
+    """True when line ``k`` is as long as an adjacent prose line, i.e. part of hard-wrapped text, not a heading."""
+    size = len(lines[k].text)
+    if open_paragraph and k > 0 and size >= 0.6 * len(lines[k - 1].text):
+        return True
+    nxt = lines[k + 1] if k + 1 < len(lines) else None
+    return bool(nxt and not nxt.blank and not _is_heading(nxt.text) and size >= 0.6 * len(nxt.text))
+
+
+def looks_like_authors(line: str) -> bool:
+    """True for ``Ann Smith, Bo R Lee`` / ``A. Smith and B. Lee``: two or more names, or one name with initials."""
+    if not line or len(line) > 400 or line[-1] in ".!?:" or "|" in line:
+        return False
+    names = [n.strip() for n in re.split(r",|;|&|\band\b", line) if n.strip()]
+    if not names:
+        return False
+    for name in names:
+        tokens = [t.rstrip("0-9*†‡") for t in name.split()]
+        if not 2 <= len(tokens) <= 5 or not all(_NAME_TOKEN.match(t) for t in tokens if t):
+            return False
+    return len(names) >= 2 or any(len(t.rstrip(".")) == 1 for t in names[0].split())
+
+
+def _reference_runs(lines: list[_Line]) -> dict[int, tuple[int, int]]:
+    """Line index -> ``(number, text offset)`` for lines in runs of sequentially numbered references."""
+    found: dict[int, tuple[int, int]] = {}
+    i = 0
+    while i < len(lines):
+        first = reference_number(lines[i].text)
+        if lines[i].blank or first is None:
+            i += 1
+            continue
+        run, expected, j = [(i, first)], first[0] + 1, i + 1
+        while j < len(lines):
+            if lines[j].blank:
+                j += 1
+                continue
+            nxt = reference_number(lines[j].text, expected)
+            if nxt is None or nxt[0] != expected:
+                break
+            run.append((j, nxt))
+            expected, j = expected + 1, j + 1
+        cited = sum(1 for k, _ in run if _YEAR_OR_DOI.search(lines[k].text) and len(lines[k].text) > 40)
+        if len(run) >= 2 and cited * 2 >= len(run):
+            found.update(dict(run))
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def _cells(line: _Line, leading_pipes: bool) -> list[tuple[str, Span]]:
+    """Cells of a pipe-delimited row with exact spans; a junk prefix before the first pipe is dropped."""
+    pieces, pos = [], line.start
+    for piece in line.text.split("|"):
+        lead = len(piece) - len(piece.lstrip())
+        pieces.append((piece.strip(), Span(pos + lead, pos + lead + len(piece.strip()))))
+        pos += len(piece) + 1
+    if line.text.startswith("|") or leading_pipes:
+        if pieces[0][0]:
+            log.info("dropped %r before the first pipe of a table row (a glued label, not a cell)", pieces[0][0])
+        pieces = pieces[1:]
+    if line.text.endswith("|"):
+        pieces = pieces[:-1]
+    return pieces
+
+
+def _table(rows: list[_Line], section: str, blocks: list[Block]) -> Table | None:
+    rows = [r for r in rows if not re.fullmatch(r"[|\s:\-–]+", r.text)]
+    if len(rows) < 2:
+        return None
+    # A row "has leading pipes" when most rows start with one; then text before the first pipe is not a cell.
+    leading = sum(r.text.startswith("|") for r in rows) * 2 >= len(rows)
+    header_cells = _cells(rows[0], leading)
+    header = tuple(text or f"column {k + 1}" for k, (text, _) in enumerate(header_cells))
+    table_rows = []
+    for row in rows[1:]:
+        cells = _cells(row, leading)
+        names = [header[k] if k < len(header) else f"column {k + 1}" for k in range(len(cells))]
+        kept = [(name, text, span) for name, (text, span) in zip(names, cells) if text]
+        blocks.extend(Block(span, "table_cell", section) for _, _, span in kept)
+        table_rows.append(TableRow(
+            cells=tuple((n, t) for n, t, _ in kept), cell_spans=tuple((n, s) for n, _, s in kept),
+            span=Span(row.start, row.end),
+        ))
+    return Table(header, tuple(table_rows), Span(rows[0].start, rows[-1].end))
+
+
+def _caption_parts(line: _Line) -> list[Span] | None:
+    """Spans of a caption line (lead text / glossary / trailing credit), or ``None`` if it is no caption."""
+    keys = list(_GLOSSARY_KEY.finditer(line.text))
+    if len(keys) < 2:
+        return [Span(line.start, line.end)] if _CAPTION_LABEL.match(line.text) else None
+    g_start = keys[0].start()
+    glue = _GLUE.search(line.text, keys[-1].end())
+    g_end = glue.start() if glue else len(line.text)
+    parts = []
+    for a, b in ((0, g_start), (g_start, g_end), (g_end, len(line.text))):
+        seg = line.text[a:b]
+        if seg.strip():
+            lead = len(seg) - len(seg.lstrip())
+            parts.append(Span(line.start + a + lead, line.start + a + lead + len(seg.strip())))
+    return parts
+
+
+def parse_review(text: str, doc_id: str, source: str = "") -> Document:
+    """Find the structure of a plain-text review; every span indexes ``text`` exactly."""
+    lines = _lines(text)
+    content = [k for k, ln in enumerate(lines) if not ln.blank]
+    doc = Document(id=doc_id, text=text, source=source, format="review")
+    if not content:
+        return doc
+    title_line = lines[content[0]]
+    doc.title = title_line.text
+    doc.blocks.append(Block(Span(title_line.start, title_line.end), "title"))
+    used = {content[0]}
+    if len(content) > 1 and looks_like_authors(lines[content[1]].text):
+        doc.authors = [n.strip() for n in re.split(r",|;|&|\band\b", lines[content[1]].text) if n.strip()]
+        used.add(content[1])
+
+    references = _reference_runs(lines)
+    section, heading_end, open_paragraph = "", 0, False
+    body_start: int | None = None
+    last_body_end = 0
+    table_rows: list[_Line] = []
+
+    def close_section() -> None:
+        if section:
+            span = Span(body_start, last_body_end) if body_start is not None else Span(heading_end, heading_end)
+            doc.sections.append(Section(section, span))
+
+    def flush_table() -> None:
+        nonlocal table_rows
+        if table_rows:
+            table = _table(table_rows, section, doc.blocks)
+            if table:
+                doc.tables.append(table)
+            table_rows = []
+
+    for pos, k in enumerate(content):
+        if k in used:
+            continue
+        line = lines[k]
+        if _is_table_row(line.text) and k not in references:
+            body_start = line.start if body_start is None else body_start
+            table_rows.append(line)
+            open_paragraph = False
+            last_body_end = line.end
+            continue
+        flush_table()
+        if k in references:
+            number, offset = references[k]
+            doc.references.append(parse_reference(line.text[offset:], number, line.text, Span(line.start, line.end)))
+            open_paragraph = False
+            continue
+        caption = _caption_parts(line)
+        if not caption and pos + 1 < len(content) and _is_heading(line.text) and not _wrapped(lines, k, open_paragraph):
+            flush_table()
+            close_section()
+            section, heading_end, body_start, open_paragraph = line.text, line.end, None, False
+            continue
+        if body_start is None:
+            body_start = line.start
+        if caption:
+            doc.blocks.extend(Block(span, "caption", section) for span in caption)
+            open_paragraph = False
+        elif _BULLET.match(line.text):
+            cut = _BULLET.match(line.text).end()
+            doc.blocks.append(Block(Span(line.start + cut, line.end), "list_item", section))
+            open_paragraph = False
+        elif open_paragraph and lines[k - 1].end == doc.blocks[-1].span.end and not lines[k - 1].blank:
+            prev = doc.blocks.pop()
+            doc.blocks.append(Block(Span(prev.span.start, line.end), prev.kind, prev.section))
+        else:
+            kind = "abstract" if section.lower() == "abstract" else "paragraph"
+            doc.blocks.append(Block(Span(line.start, line.end), kind, section))
+        open_paragraph = doc.blocks[-1].kind in ("paragraph", "abstract") and line.text[-1] not in _SENTENCE_END
+        last_body_end = line.end
+    flush_table()
+    close_section()
+
+    spans = [r.span for r in doc.references]
+    doc.citations = [c for c in find_citations(text) if not any(s.start <= c.span.start < s.end for s in spans)]
+    log.info("%s: %d blocks, %d sections, %d tables, %d references, %d citation markers", doc_id,
+             len(doc.blocks), len(doc.sections), len(doc.tables), len(doc.references), len(doc.citations))
+    return doc
+
+
+def read_review(path_or_text: str | Path, doc_id: str | None = None) -> Document:
+    """Read a review from a path, or parse it from text (a ``str`` holding a line break is text)."""
+    from kg.ingest.reader import read_text, slug
+
+    is_path = isinstance(path_or_text, Path) or (
+        "\n" not in path_or_text and len(path_or_text) < 1024
+        and (Path(path_or_text).exists() or "/" in path_or_text or Path(path_or_text).suffix.lower() in (".txt", ".md"))
+    )
+    if is_path:
+        path = Path(path_or_text)
+        return parse_review(read_text(path), doc_id=doc_id or slug(path.stem), source=str(path))
+    text = str(path_or_text)
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return parse_review(text, doc_id=doc_id or slug(" ".join(first.split()[:8])), source="")
