@@ -1,0 +1,175 @@
+"""Write predicted mentions in the two exchange formats annotation tools read: PubTator and BioC JSON.
+
+Both writers are deterministic (documents in the order given, mentions by offset), so outputs diff cleanly.
+Offsets always index ``Document.text``; for PubTator documents that is title + " " + abstract, as in the
+PubTator format itself. Without a corpus profile, types are the PubTator names of ``kg/categories.py``
+(or the Biolink class when a category has none) and identifiers are our CURIEs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from kg.categories import category
+from kg.concept import Mention
+from kg.document import Document
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.evaluation.corpus_types import CorpusProfile
+
+__all__ = ["write_pubtator", "write_biocjson", "pubtator_lines", "biocjson_collection"]
+
+log = logging.getLogger(__name__)
+
+_LINE_BREAKS = re.compile(r"[\t\r\n]")
+
+
+def _typed(doc: Document, mentions: Iterable[Mention], profile: "CorpusProfile | None") -> list[tuple[Mention, str, str]]:
+    """(mention, type, identifier) in output order; mentions the profile has no type for are dropped."""
+    rows = []
+    for m in mentions:
+        if profile is None:
+            cat = category(m.category)
+            rows.append((m, cat.pubtator or cat.biolink, m.curie or "-"))
+            continue
+        t = profile.type_for(m.category)
+        if t is None:
+            continue
+        rows.append((m, t, profile.to_corpus_id(m.curie) or profile.no_id))
+    rows.sort(key=lambda r: (r[0].start, r[0].end, r[1], r[2], r[0].text))
+    return rows
+
+
+def _split_title(doc: Document) -> tuple[str, str] | None:
+    """Title and abstract of a PubTator document, or None when its text is not title + " " + abstract."""
+    if doc.format != "pubtator" or "\n" in doc.text:
+        return None
+    title = doc.title
+    if not doc.text.startswith(title):
+        return None
+    return title, doc.text[len(title) + 1:]
+
+
+def pubtator_lines(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
+                   corpus_types: "CorpusProfile | None" = None) -> list[str]:
+    """The PubTator lines for ``documents``: ``|t|``/``|a|`` lines for PubTator documents, then one
+    ``PMID<TAB>start<TAB>end<TAB>text<TAB>Type<TAB>ID`` line per mention, a blank line after each document.
+
+    Reviews have no title/abstract split and may contain line breaks, so only their annotation lines are
+    written; tabs and line breaks inside a mention's text become spaces.
+    """
+    lines: list[str] = []
+    for doc in documents:
+        pmid = doc.pmid or doc.id
+        parts = _split_title(doc)
+        if parts is not None:
+            lines += [f"{pmid}|t|{parts[0]}", f"{pmid}|a|{parts[1]}"]
+        for m, t, ident in _typed(doc, mentions_by_doc.get(doc.id, ()), corpus_types):
+            text = _LINE_BREAKS.sub(" ", m.text)
+            lines.append(f"{pmid}\t{m.start}\t{m.end}\t{text}\t{t}\t{ident}")
+        lines.append("")
+    return lines
+
+
+def biocjson_collection(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
+                        corpus_types: "CorpusProfile | None" = None, *, source: str = "kg",
+                        date: str = "") -> dict:
+    """A BioC collection as a dict: documents -> passages -> annotations with infons type/identifier and
+    locations offset/length (document-level offsets, as BioC specifies).
+
+    PubTator documents get a ``title`` and an ``abstract`` passage; any other document one passage with
+    its whole text. ``date`` is left empty unless given, so that output is reproducible.
+    """
+    collection = {"source": source, "date": date, "key": "kg.key", "infons": {}, "documents": []}
+    for doc in documents:
+        parts = _split_title(doc)
+        if parts is not None:
+            passages = [_passage("title", 0, parts[0]), _passage("abstract", len(parts[0]) + 1, parts[1])]
+        else:
+            passages = [_passage(doc.format or "text", 0, doc.text)]
+        for n, (m, t, ident) in enumerate(_typed(doc, mentions_by_doc.get(doc.id, ()), corpus_types), 1):
+            home = next((p for p in reversed(passages) if p["offset"] <= m.start), passages[0])
+            home["annotations"].append({
+                "id": str(n),
+                "infons": {"type": t, "identifier": ident, "category": m.category},
+                "text": m.text,
+                "locations": [{"offset": m.start, "length": m.end - m.start}],
+            })
+        infons = {"source": doc.source, "format": doc.format}
+        if doc.title:
+            infons["title"] = doc.title
+        collection["documents"].append({"id": doc.pmid or doc.id, "infons": infons, "passages": passages,
+                                        "relations": []})
+    return collection
+
+
+def _passage(kind: str, offset: int, text: str) -> dict:
+    return {"offset": offset, "infons": {"type": kind}, "text": text, "sentences": [], "annotations": [],
+            "relations": []}
+
+
+def write_pubtator(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
+                   out: "str | Path | IO[str]", corpus_types: "CorpusProfile | None" = None) -> int:
+    """Write PubTator to ``out`` (a path or an open text stream); returns the number of mention lines."""
+    lines = pubtator_lines(documents, mentions_by_doc, corpus_types)
+    _write(out, "\n".join(lines) + ("\n" if lines else ""))
+    return sum(1 for line in lines if line.count("\t") == 5)
+
+
+def write_biocjson(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
+                   out: "str | Path | IO[str]", corpus_types: "CorpusProfile | None" = None, *,
+                   source: str = "kg", date: str = "") -> int:
+    """Write a BioC JSON collection to ``out``; returns the number of annotations written."""
+    collection = biocjson_collection(documents, mentions_by_doc, corpus_types, source=source, date=date)
+    _write(out, json.dumps(collection, ensure_ascii=False, indent=1) + "\n")
+    return sum(len(p["annotations"]) for d in collection["documents"] for p in d["passages"])
+
+
+def _write(out, text: str) -> None:
+    if hasattr(out, "write"):
+        out.write(text)
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    log.info("wrote %s", path)
+
+
+def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus: str | None = None,
+                   pipeline: str = "dictionary", progress: bool = False) -> str:
+    """Run the pipeline over ``paths`` and return the annotations as PubTator or BioC JSON text.
+
+    Types and identifiers follow ``corpus`` when named, else the corpus the input's own gold annotations
+    reveal, else PubTator's generic type names with kg's CURIEs.
+    """
+    import io
+
+    from kg.errors import InputError
+    from kg.evaluation import PROFILES, detect_corpus, predict
+    from kg.ingest import read_paths
+    from kg.nlp import load_pipeline
+    from kg.vocabulary import load_vocabulary
+
+    documents = read_paths(list(paths))
+    if corpus is not None and corpus not in PROFILES:
+        raise InputError(f"unknown corpus {corpus!r}; choose one of {', '.join(sorted(PROFILES))}")
+    profile = PROFILES[corpus] if corpus else None
+    gold_types = {g.type for d in documents for g in d.gold}
+    if profile is None and gold_types:
+        try:
+            profile = detect_corpus(gold_types, documents[0].source)
+        except InputError:
+            log.warning("gold types %s match no known corpus; writing generic PubTator types", sorted(gold_types))
+    vocabulary = load_vocabulary()
+    nlp = load_pipeline(pipeline, vocabulary=vocabulary)
+    by_doc: dict[str, list[Mention]] = {}
+    for mention in predict(documents, nlp, vocabulary, progress=progress):
+        by_doc.setdefault(mention.doc_id, []).append(mention)
+    buffer = io.StringIO()
+    writer = write_biocjson if fmt == "biocjson" else write_pubtator
+    writer(documents, by_doc, buffer, profile)
+    return buffer.getvalue()
