@@ -1,0 +1,176 @@
+"""spaCy components of kg's pipelines, registered with ``@Language.factory`` on import.
+
+``kg_glossary`` finds ``SF: long form`` glossaries, ``kg_dictionary_ner`` tags every vocabulary
+name and every short form the text defines, ``kg_scispacy_ner`` runs scispacy's trained NER
+models and maps their labels onto kg's categories. The configs in ``pipelines/`` name them.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.errors import PipelineError
+from kg.nlp.dictionary import DEFAULT_STOP_WORDS, DictionaryMatcher, Match, dictionary_matcher, select_longest
+from kg.nlp.glossary import doc_definitions, find_glossary, short_form_key, short_form_spans
+
+__all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches"]
+
+log = logging.getLogger(__name__)
+
+# scispacy model labels -> kg categories (en_ner_bc5cdr_md, en_ner_bionlp13cg_md, en_ner_craft_md, ...).
+DEFAULT_LABEL_MAP = {
+    "CHEMICAL": "chemical", "SIMPLE_CHEMICAL": "chemical", "CHEBI": "chemical", "AMINO_ACID": "chemical",
+    "DISEASE": "disease", "CANCER": "disease", "PATHOLOGICAL_FORMATION": "phenotype",
+    "GENE_OR_GENE_PRODUCT": "gene", "GGP": "gene",
+    "ORGANISM": "organism", "TAXON": "organism", "SPECIES": "organism",
+    "ORGAN": "anatomy", "TISSUE": "anatomy", "ORGANISM_SUBDIVISION": "anatomy",
+    "ANATOMICAL_SYSTEM": "anatomy", "MULTI_TISSUE_STRUCTURE": "anatomy", "DEVELOPING_ANATOMICAL_STRUCTURE": "anatomy",
+    "IMMATERIAL_ANATOMICAL_ENTITY": "anatomy", "ORGANISM_SUBSTANCE": "anatomy", "UBERON": "anatomy",
+    "CELL": "cell", "CELLULAR_COMPONENT": "anatomy", "CL": "cell", "CELL_TYPE": "cell", "CELL_LINE": "cell",
+    "GO": "process", "SO": "gene", "PROTEIN": "gene", "DNA": "gene", "RNA": "gene",
+}
+
+
+def _register_extensions() -> None:
+    if not Doc.has_extension("kg_glossary"):
+        Doc.set_extension("kg_glossary", default=None)
+    for name, default in (("kg_long_form", ""), ("kg_candidates", ())):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+
+
+@Language.factory("kg_glossary")
+class GlossaryDetector:
+    """Adds ``SF: long form`` glossary entries to ``doc._.kg_glossary`` as :class:`Definition` objects."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        _register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.kg_glossary = find_glossary(doc.text)
+        return doc
+
+
+def definition_matches(text: str, definitions, matcher: DictionaryMatcher) -> list[Match]:
+    """Matches for every use of a short form defined in the text, carrying the long form's concepts.
+
+    A short form whose long form is no vocabulary name still yields a match (with no concepts) so the
+    document's own definition overrides a dictionary reading of the same letters.
+    """
+    longs: dict[str, str] = {}
+    for definition in definitions:
+        longs.setdefault(short_form_key(definition.short), definition.long)
+    found = []
+    for start, end, key in short_form_spans(text, longs):
+        found.append(Match(start, end, matcher.lookup(longs[key]), long_form=longs[key]))
+    return found
+
+
+def _vocabulary():
+    from kg.vocabulary import load_vocabulary
+
+    return load_vocabulary()
+
+
+@Language.factory(
+    "kg_dictionary_ner",
+    default_config={"include_concepts": False, "stop_words": list(DEFAULT_STOP_WORDS), "min_length": 2,
+                    "overwrite_ents": True},
+)
+class DictionaryNER:
+    """Sets ``doc.ents`` from vocabulary names (label = category, ``kb_id_`` = CURIE).
+
+    The vocabulary is read on first use (``load_vocabulary()``) unless :meth:`set_vocabulary` gave
+    one; the automaton is built once per process. With ``overwrite_ents`` false it only adds names
+    that do not overlap entities set by an earlier component, and links those that match a name.
+    """
+
+    def __init__(self, nlp: Language, name: str, include_concepts: bool, stop_words: Sequence[str],
+                 min_length: int, overwrite_ents: bool) -> None:
+        _register_extensions()
+        self.include_concepts = include_concepts
+        self.stop_words = tuple(stop_words)
+        self.min_length = min_length
+        self.overwrite_ents = overwrite_ents
+        self._vocabulary = None
+
+    def set_vocabulary(self, vocabulary) -> None:
+        self._vocabulary = vocabulary
+
+    @property
+    def matcher(self) -> DictionaryMatcher:
+        if self._vocabulary is None:
+            self._vocabulary = _vocabulary()
+        return dictionary_matcher(self._vocabulary, include_concepts=self.include_concepts,
+                                  stop_words=self.stop_words, min_length=self.min_length)
+
+    def __call__(self, doc: Doc) -> Doc:
+        matcher = self.matcher
+        defined = definition_matches(doc.text, doc_definitions(doc), matcher)
+        # A document's own definition comes first, so it wins a tie with a dictionary reading.
+        matches = select_longest([*defined, *matcher.candidates(doc.text)])
+        kept = [] if self.overwrite_ents else [self._link(ent, matcher) for ent in doc.ents]
+        spans = []
+        for match in matches:
+            if not match.concepts:
+                continue
+            concept = match.concepts[0]
+            span = doc.char_span(match.start, match.end, label=concept.category, kb_id=concept.curie,
+                                 alignment_mode="expand")
+            if span is None or any(span.start < k.end and k.start < span.end for k in kept + spans):
+                continue
+            span._.kg_long_form = match.long_form
+            span._.kg_candidates = tuple(c.curie for c in match.concepts)
+            spans.append(span)
+        doc.ents = sorted(kept + spans, key=lambda s: s.start)
+        return doc
+
+    @staticmethod
+    def _link(ent: Span, matcher: DictionaryMatcher) -> Span:
+        if ent.kb_id_:
+            return ent
+        concepts = matcher.lookup(ent.text)
+        if not concepts:
+            return ent
+        linked = Span(ent.doc, ent.start, ent.end, label=ent.label_, kb_id=concepts[0].curie)
+        linked._.kg_candidates = tuple(c.curie for c in concepts)
+        return linked
+
+
+def _load_model(name: str) -> Language:
+    import spacy
+
+    if not spacy.util.is_package(name):
+        raise PipelineError(
+            f"scispacy model {name} is not installed; install it from https://allenai.github.io/scispacy/ "
+            "or use the default 'dictionary' pipeline"
+        )
+    return spacy.load(name, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"])
+
+
+@Language.factory("kg_scispacy_ner", default_config={"models": ["en_ner_bc5cdr_md"], "label_map": DEFAULT_LABEL_MAP})
+class ScispacyNER:
+    """Runs scispacy's trained NER models (``spacy.load``) and copies their entities, labels as categories.
+
+    Models are applied in order; a later model's entity that overlaps an earlier one is dropped.
+    Labels missing from ``label_map`` become ``concept``.
+    """
+
+    def __init__(self, nlp: Language, name: str, models: Sequence[str], label_map: dict[str, str]) -> None:
+        _register_extensions()
+        self.models = [(model, _load_model(model)) for model in models]
+        self.label_map = {k.upper(): v for k, v in label_map.items()}
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for _name, model in self.models:
+            for ent in model(doc.text).ents:
+                label = self.label_map.get(ent.label_.upper(), "concept")
+                span = doc.char_span(ent.start_char, ent.end_char, label=label, alignment_mode="expand")
+                if span is not None and not any(span.start < s.end and s.start < span.end for s in spans):
+                    spans.append(span)
+        doc.ents = sorted(spans, key=lambda s: s.start)
+        return doc

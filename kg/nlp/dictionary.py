@@ -1,0 +1,222 @@
+"""Dictionary NER: every vocabulary surface form matched in raw text with one Aho-Corasick automaton.
+
+Matching runs over a case-folded copy of the text that keeps every character at its offset (hyphens,
+dashes and whitespace fold to one space, so "NMDA-receptor" meets "NMDA receptor"), then keeps
+candidates that sit on word boundaries and takes the longest non-overlapping ones. pyahocorasick
+builds 17x faster than spaCy's PhraseMatcher with 12x less memory (docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from kg.concept import Concept
+
+__all__ = ["DEFAULT_STOP_WORDS", "DictionaryMatcher", "Match", "dictionary_matcher", "fold", "is_boundary"]
+
+log = logging.getLogger(__name__)
+
+# Generic English words that some vocabularies list as names; matching them only adds noise.
+DEFAULT_STOP_WORDS = (
+    "a", "an", "and", "as", "at", "be", "by", "can", "do", "for", "he", "in", "is", "it", "may", "no",
+    "not", "of", "on", "or", "the", "to", "was", "we", "all", "other", "set", "lead", "change", "control",
+    "role", "report", "study", "studies", "result", "results", "method", "methods", "data", "use", "age",
+    "time", "case", "cases", "group", "groups", "level", "levels", "effect", "effects",
+    "review", "research", "analysis", "association", "risk", "trial", "trials", "support", "work",
+    "history", "population", "evidence", "problem", "problems", "drug", "drugs", "disease", "diseases",
+    "syndrome", "disorder", "disorders", "therapy", "treatment", "response", "signal", "period",
+    "cell", "cells", "protein", "proteins", "receptor", "receptors", "gene", "genes",
+)
+
+_GREEK_LETTER = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "kappa": "κ", "lambda": "λ",
+    "mu": "μ", "sigma": "σ", "tau": "τ", "omega": "ω", "theta": "θ",
+}
+_GREEK_NAME_RE = re.compile(r"\b(" + "|".join(_GREEK_LETTER) + r")(?=[ -])")
+_SPACES_RE = re.compile(r" +")
+
+
+def _fold_char(char: str) -> str:
+    lower = char.lower()
+    if len(lower) != 1:
+        return char
+    if lower.isspace() or lower in "-\u2010\u2011\u2012\u2013\u2014\u2212":
+        return " "
+    return lower
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` one character for one character, hyphens and whitespace as spaces.
+
+    The result has the length of ``text`` so offsets found in it index ``text`` directly.
+    """
+    return "".join(map(_fold_char, text))
+
+
+def is_boundary(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is not glued to a letter or digit on either side."""
+    return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
+
+
+def _case_sensitive(form: str) -> bool:
+    """Short all-caps forms ("ED", "CAN", "NMDA") and very short mixed-case ones must match case."""
+    letters = [c for c in form if c.isalpha()]
+    if not letters:
+        return True
+    if len(form) <= 5 and all(c.isupper() for c in letters):
+        return True
+    return len(form) <= 3 and any(c.isupper() for c in letters)
+
+
+def _key_variants(form: str) -> set[str]:
+    """Folded keys a surface form is matched under: as written, Greek names as letters, simple plurals."""
+    from kg.vocabulary import singular
+
+    base = _SPACES_RE.sub(" ", fold(form)).strip()
+    keys = {base, _GREEK_NAME_RE.sub(lambda m: _GREEK_LETTER[m.group(1)], base)}
+    for key in list(keys):
+        keys.add(singular(key))
+        last = key.rsplit(" ", 1)[-1]
+        if len(last) >= 4 and last.isalpha():
+            if last.endswith("y") and last[-2] not in "aeiou":
+                keys.add(key[:-1] + "ies")
+            elif last.endswith(("s", "x", "ch", "sh")):
+                keys.add(key + "es")
+    return {k for k in keys if k}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    form: str
+    concept: Concept
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """A dictionary hit: character offsets into the matched text and its concepts, best first."""
+
+    start: int
+    end: int
+    concepts: tuple[Concept, ...]
+    long_form: str = ""
+
+
+class DictionaryMatcher:
+    """An Aho-Corasick automaton over every surface form of a vocabulary, built once."""
+
+    def __init__(
+        self,
+        terms: Iterable[tuple[str, Concept]],
+        *,
+        include_concepts: bool = False,
+        stop_words: Iterable[str] = DEFAULT_STOP_WORDS,
+        min_length: int = 2,
+    ) -> None:
+        import ahocorasick
+
+        stop = {fold(w) for w in stop_words}
+        table: dict[str, list[_Entry]] = {}
+        for form, concept in terms:
+            form = form.strip()
+            if len(form) < min_length or (concept.category == "concept" and not include_concepts):
+                continue
+            if not any(c.isalpha() for c in form):
+                continue
+            entry = _Entry(form, concept, _case_sensitive(form))
+            for key in _key_variants(form):
+                if key in stop or len(key) < min_length:
+                    continue
+                entries = table.setdefault(key, [])
+                if entry not in entries:
+                    entries.append(entry)
+        self._table = table
+        self._automaton = ahocorasick.Automaton()
+        for key in table:
+            self._automaton.add_word(key, key)
+        if table:
+            self._automaton.make_automaton()
+        log.debug("dictionary matcher: %d keys", len(table))
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def _accept(self, key: str, written: str) -> tuple[Concept, ...]:
+        """Concepts of ``key`` whose case rule accepts the text as written (plural "s" allowed)."""
+        concepts: list[Concept] = []
+        for entry in self._table.get(key, ()):
+            if entry.case_sensitive and written not in (entry.form, entry.form + "s"):
+                continue
+            if entry.concept not in concepts:
+                concepts.append(entry.concept)
+        return tuple(concepts)
+
+    def candidates(self, text: str) -> list[Match]:
+        """Every boundary-respecting dictionary hit in ``text``, overlaps included."""
+        if not self._table:
+            return []
+        folded = fold(text)
+        found = []
+        for last, key in self._automaton.iter(folded):
+            end = last + 1
+            start = end - len(key)
+            if end < len(text) and text[end] == "s" and key[-1].isalpha() and is_boundary(text, start, end + 1):
+                end += 1  # plural of a form listed in the singular ("SUDs", "opioids")
+            elif not is_boundary(text, start, end):
+                continue
+            concepts = self._accept(key, text[start:end])
+            if concepts:
+                found.append(Match(start, end, concepts))
+        return found
+
+    def find(self, text: str) -> list[Match]:
+        """The longest non-overlapping hits in ``text``, in text order."""
+        return select_longest(self.candidates(text))
+
+    def lookup(self, phrase: str) -> tuple[Concept, ...]:
+        """Concepts whose surface form is the whole of ``phrase`` (as the matcher would read it)."""
+        phrase = phrase.strip()
+        key = _SPACES_RE.sub(" ", fold(phrase)).strip()
+        concepts = self._accept(key, phrase)
+        if not concepts and phrase.endswith("s"):
+            concepts = self._accept(key[:-1], phrase)
+        return concepts
+
+
+def select_longest(matches: Iterable[Match]) -> list[Match]:
+    """Greedy longest-first choice of non-overlapping matches; earlier list position wins ties."""
+    ordered = sorted(enumerate(matches), key=lambda im: (-(im[1].end - im[1].start), im[1].start, im[0]))
+    taken: list[Match] = []
+    for _, match in ordered:
+        if all(match.end <= t.start or match.start >= t.end for t in taken):
+            taken.append(match)
+    return sorted(taken, key=lambda m: m.start)
+
+
+class _ByIdentity:
+    """Hashable handle on a vocabulary so the automaton cache keys on the instance, not its contents."""
+
+    def __init__(self, vocabulary) -> None:
+        self.vocabulary = vocabulary
+
+    def __hash__(self) -> int:
+        return id(self.vocabulary)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByIdentity) and other.vocabulary is self.vocabulary
+
+
+@lru_cache(maxsize=4)
+def _cached(handle: _ByIdentity, size: int, include_concepts: bool, stop_words: frozenset[str],
+            min_length: int) -> DictionaryMatcher:
+    return DictionaryMatcher(handle.vocabulary.terms(), include_concepts=include_concepts,
+                             stop_words=stop_words, min_length=min_length)
+
+
+def dictionary_matcher(vocabulary, *, include_concepts: bool = False,
+                       stop_words: Iterable[str] = DEFAULT_STOP_WORDS, min_length: int = 2) -> DictionaryMatcher:
+    """The matcher of ``vocabulary``, built once per process and settings."""
+    return _cached(_ByIdentity(vocabulary), len(vocabulary), include_concepts, frozenset(stop_words), min_length)

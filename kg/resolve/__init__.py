@@ -1,0 +1,6 @@
+"""Entity resolution: ground NER mentions to vocabulary concepts and merge them into entities."""
+from __future__ import annotations
+
+from kg.resolve.resolver import DEFAULT_FUZZY_THRESHOLD, Resolution, resolve
+
+__all__ = ["DEFAULT_FUZZY_THRESHOLD", "Resolution", "resolve"]

@@ -1,0 +1,193 @@
+"""Resolution: mentions -> vocabulary concepts, in stages, then merged into one entity per concept.
+
+Stages follow Gilda's normalise -> score -> ground design: an exact name, the long form the same
+document defines for a short form, normalised spelling variants, and fuzzy candidates. A mention no
+stage grounds is kept in ``Resolution.unresolved`` with its reason, never dropped.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Iterator
+
+from kg.concept import Concept, Entity, Mention
+from kg.document import Document
+
+__all__ = ["Resolution", "resolve", "spelling_variants", "is_short_form", "DEFAULT_FUZZY_THRESHOLD"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FUZZY_THRESHOLD = 0.88
+
+
+@dataclass
+class Resolution:
+    """Resolved entities (sorted by category, label, CURIE), unresolved mentions and their reasons."""
+
+    entities: list[Entity] = field(default_factory=list)
+    unresolved: list[Mention] = field(default_factory=list)
+    by_method: Counter = field(default_factory=Counter)
+    reasons: dict[Mention, str] = field(default_factory=dict)
+
+    def entity(self, curie: str) -> Entity | None:
+        """The entity of ``curie`` (primary CURIE), if any mention resolved to it."""
+        return next((e for e in self.entities if e.curie == curie), None)
+
+
+def is_short_form(text: str) -> bool:
+    """An abbreviation-like token: at most 6 characters, two or more capitals, no other lower case but a plural s."""
+    core = text[:-1] if text.endswith("s") and len(text) > 2 else text
+    return len(core) <= 6 and sum(c.isupper() for c in core) >= 2 and not any(c.islower() for c in core)
+
+
+_ENANTIOMER_RE = re.compile(r"^(?:\(([SR])\)-?|([SR])-)(?=[a-z])(.+)$")
+_ENANTIOMER_WORD = {"S": "es", "R": "ar"}
+_POSSESSIVE_RE = re.compile(r"['’]s$")
+_LATIN_GREEK = {"a": "alpha", "b": "beta", "g": "gamma", "d": "delta", "k": "kappa"}
+
+
+def spelling_variants(text: str) -> Iterator[str]:
+    """Other spellings of ``text`` worth an exact lookup: joined hyphens, spelled Greek, enantiomer forms.
+
+    Enantiomer forms only rename ("(S)-ketamine" <-> "S-ketamine" <-> "esketamine"); the prefix is
+    never stripped, so an enantiomer never falls back to its racemate.
+    """
+    stripped = text.strip().strip("\"'“”‘’")
+    yield stripped
+    if "-" in stripped:
+        yield stripped.replace("-", "")
+    latin = re.sub(r"\b([abgdk])-(?=[A-Za-z])", lambda m: _LATIN_GREEK[m.group(1)] + "-", stripped)
+    if latin != stripped:
+        yield latin
+    match = _ENANTIOMER_RE.match(stripped)
+    if match:
+        letter, base = match.group(1) or match.group(2), match.group(3)
+        yield from (f"({letter})-{base}", f"{letter}-{base}", f"{_ENANTIOMER_WORD[letter]}{base}")
+    lowered = stripped.lower()
+    for letter, word in _ENANTIOMER_WORD.items():
+        if lowered.startswith(word) and len(lowered) > len(word) + 4:
+            base = stripped[len(word):]
+            yield from (f"({letter})-{base}", f"{letter}-{base}")
+
+
+@dataclass(frozen=True)
+class _Grounding:
+    concept: Concept | None
+    method: str
+    score: float = 1.0
+    reason: str = ""
+
+
+def _pick(concepts: list[Concept], category: str) -> Concept:
+    """The first concept of the mention's category, else the first by precedence."""
+    return next((c for c in concepts if c.category == category), concepts[0])
+
+
+class _Grounder:
+    """Grounds one text at a time, remembering answers (one review names a concept many times)."""
+
+    def __init__(self, vocabulary, fuzzy_threshold: float) -> None:
+        self.vocabulary = vocabulary
+        self.fuzzy_threshold = fuzzy_threshold
+        self._memo: dict[tuple[str, str], _Grounding] = {}
+        self._fuzzy = None
+
+    def ground(self, text: str, category: str) -> _Grounding:
+        key = (text, category)
+        if key not in self._memo:
+            self._memo[key] = self._ground(text, category)
+        return self._memo[key]
+
+    def _ground(self, text: str, category: str) -> _Grounding:
+        text = _POSSESSIVE_RE.sub("", text.strip())
+        concepts = self.vocabulary.lookup(text)
+        if concepts:
+            distinct = {c.curie for c in concepts}
+            if len(distinct) > 1 and is_short_form(text):
+                return _Grounding(None, "", 0.0, f"ambiguous short form ({len(distinct)} concepts) not defined in the document")
+            return _Grounding(_pick(concepts, category), "exact")
+        if is_short_form(text):
+            return _Grounding(None, "", 0.0, "short form not in the vocabulary and not defined in the document")
+        for variant in spelling_variants(text):
+            concepts = self.vocabulary.lookup(variant)
+            if concepts:
+                return _Grounding(_pick(concepts, category), "normalised", 0.95)
+        if _ENANTIOMER_RE.match(text.strip()):
+            return _Grounding(None, "", 0.0, "enantiomer not listed in the vocabulary (never fuzzed to its racemate)")
+        if self.fuzzy_threshold < 1.0:
+            if self._fuzzy is None:
+                from kg.resolve.fuzzy import fuzzy_index
+
+                self._fuzzy = fuzzy_index(self.vocabulary)
+            candidate = self._fuzzy.best(text, category, self.fuzzy_threshold)
+            if candidate is not None:
+                return _Grounding(candidate.concept, "fuzzy", candidate.score)
+        return _Grounding(None, "", 0.0, f"no vocabulary name matches (fuzzy threshold {self.fuzzy_threshold})")
+
+
+def _definitions(mentions: Iterable[Mention]) -> dict[str, dict[str, str]]:
+    """Per document: short form (singular) -> the long form the document defines for it."""
+    from kg.nlp.glossary import short_form_key
+
+    found: dict[str, dict[str, str]] = {}
+    for mention in mentions:
+        if mention.long_form:
+            found.setdefault(mention.doc_id, {}).setdefault(short_form_key(mention.text), mention.long_form)
+    return found
+
+
+def _resolve_one(mention: Mention, definitions: dict[str, str], grounder: _Grounder) -> tuple[Mention, _Grounding]:
+    from kg.nlp.glossary import short_form_key
+
+    long_form = mention.long_form or definitions.get(short_form_key(mention.text), "")
+    if long_form:
+        mention = replace(mention, long_form=long_form)
+        grounding = grounder.ground(long_form, mention.category)
+        if grounding.concept is not None:
+            return mention, replace(grounding, method="abbreviation")
+        return mention, replace(grounding, reason=f"defined in the document as {long_form!r}: {grounding.reason}")
+    grounding = grounder.ground(mention.text, mention.category)
+    if grounding.concept is None and mention.curie:
+        concept = grounder.vocabulary.get(mention.curie)
+        if concept is not None:
+            return mention, _Grounding(concept, "model", mention.score)
+    return mention, grounding
+
+
+def resolve(documents: Iterable[Document], mentions: Iterable[Mention], vocabulary,
+            fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Resolution:
+    """Ground every mention against ``vocabulary`` and merge mentions of one concept into one entity.
+
+    ``fuzzy_threshold`` (0..1) is the least rapidfuzz ``token_sort_ratio`` a fuzzy candidate needs;
+    1.0 turns the fuzzy stage off. ``documents`` are accepted for the stages' context (their ids
+    scope abbreviation definitions); mentions of unknown documents are still resolved.
+    """
+    mentions = list(mentions)
+    known = {d.id for d in documents}
+    definitions = _definitions(mentions)
+    grounder = _Grounder(vocabulary, fuzzy_threshold)
+    merged: dict[str, Entity] = {}
+    result = Resolution()
+    for mention in mentions:
+        if known and mention.doc_id not in known:
+            log.debug("mention of unknown document %s", mention.doc_id)
+        mention, grounding = _resolve_one(mention, definitions.get(mention.doc_id, {}), grounder)
+        if grounding.concept is None:
+            unresolved = replace(mention, curie="", method="", score=0.0)
+            result.unresolved.append(unresolved)
+            result.reasons[unresolved] = grounding.reason
+            result.by_method["unresolved"] += 1
+            continue
+        concept = grounding.concept
+        entity = merged.setdefault(concept.curie, Entity(concept))
+        entity.mentions.append(replace(mention, curie=concept.curie, method=grounding.method, score=grounding.score))
+        result.by_method[grounding.method] += 1
+    for entity in merged.values():
+        entity.mentions.sort(key=lambda m: (m.doc_id, m.start, m.end))
+    result.entities = sorted(merged.values(), key=lambda e: (e.concept.category, e.concept.label.casefold(), e.curie))
+    result.unresolved.sort(key=lambda m: (m.doc_id, m.start, m.end))
+    log.info("resolved %d of %d mentions into %d entities (%s)", len(mentions) - len(result.unresolved),
+             len(mentions), len(result.entities), dict(result.by_method))
+    return result
