@@ -95,6 +95,76 @@ def stats(
         typer.echo(f"plot         {plot}")
 
 
+class AnnotationFormat(str, Enum):
+    pubtator = "pubtator"
+    biocjson = "biocjson"
+
+
+@app.command()
+def annotate(
+    paths: list[Path] = typer.Argument(..., help="PubTator files, review .txt files, or folders of them"),
+    format: AnnotationFormat = typer.Option(AnnotationFormat.pubtator, "--format", "-f"),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="write here instead of stdout"),
+    corpus: Optional[str] = typer.Option(
+        None, help="write types and IDs as this corpus does (bc5cdr, ncbi_disease, biored, ...); "
+        "default: detected from the file's own gold annotations, else PubTator's generic names"),
+    pipeline: str = typer.Option("dictionary", help="a pipeline in pipelines/ or a path to a spaCy config"),
+):
+    """Write the predicted annotations (offsets, text, type, identifier) for outside scorers and tools."""
+    from kg.annotate import annotate_paths
+
+    text = annotate_paths(paths, fmt=format.value, corpus=corpus, pipeline=pipeline, progress=_progress())
+    _write_text(out, text)
+
+
+@app.command(name="eval")
+def evaluate(
+    file: Path = typer.Argument(..., help="a gold corpus in PubTator format"),
+    json_output: bool = typer.Option(False, "--json", help="print the scores as JSON"),
+    heldout: bool = typer.Option(False, help="score only the documents held out of the vocabulary's training pairs"),
+    pipeline: str = typer.Option("dictionary", help="a pipeline in pipelines/ or a path to a spaCy config"),
+    limit: Optional[int] = typer.Option(None, help="only the first N documents"),
+):
+    """Score NER and normalisation against a gold PubTator file (mention- and concept-level P/R/F1)."""
+    import json
+
+    from kg.evaluation import evaluate_file
+
+    result = evaluate_file(file, pipeline, limit=limit, heldout=heldout)
+    if json_output:
+        typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
+    else:
+        typer.echo(result.render_table())
+
+
+def _write_text(out: Optional[Path], text: str) -> None:
+    """Write ``text`` to ``out`` atomically (a failure never leaves it half-written), or to stdout."""
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from kg.atomic import atomic_write_text
+
+    atomic_write_text(out, text)
+
+
+@vocab_app.command(name="build")
+def vocab_build(
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="index directory (default $KG_VOCAB_DIR or data/vocab)"),
+    source: list[str] = typer.Option([], "--source", "-s", help="only these sources (default: all)"),
+    force: bool = typer.Option(False, help="rebuild even when no input changed"),
+    offline: bool = typer.Option(False, help="use only what is already in the download cache"),
+):
+    """Assemble the broad vocabulary index (MeSH mappings, human genes, NCBI Taxonomy, training pairs)."""
+    import os
+
+    from kg.vocabulary.build import build_index
+
+    if offline:
+        os.environ["KG_OFFLINE"] = "1"
+    manifest = build_index(out, sources=source or None, progress=_progress(), force=force)
+    typer.echo(manifest.render())
+
+
 def main() -> None:
     """Entry point: run the app, turning kg's own errors into one clear line and exit code 2."""
     logging.basicConfig(level=logging.WARNING, format="kg: %(message)s")
