@@ -1,0 +1,8 @@
+"""Vocabularies: curated concepts over every MeSH 2026 descriptor, looked up by normalised name or CURIE.
+
+Importing this package is cheap; the TSVs and the MeSH list are read on the first ``load_vocabulary()``.
+"""
+from kg.vocabulary.index import Vocabulary, load_vocabulary
+from kg.vocabulary.normalise import normalise, singular
+
+__all__ = ["Vocabulary", "load_vocabulary", "normalise", "singular"]

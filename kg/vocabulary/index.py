@@ -1,0 +1,199 @@
+"""The vocabulary index: layered concepts looked up by normalised surface form or by CURIE.
+
+Layers are searched in precedence order: ``curated`` first, then any extra layers, then ``mesh``.
+A concept of a later layer whose CURIE (or an xref) is already claimed by an earlier layer does not
+compete with it: its label and synonyms are merged into the earlier concept instead, so "Receptors,
+N-Methyl-D-Aspartate" from MeSH becomes one more name of the curated NMDA receptor.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from kg.concept import Concept
+from kg.errors import VocabularyError
+from kg.vocabulary.normalise import normalise, singular
+
+__all__ = ["Vocabulary", "load_vocabulary", "LAYERS"]
+
+log = logging.getLogger(__name__)
+
+LAST_LAYER = "mesh"
+
+
+def _load_curated() -> tuple[Concept, ...]:
+    from kg.vocabulary.curated import load_curated
+
+    return load_curated()
+
+
+def _load_mesh() -> tuple[Concept, ...]:
+    from kg.vocabulary.mesh import mesh_concepts
+
+    return mesh_concepts()
+
+
+# Layer name -> loader; ``load_vocabulary`` accepts these names.
+LAYERS = {"curated": _load_curated, "mesh": _load_mesh}
+
+
+class Vocabulary:
+    """Concepts from ordered layers, indexed by every surface form and every CURIE they carry."""
+
+    def __init__(self, layers: Iterable[tuple[str, Iterable[Concept]]] = ()) -> None:
+        self._layers: list[tuple[str, tuple[Concept, ...]]] = []
+        self._built: _Index | None = None
+        for name, concepts in layers:
+            self.add_layer(name, concepts)
+
+    def add_layer(self, name: str, concepts: Iterable[Concept]) -> None:
+        """Add a layer searched after those already added but always before ``mesh``."""
+        if any(existing == name for existing, _ in self._layers):
+            raise VocabularyError(f"vocabulary layer {name!r} is already loaded; give the new layer another name")
+        layer = (name, tuple(concepts))
+        position = len(self._layers)
+        if name != LAST_LAYER and self._layers and self._layers[-1][0] == LAST_LAYER:
+            position -= 1
+        self._layers.insert(position, layer)
+        self._built = None
+
+    def copy(self) -> Vocabulary:
+        """A vocabulary with the same layers, to extend without touching a cached shared instance."""
+        return Vocabulary(self._layers)
+
+    @property
+    def layer_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self._layers)
+
+    @property
+    def _index(self) -> _Index:
+        if self._built is None:
+            self._built = _Index(self._layers)
+        return self._built
+
+    def lookup(self, text: str) -> list[Concept]:
+        """Concepts named ``text``: exact normalised key first, else its singular form; layer order."""
+        index = self._index
+        key = normalise(text)
+        hits = index.exact.get(key)
+        if not hits:
+            hits = index.singular.get(singular(key))
+        return [index.concepts[i] for i in hits] if hits else []
+
+    def get(self, curie: str) -> Concept | None:
+        """The concept whose primary CURIE is ``curie``, else the first (by precedence) with it as xref."""
+        index = self._index
+        i = index.primary.get(curie)
+        if i is None:
+            i = index.xref.get(curie)
+        return None if i is None else index.concepts[i]
+
+    def terms(self) -> Iterator[tuple[str, Concept]]:
+        """Every surface form (label and synonyms, as written) with its concept, in precedence order."""
+        for concept in self._index.concepts:
+            seen: set[str] = set()
+            for form in (concept.label, *concept.synonyms):
+                if form and form not in seen:
+                    seen.add(form)
+                    yield form, concept
+
+    def __iter__(self) -> Iterator[Concept]:
+        return iter(self._index.concepts)
+
+    def __len__(self) -> int:
+        return len(self._index.concepts)
+
+    def __repr__(self) -> str:
+        return f"Vocabulary(layers={self.layer_names!r})"
+
+
+class _Index:
+    """The merged concepts of all layers and the key -> concept-position maps built over them."""
+
+    def __init__(self, layers: list[tuple[str, tuple[Concept, ...]]]) -> None:
+        self.concepts: list[Concept] = []
+        self.primary: dict[str, int] = {}
+        self.xref: dict[str, int] = {}
+        merged = 0
+        for _name, concepts in layers:
+            claims: dict[str, int] = {}
+            for concept in concepts:
+                owner = self._owner(concept)
+                if owner is not None:
+                    self.concepts[owner] = _merge(self.concepts[owner], concept)
+                    for curie in (concept.curie, *concept.xrefs):
+                        if curie != self.concepts[owner].curie:
+                            self.xref.setdefault(curie, owner)
+                    merged += 1
+                    continue
+                position = len(self.concepts)
+                self.concepts.append(concept)
+                self.primary.setdefault(concept.curie, position)
+                for xref in concept.xrefs:
+                    claims.setdefault(xref, position)
+            for xref, position in claims.items():
+                self.xref.setdefault(xref, position)
+        self.exact: dict[str, list[int]] = {}
+        self.singular: dict[str, list[int]] = {}
+        for position, concept in enumerate(self.concepts):
+            for form in (concept.label, *concept.synonyms):
+                key = normalise(form)
+                if not key:
+                    continue
+                _append(self.exact, key, position)
+                _append(self.singular, singular(key), position)
+        log.debug("indexed %d concepts (%d merged into earlier layers)", len(self.concepts), merged)
+
+    def _owner(self, concept: Concept) -> int | None:
+        """An earlier-layer concept that already claims this concept's CURIE or one of its xrefs."""
+        for curie in (concept.curie, *concept.xrefs):
+            owner = self.primary.get(curie)
+            if owner is None:
+                owner = self.xref.get(curie)
+            if owner is not None:
+                return owner
+        return None
+
+
+def _append(table: dict[str, list[int]], key: str, position: int) -> None:
+    positions = table.setdefault(key, [])
+    if position not in positions:
+        positions.append(position)
+
+
+def _merge(kept: Concept, other: Concept) -> Concept:
+    """Add ``other``'s names, CURIE, xrefs and sources to ``kept`` (which keeps its ID and category)."""
+    known = {normalise(form) for form in (kept.label, *kept.synonyms)}
+    synonyms = list(kept.synonyms)
+    for form in (other.label, *other.synonyms):
+        key = normalise(form)
+        if key and key not in known:
+            known.add(key)
+            synonyms.append(form)
+    xrefs = list(kept.xrefs)
+    for curie in (other.curie, *other.xrefs):
+        if curie != kept.curie and curie not in xrefs:
+            xrefs.append(curie)
+    sources = kept.sources + tuple(s for s in other.sources if s not in kept.sources)
+    return replace(kept, synonyms=tuple(synonyms), xrefs=tuple(xrefs), sources=sources)
+
+
+def load_vocabulary(layers: Iterable[str] = ("curated", "mesh")) -> Vocabulary:
+    """Load the named layers (see ``LAYERS``) into one shared, cached :class:`Vocabulary`.
+
+    The instance is shared by every caller asking for the same layers: call ``.copy()`` before
+    ``add_layer`` to extend it for one run.
+    """
+    return _load_vocabulary(tuple(layers))
+
+
+@lru_cache(maxsize=8)
+def _load_vocabulary(layers: tuple[str, ...]) -> Vocabulary:
+    unknown = [name for name in layers if name not in LAYERS]
+    if unknown:
+        raise VocabularyError(
+            f"unknown vocabulary layer(s) {', '.join(unknown)}; choose from {', '.join(LAYERS)}"
+        )
+    return Vocabulary((name, LAYERS[name]()) for name in layers)

