@@ -7,19 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kg.build import build  # light at import time; binding it here keeps `kg.build` the function
+
 __version__ = "0.1.0"
 __all__ = ["__version__", "build", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.build import BuildSummary
     from kg.traverse import KnowledgeGraph
-
-
-def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -> "BuildSummary":
-    """Build the graph of ``paths`` (reviews, PubTator files, folders) into the directory ``out``."""
-    from kg.build import build as _build
-
-    return _build(paths, out, pipeline=pipeline, progress=progress)
 
 
 def load(out) -> "KnowledgeGraph":

@@ -37,7 +37,7 @@ class BuildSummary:
             f"mentions     {self.mentions}",
             f"entities     {self.entities}",
         ]
-        lines += [f"  {cat:<11}{n}" for cat, n in sorted(self.entities_by_category.items())]
+        lines += [f"  {cat:<13}{n}" for cat, n in sorted(self.entities_by_category.items())]
         unresolved = f"unresolved   {self.unresolved}"
         if self.unresolved_examples:
             unresolved += "  (e.g. " + ", ".join(self.unresolved_examples) + ")"

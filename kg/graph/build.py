@@ -1,0 +1,230 @@
+"""Build the RDF dataset: one named graph per document, one for entities, one for the build run.
+
+Mentions become W3C Web Annotations with both a position and a quote selector, so every entity in the graph
+can be traced back to the characters it was read from (conventions.md §1.6). Nothing here depends on the
+clock or on dict/set iteration order, so the same input serialises to the same bytes.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
+
+from kg.categories import category
+from kg.concept import Entity, Mention
+from kg.document import Document
+from kg.errors import GraphError
+from kg.graph.iris import IRIs, text_sha256
+from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map
+
+if TYPE_CHECKING:
+    import rdflib
+
+log = logging.getLogger(__name__)
+
+QUOTE_CONTEXT = 32  # characters of oa:prefix / oa:suffix kept around a mention, enough to re-anchor it
+SCHEMA_FILE = ONTOLOGIES_DIR / "schema.ttl"
+
+
+class Resolution(Protocol):
+    """What build_dataset needs from the resolution stage."""
+
+    entities: list[Entity]
+    unresolved: list[Mention]
+
+
+class Facts(Protocol):
+    """A later extraction stage's contribution: adds its own triples with IRIs minted by ``iris``."""
+
+    def add_to(self, dataset: "rdflib.Dataset", iris: IRIs) -> None: ...
+
+
+def kg_version() -> str:
+    """The installed kg version (recorded on the build's software agent)."""
+    try:
+        return metadata.version("kg")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@lru_cache(maxsize=1)
+def schema_org_types() -> dict[str, str]:
+    """Biolink class IRI → schema.org secondary type, read from ``ontologies/schema.ttl``."""
+    import rdflib
+
+    g = rdflib.Graph()
+    try:
+        g.parse(SCHEMA_FILE, format="turtle")
+    except FileNotFoundError as exc:
+        raise GraphError(f"schema {SCHEMA_FILE} is missing; restore ontologies/schema.ttl") from exc
+    prop = rdflib.URIRef(namespace("kg") + "schemaOrgType")
+    return {str(s): str(o) for s, o in g.subject_objects(prop)}
+
+
+def build_dataset(
+    documents: list[Document], resolution: Resolution, *, facts: Facts | None = None
+) -> "rdflib.Dataset":
+    """Turn documents and their resolved entities into an ``rdflib.Dataset`` (no blank nodes)."""
+    from rdflib import Dataset
+
+    docs = {d.id: d for d in documents}
+    if len(docs) != len(documents):
+        raise GraphError("two input documents share one id; give each input a distinct file name")
+    hashes = {d.id: text_sha256(d.text) for d in documents}
+    version = kg_version()
+    iris = IRIs(activity=IRIs.activity_for(list(hashes.values()), version))
+
+    ds = Dataset()
+    for prefix, iri in sorted(prefix_map().items()):
+        ds.bind(prefix, iri, override=True, replace=True)
+    w = _Writer(ds, iris)
+
+    w.run(documents, hashes, version)
+    per_doc: dict[str, list[tuple[Entity, Mention]]] = defaultdict(list)
+    for entity in sorted(resolution.entities, key=lambda e: e.curie):
+        kept = [m for m in entity.mentions if _usable(m, docs)]
+        w.entity(entity, kept)
+        for m in kept:
+            per_doc[m.doc_id].append((entity, m))
+    unresolved = defaultdict(int)
+    for m in resolution.unresolved:
+        unresolved[m.doc_id] += 1
+    for doc in sorted(documents, key=lambda d: d.id):
+        w.document(doc, hashes[doc.id], per_doc.get(doc.id, []), unresolved.get(doc.id, 0))
+    if facts is not None:
+        facts.add_to(ds, iris)
+    log.info("built %d quads in %d graphs", len(ds), sum(1 for _ in ds.graphs()) - 1)
+    return ds
+
+
+def _usable(m: Mention, docs: dict[str, Document]) -> bool:
+    doc = docs.get(m.doc_id)
+    if doc is None:
+        log.warning("mention %r names unknown document %r; skipped", m.text, m.doc_id)
+        return False
+    if not 0 <= m.start < m.end <= len(doc.text):
+        log.warning("mention %r has offsets %d-%d outside %s; skipped", m.text, m.start, m.end, m.doc_id)
+        return False
+    return True
+
+
+class _Writer:
+    """Adds the triples of each node kind; one method per kind keeps the RDF shape readable."""
+
+    def __init__(self, ds: "rdflib.Dataset", iris: IRIs) -> None:
+        from rdflib import Literal, Namespace, URIRef
+        from rdflib.namespace import RDF, RDFS, XSD
+
+        self.ds, self.iris = ds, iris
+        self.U, self.L, self.XSD, self.RDF, self.RDFS = URIRef, Literal, XSD, RDF, RDFS
+        ns = {p: Namespace(namespace(p)) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "skos", "kg")}
+        self.BL, self.SDO, self.OA, self.PROV = ns["biolink"], ns["schema"], ns["oa"], ns["prov"]
+        self.DCT, self.FABIO, self.SKOS, self.KG = ns["dcterms"], ns["fabio"], ns["skos"], ns["kg"]
+        self.entities = ds.graph(URIRef(iris.entities_graph()))
+
+    def _int(self, n: int) -> Any:
+        return self.L(int(n), datatype=self.XSD.integer)
+
+    def run(self, documents: list[Document], hashes: dict[str, str], version: str) -> None:
+        g = self.ds.graph(self.U(self.iris.run_graph()))
+        act, agent = self.U(self.iris.activity), self.U(self.iris.software_agent())
+        g.add((act, self.RDF.type, self.PROV.Activity))
+        g.add((act, self.RDFS.label, self.L(f"kg build of {len(documents)} document(s)")))
+        g.add((act, self.PROV.wasAssociatedWith, agent))
+        for doc in documents:
+            g.add((act, self.PROV.used, self.U(self.iris.document(doc.id))))
+        g.add((agent, self.RDF.type, self.PROV.SoftwareAgent))
+        g.add((agent, self.RDFS.label, self.L(f"kg {version}")))
+        g.add((agent, self.SDO.softwareVersion, self.L(version)))
+
+    def entity(self, entity: Entity, mentions: list[Mention]) -> None:
+        g, c = self.entities, entity.concept
+        node = self.U(self.iris.entity(c.curie))
+        cat = category(c.category)
+        biolink_type = self.BL[cat.biolink]
+        g.add((node, self.RDF.type, biolink_type))
+        secondary = schema_org_types().get(str(biolink_type))
+        if secondary:
+            g.add((node, self.RDF.type, self.U(secondary)))
+        g.add((node, self.RDFS.label, self.L(c.label or c.curie)))
+        g.add((node, self.DCT.identifier, self.L(c.curie)))
+        g.add((node, self.KG.category, self.L(cat.name)))
+        g.add((node, self.KG.mentionCount, self._int(len(mentions))))
+        for xref in sorted(set(c.xrefs) - {c.curie}):
+            g.add((node, self.BL.xref, self.L(xref)))
+            iri = self.iris.entity(xref) if ":" in xref else None
+            if iri and not iri.startswith(namespace("ent")):
+                g.add((node, self.SKOS.exactMatch, self.U(iri)))
+        label = (c.label or "").casefold()
+        for form in sorted({m.text for m in mentions if m.text.casefold() != label}):
+            g.add((node, self.SKOS.altLabel, self.L(form)))
+        for key in sorted(set(c.sources)):
+            src = self.U(self.iris.source(key))
+            g.add((node, self.DCT.source, src))
+            g.add((src, self.RDF.type, self.KG.Source))
+            g.add((src, self.RDFS.label, self.L(key)))
+
+    def document(self, doc: Document, sha: str, mentions: Iterable[tuple[Entity, Mention]], unresolved: int) -> None:
+        g = self.ds.graph(self.U(self.iris.graph(doc.id)))
+        d = self.U(self.iris.document(doc.id))
+        review = doc.format == "review"
+        g.add((d, self.RDF.type, self.FABIO.ReviewArticle if review else self.FABIO.JournalArticle))
+        g.add((d, self.RDF.type, self.BL.JournalArticle))
+        g.add((d, self.RDF.type, self.SDO.ScholarlyArticle))
+        g.add((d, self.RDF.type, self.PROV.Entity))
+        g.add((d, self.RDFS.label, self.L(doc.title or doc.id)))
+        if doc.title:
+            g.add((d, self.DCT.title, self.L(doc.title)))
+        g.add((d, self.DCT.identifier, self.L(f"sha256:{sha}")))
+        g.add((d, self.KG.textLength, self._int(len(doc.text))))
+        g.add((d, self.KG.documentFormat, self.L(doc.format)))
+        if doc.source:
+            g.add((d, self.KG.sourceFile, self.L(Path(doc.source).name)))
+        if doc.pmid:
+            g.add((d, self.FABIO.hasPubMedId, self.L(doc.pmid)))
+            g.add((d, self.SKOS.exactMatch, self.U(self.iris.publication(pmid=doc.pmid))))
+        g.add((d, self.KG.unresolvedMentionCount, self._int(unresolved)))
+        for entity, m in sorted(mentions, key=lambda em: (em[1].start, em[1].end, em[0].curie)):
+            g.add((d, self.BL.mentions, self.U(self.iris.entity(entity.curie))))
+            self.annotation(g, doc, d, entity, m)
+
+    def annotation(self, g: Any, doc: Document, d: Any, entity: Entity, m: Mention) -> None:
+        U, L, OA, iris = self.U, self.L, self.OA, self.iris
+        a = U(iris.annotation(doc.id, m.start, m.end, entity.curie))
+        t = U(iris.target(str(a)))
+        pos = U(iris.position_selector(doc.id, m.start, m.end))
+        quote = U(iris.quote_selector(doc.id, m.start, m.end))
+        g.add((a, self.RDF.type, OA.Annotation))
+        g.add((a, OA.hasBody, U(iris.entity(entity.curie))))
+        g.add((a, OA.hasTarget, t))
+        g.add((a, OA.motivatedBy, OA.identifying))
+        g.add((a, self.KG.mentionCategory, L(category(m.category).name)))
+        if m.method:
+            g.add((a, self.KG.resolutionMethod, L(m.method)))
+        g.add((a, self.KG.score, L(f"{max(0.0, min(1.0, float(m.score))):.4f}", datatype=self.XSD.decimal)))
+        if m.long_form:
+            g.add((a, self.KG.longForm, L(m.long_form)))
+        g.add((a, self.PROV.wasGeneratedBy, U(iris.activity)))
+        g.add((t, self.RDF.type, OA.SpecificResource))
+        g.add((t, OA.hasSource, d))
+        g.add((t, OA.hasSelector, pos))
+        g.add((t, OA.hasSelector, quote))
+        g.add((pos, self.RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, self._int(m.start)))
+        g.add((pos, OA.end, self._int(m.end)))
+        g.add((quote, self.RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, L(doc.text[m.start:m.end])))
+        g.add((quote, OA.prefix, L(doc.text[max(0, m.start - QUOTE_CONTEXT):m.start])))
+        g.add((quote, OA.suffix, L(doc.text[m.end:m.end + QUOTE_CONTEXT])))
+        s, e = m.sentence
+        if 0 <= s < e <= len(doc.text) and s <= m.start and m.end <= e:
+            sent = U(iris.sentence(doc.id, s, e))
+            g.add((a, self.KG.inSentence, sent))
+            g.add((sent, self.RDF.type, self.KG.Sentence))
+            g.add((sent, self.KG.text, L(doc.text[s:e])))
+            g.add((sent, self.KG.start, self._int(s)))
+            g.add((sent, self.KG.end, self._int(e)))
+            g.add((sent, self.DCT.isPartOf, d))

@@ -1,0 +1,53 @@
+"""Counts that summarise a built graph (``kg stats``), read from its store rather than from the build."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+_UNRESOLVED = """PREFIX kg: <https://example.org/kg/>
+SELECT (SUM(?n) AS ?unresolved) WHERE { ?d kg:unresolvedMentionCount ?n }"""
+_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    documents: int
+    triples: int
+    mentions: int
+    unresolved: int
+    entities_by_category: dict[str, int] = field(default_factory=dict)
+    mentions_by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def entities(self) -> int:
+        return sum(self.entities_by_category.values())
+
+    def render(self) -> str:
+        lines = [f"documents    {self.documents}", f"entities     {self.entities}"]
+        lines += [f"  {cat:<13}{n:<8}({self.mentions_by_category.get(cat, 0)} mentions)"
+                  for cat, n in sorted(self.entities_by_category.items())]
+        lines += [f"mentions     {self.mentions}", f"unresolved   {self.unresolved}", f"triples      {self.triples}"]
+        return "\n".join(lines)
+
+
+def graph_stats(out_dir: "str | os.PathLike[str] | Any") -> GraphStats:
+    """Count documents, entities per category, mentions and triples in OUT (or an open pyoxigraph Store)."""
+    import pyoxigraph
+
+    from kg.graph.store import open_store
+    from kg.query import run_query
+
+    store = out_dir if isinstance(out_dir, pyoxigraph.Store) else open_store(out_dir)
+    by_category = run_query(store, "entities_by_category").records()
+    documents = len(run_query(store, "documents").rows)
+    unresolved = next(iter(store.query(_UNRESOLVED, use_default_graph_as_union=True)))["unresolved"]
+    quads = next(iter(store.query(_QUADS)))["n"]
+    return GraphStats(
+        documents=documents,
+        triples=int(quads.value),
+        mentions=sum(int(r["mentions"] or 0) for r in by_category),
+        unresolved=int(unresolved.value) if unresolved is not None else 0,
+        entities_by_category={str(r["category"]): int(r["entities"] or 0) for r in by_category},
+        mentions_by_category={str(r["category"]): int(r["mentions"] or 0) for r in by_category},
+    )

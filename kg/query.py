@@ -1,0 +1,231 @@
+"""Named SPARQL queries (``queries/*.rq``) run against a kg output directory, a store or an endpoint.
+
+Each ``.rq`` file starts with a ``#`` comment saying what it answers; that header is what ``kg query --list``
+shows. Results come back as plain Python values with IRIs compressed to CURIEs through the one prefix map.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from kg.errors import QueryError
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+log = logging.getLogger(__name__)
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+FORMATS = ("table", "tsv", "csv", "json")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+_DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
+
+Value = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """``rows`` hold Python values: CURIE or IRI strings, literal strings, ints, floats, bools, None if unbound."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Value, ...], ...]
+
+    def records(self) -> list[dict[str, Value]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+    def filter(self, keep: Callable[[dict[str, Value]], bool]) -> "QueryResult":
+        """The rows for which ``keep(record)`` is true, record being a column → value dict."""
+        return QueryResult(self.columns, tuple(r for r in self.rows if keep(dict(zip(self.columns, r)))))
+
+
+def list_queries(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
+    """Every ``*.rq`` in ``queries/``, sorted by name, with its comment header as description."""
+    out = []
+    for path in sorted(directory.glob("*.rq")):
+        header = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                break
+            header.append(line.lstrip("#").strip())
+        out.append(NamedQuery(path.stem, " ".join(header), path))
+    return out
+
+
+def load_query(name_or_path: str | os.PathLike[str]) -> str:
+    """The SPARQL text of a named query, or of a ``.rq`` file path; QueryError lists the names when unknown."""
+    text = str(name_or_path)
+    named = {q.name: q for q in list_queries()}
+    if text in named:
+        return named[text].path.read_text(encoding="utf-8")
+    path = Path(text)
+    if path.suffix in (".rq", ".sparql") or os.sep in text:
+        if not path.is_file():
+            raise QueryError(f"query file {path} does not exist; pass a named query or an existing .rq file")
+        return path.read_text(encoding="utf-8")
+    names = ", ".join(sorted(named)) or "(none)"
+    raise QueryError(f"unknown query {text!r}; available named queries: {names}")
+
+
+def run_query(
+    out_or_store: "str | os.PathLike[str] | pyoxigraph.Store",
+    query_name_or_path: str | os.PathLike[str],
+    bindings: Mapping[str, Any] | None = None,
+) -> QueryResult:
+    """Run a named query (or .rq file) on OUT, an open Store, or an http(s) SPARQL endpoint URL.
+
+    The default graph is the union of all named graphs. ``bindings`` pre-bind variables: CURIEs and
+    http(s) IRIs become IRIs, other values literals.
+    """
+    sparql = load_query(query_name_or_path)
+    if isinstance(out_or_store, str) and out_or_store.startswith(("http://", "https://")):
+        return _run_remote(out_or_store, sparql, bindings or {})
+    import pyoxigraph
+
+    from kg.graph.store import open_store
+
+    store = out_or_store if isinstance(out_or_store, pyoxigraph.Store) else open_store(out_or_store)
+    substitutions = {pyoxigraph.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+    try:
+        solutions = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+    except SyntaxError as exc:
+        raise QueryError(f"query {query_name_or_path} is not valid SPARQL: {exc}") from exc
+    if isinstance(solutions, pyoxigraph.QueryBoolean):
+        return QueryResult(("ask",), ((bool(solutions),),))
+    if isinstance(solutions, pyoxigraph.QueryTriples):
+        return QueryResult(
+            ("subject", "predicate", "object"),
+            tuple((_value(t.subject), _value(t.predicate), _value(t.object)) for t in solutions),
+        )
+    columns = tuple(v.value for v in solutions.variables)
+    rows = tuple(tuple(_value(sol[c]) for c in columns) for sol in solutions)
+    return QueryResult(columns, rows)
+
+
+def _term(value: Any) -> "pyoxigraph.NamedNode | pyoxigraph.Literal":
+    import pyoxigraph
+
+    from kg.graph.prefixes import expand
+
+    if isinstance(value, (pyoxigraph.NamedNode, pyoxigraph.Literal)):
+        return value
+    if isinstance(value, bool):
+        return pyoxigraph.Literal(str(value).lower(), datatype=pyoxigraph.NamedNode(_XSD + "boolean"))
+    if isinstance(value, int):
+        return pyoxigraph.Literal(str(value), datatype=pyoxigraph.NamedNode(_XSD + "integer"))
+    if isinstance(value, float):
+        return pyoxigraph.Literal(repr(value), datatype=pyoxigraph.NamedNode(_XSD + "double"))
+    text = str(value)
+    if text.startswith(("http://", "https://")):
+        return pyoxigraph.NamedNode(text)
+    iri = expand(text) if ":" in text else None
+    return pyoxigraph.NamedNode(iri) if iri else pyoxigraph.Literal(text)
+
+
+def _value(term: Any) -> Value:
+    import pyoxigraph
+
+    from kg.graph.prefixes import compress
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return compress(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        return _literal(term.value, term.datatype.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def _literal(text: str, datatype: str) -> Value:
+    try:
+        if datatype in _INTEGERS:
+            return int(text)
+        if datatype in _DECIMALS:
+            return float(text)
+    except ValueError:
+        return text
+    if datatype == _XSD + "boolean":
+        return text in ("true", "1")
+    return text
+
+
+def _run_remote(url: str, sparql: str, bindings: Mapping[str, Any]) -> QueryResult:
+    """Query a SPARQL endpoint; bindings become a trailing VALUES clause (it has no substitution API)."""
+    from kg.graph.prefixes import compress
+    from kg.graph.store import query_endpoint
+
+    if bindings:
+        names = " ".join(f"?{k}" for k in bindings)
+        values = " ".join(str(_term(v)) for v in bindings.values())
+        sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}\n"
+    data = query_endpoint(url, sparql)
+    if "boolean" in data:
+        return QueryResult(("ask",), ((bool(data["boolean"]),),))
+    columns = tuple(data.get("head", {}).get("vars", []))
+    rows = []
+    for binding in data.get("results", {}).get("bindings", []):
+        row: list[Value] = []
+        for c in columns:
+            cell = binding.get(c)
+            if cell is None:
+                row.append(None)
+            elif cell.get("type") == "uri":
+                row.append(compress(cell["value"]))
+            elif cell.get("type") == "bnode":
+                row.append(f"_:{cell['value']}")
+            else:
+                row.append(_literal(cell["value"], cell.get("datatype", "")))
+        rows.append(tuple(row))
+    return QueryResult(columns, tuple(rows))
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Render as ``table`` (aligned text), ``tsv`` or ``csv`` (header row of variable names) or ``json``."""
+    if fmt == "json":
+        return json.dumps(result.records(), indent=2, ensure_ascii=False) + "\n"
+    cells = [[_cell(v) for v in row] for row in result.rows]
+    if fmt == "tsv":
+        clean = [[c.replace("\t", " ").replace("\n", " ") for c in row] for row in cells]
+        return "".join("\t".join(r) + "\n" for r in [list(result.columns), *clean])
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(cells)
+        return buf.getvalue()
+    if fmt == "table":
+        shown = [[_clip(c.replace("\n", " ")) for c in row] for row in cells]
+        widths = [max([len(h), *(len(r[i]) for r in shown)]) for i, h in enumerate(result.columns)]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(result.columns, widths)).rstrip()]
+        lines.append("  ".join("-" * w for w in widths))
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in shown]
+        return "\n".join(lines) + "\n"
+    raise QueryError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _clip(text: str, width: int = 80) -> str:
+    """Table cells are for reading on a terminal; tsv/csv/json keep full values."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _cell(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
