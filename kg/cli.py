@@ -177,6 +177,54 @@ def vocab_build(
     typer.echo(manifest.render())
 
 
+@app.command()
+def export(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    format: str = typer.Option(..., "--format", "-f",
+                               help="ttl|nq|jsonld|graphml|gexf|cyjs|dot|kgx|neo4j|html"),
+    file: Path = typer.Option(..., "-o", "--out", help="output file (a name prefix for kgx and neo4j)"),
+):
+    """Export the graph for RDF tools, graph visualisers, KGX/Biolink tooling, Neo4j, or an offline viewer."""
+    from kg.export import FORMATS
+    from kg.export import export as run_export
+
+    if format not in FORMATS:
+        raise KGError(f"unknown export format {format!r}; choose one of {'|'.join(FORMATS)}")
+    for written in run_export(out, format, file):
+        typer.echo(f"wrote {written}")
+
+
+@app.command()
+def path(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    source: str = typer.Argument(..., metavar="FROM", help="a name, CURIE or IRI"),
+    target: str = typer.Argument(..., metavar="TO", help="a name, CURIE or IRI"),
+    max_len: int = typer.Option(4, help="longest path, in edges"),
+    limit: int = typer.Option(10, help="at most this many paths"),
+):
+    """Print the paths between two entities, each step with its predicate and qualifiers."""
+    from kg.traverse import KnowledgeGraph, render_paths
+
+    graph = KnowledgeGraph.open(out)
+    found = graph.paths(source, target, max_len=max_len, limit=limit)
+    if not found:
+        raise KGError(f"no path of at most {max_len} edges from {source!r} to {target!r}; try a larger --max-len")
+    typer.echo(render_paths(graph, found))
+
+
+@app.command()
+def neighbours(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    entity: str = typer.Argument(..., help="a name, CURIE or IRI"),
+    depth: int = typer.Option(1, help="how many hops out"),
+):
+    """Print an entity's neighbourhood: the edges within DEPTH hops."""
+    from kg.traverse import KnowledgeGraph
+
+    graph = KnowledgeGraph.open(out)
+    typer.echo(graph.format_neighbourhood(graph.neighbourhood(entity, depth=depth)))
+
+
 def main() -> None:
     """Entry point: run the app, turning kg's own errors into one clear line and exit code 2."""
     logging.basicConfig(level=logging.WARNING, format="kg: %(message)s")

@@ -1,0 +1,105 @@
+"""The offline viewer: one HTML page with cytoscape.js and the graph inlined (no network needed to open it).
+
+The page (``viewer_template.html``) colours nodes by category, has a search box, category and predicate
+filters, and a side panel showing a clicked node's identifiers (linked to their records through the prefix
+map) and evidence sentences. ``mentions`` edges start hidden when the graph has statements, since a
+document mentioning every entity otherwise dominates the layout.
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import GraphError
+from kg.export.palette import category_colours, colour
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.traverse import KnowledgeGraph
+
+log = logging.getLogger(__name__)
+
+VENDOR_JS = "cytoscape.min.js"
+RESOLVER = "https://bioregistry.io/"  # for CURIEs whose prefix the project map lacks
+_SKIP_EDGE_ATTRS = {"label", "kind", "evidence", "iri", "id", "predicate"}
+
+
+def record_url(curie: str) -> str:
+    """A link to the authoritative record of ``curie``: its IRI from the prefix map when that is a web page,
+    else a bioregistry resolver URL; "" for kg-minted identifiers (they have no record elsewhere)."""
+    from kg.graph.prefixes import expand, namespace
+
+    iri = expand(curie) if ":" in curie else None
+    if iri:
+        return "" if iri.startswith(namespace("kg")) else iri
+    if re.match(r"^[A-Za-z][\w.]*:\S+$", curie) and not curie.startswith("sha256:"):
+        return RESOLVER + curie
+    return ""
+
+
+def viewer_data(g: "nx.MultiDiGraph", title: str) -> dict[str, Any]:
+    """What the page's script reads: nodes, edges, the category legend and predicate filter entries."""
+    from kg.traverse import edge_summary
+
+    degree = dict(g.degree())
+    nodes = []
+    for n, d in sorted(g.nodes(data=True)):
+        names = [str(d.get("label", n)), n, *(d.get("synonyms") or []), *(d.get("xref") or [])]
+        ids = list(dict.fromkeys([n, *(d.get("xref") or []), *(d.get("exact_match") or [])]))
+        nodes.append({
+            "id": n, "label": str(d.get("label", n)), "category": str(d.get("category", "")),
+            "kind": d.get("kind", ""), "colour": colour(str(d.get("category", ""))),
+            "size": 14 + min(26, 3 * degree.get(n, 0)),
+            "identifiers": [{"curie": c, "url": record_url(c)} for c in ids],
+            "synonyms": list(d.get("synonyms") or []), "evidence": list(d.get("mention_sentences") or []),
+            "search": "\n".join(names).lower(), "names": "\n" + "\n".join(names).lower() + "\n",
+        })
+    edges = []
+    for u, v, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
+        attrs = [[k, "; ".join(map(str, val)) if isinstance(val, list) else str(val)]
+                 for k, val in sorted(d.items()) if k not in _SKIP_EDGE_ATTRS]
+        edges.append({"id": str(key), "source": u, "target": v, "predicate": d["predicate"],
+                      "label": d.get("label", ""), "kind": d.get("kind", ""), "summary": edge_summary(d),
+                      "evidence": list(d.get("evidence") or []), "attributes": attrs})
+    cats = Counter(n["category"] for n in nodes)
+    order = list(category_colours())
+    categories = [{"name": c, "count": cats[c], "colour": colour(c)}
+                  for c in sorted(cats, key=lambda c: (order.index(c) if c in order else len(order), c))]
+    preds = Counter((e["predicate"], e["label"]) for e in edges)
+    predicates = [{"predicate": p, "label": lab, "count": k} for (p, lab), k in sorted(preds.items())]
+    has_statements = any(e["kind"] != "mentions" for e in edges)
+    hidden = sorted({e["predicate"] for e in edges if e["kind"] == "mentions"}) if has_statements else []
+    return {"title": title, "nodes": nodes, "edges": edges, "categories": categories, "predicates": predicates,
+            "hidden_predicates": hidden}
+
+
+def _vendor_js() -> tuple[str, str]:
+    try:
+        js = resources.files("kg.export").joinpath("vendor", VENDOR_JS).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise GraphError(f"the viewer's {VENDOR_JS} is missing from kg/export/vendor/; reinstall kg") from exc
+    match = re.search(r'"(\d+\.\d+\.\d+)"', js)
+    return js, match.group(1) if match else "unknown"
+
+
+def render_html(g: "nx.MultiDiGraph", title: str) -> str:
+    template = resources.files("kg.export").joinpath("viewer_template.html").read_text(encoding="utf-8")
+    js, version = _vendor_js()
+    payload = json.dumps(viewer_data(g, title), ensure_ascii=False, separators=(",", ":"))
+    payload = payload.replace("</", "<\\/")  # a "</script>" inside a sentence must not close the data block
+    page = template.replace("{{KG_TITLE}}", html.escape(title)).replace("{{KG_CYTOSCAPE_VERSION}}", version)
+    page = page.replace("{{KG_DATA}}", payload)
+    return page.replace("{{KG_CYTOSCAPE}}", js.replace("</script", "<\\/script"))  # last: the library is opaque
+
+
+def write_html(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+    title = f"kg: {kg.out.name}" if kg.out is not None else "kg graph"
+    path.write_text(render_html(kg.to_networkx(), title), encoding="utf-8")
+    return [path]

@@ -1,0 +1,273 @@
+"""The property-graph projection of a kg RDF graph: what traversal, pictures and every non-RDF export read.
+
+A raw triple dump (rdflib_to_networkx) turns literals, annotations and selectors into nodes; people walking a
+knowledge graph want one node per thing and one edge per statement (conventions.md §3). So this reads the
+store with SPARQL and builds a ``networkx.MultiDiGraph`` in the KGX shape:
+
+* nodes: one per entity (has ``kg:category``), study (``biolink:Study`` family) and publication; keyed by CURIE;
+* edges: one per reified ``biolink:Association`` (keyed by the association's CURIE) with predicate,
+  qualifiers, statistics and evidence sentences as attributes; plus every Biolink-predicate link from a
+  study or publication to another node (``biolink:mentions`` edges from documents to entities, kind
+  ``mentions``), keyed ``"<source> <predicate> <target>"``.
+
+Attribute values are str, int, float, bool or lists of str; exporters flatten lists where a format needs it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from kg.graph.prefixes import compress, namespace
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pyoxigraph
+
+log = logging.getLogger(__name__)
+
+ENTITY, STUDY, PUBLICATION = "entity", "study", "publication"
+MENTIONS = "mentions"
+ASSOCIATION = "association"
+MENTION_SENTENCES = 5  # evidence sentences kept per node: enough to read, small enough for a viewer page
+
+_STUDY_TYPES = ("biolink:Study", "biolink:ClinicalTrial", "schema:MedicalStudy", "schema:MedicalTrial",
+                "schema:MedicalObservationalStudy")
+_PUBLICATION_TYPES = ("biolink:Publication", "biolink:Article", "biolink:JournalArticle", "fabio:ReviewArticle",
+                      "fabio:JournalArticle", "fabio:Expression", "schema:ScholarlyArticle")
+# RDF properties whose projected attribute has a fixed, readable name; all values of these are kept as lists.
+_LIST_KEYS = {"rdf:type": "types", "skos:altLabel": "synonyms", "biolink:xref": "xref",
+              "skos:exactMatch": "exact_match", "dcterms:source": "sources", "biolink:publications": "publications"}
+_SCALAR_KEYS = {"rdfs:label": "label", "kg:category": "category", "kg:mentionCount": "mention_count",
+                "dcterms:identifier": "identifier", "dcterms:title": "title"}
+# Structural links of the reified statement: they are the edge itself, not attributes of it.
+_EDGE_SKIP = {"rdf:type", "rdf:subject", "rdf:predicate", "rdf:object", "prov:wasDerivedFrom"}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def project(store: "pyoxigraph.Store") -> "nx.MultiDiGraph":
+    """Build the projection of everything in ``store`` (the union of its named graphs)."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    q = _Querier(store)
+    nodes = _node_kinds(q)
+    attrs = _describe(q, nodes)
+    for iri, kind in sorted(nodes.items()):
+        g.add_node(_node_id(iri, attrs[iri]), **_node_attributes(iri, kind, attrs[iri]))
+    by_iri = {data["iri"]: n for n, data in g.nodes(data=True)}
+    _add_mention_sentences(q, g, by_iri)
+    _add_associations(q, g, by_iri)
+    _add_links(q, g, by_iri, nodes)
+    log.info("projected %d nodes and %d edges", g.number_of_nodes(), g.number_of_edges())
+    return g
+
+
+class _Querier:
+    """Runs SPARQL with the project prefixes over the union graph and returns rows of python values."""
+
+    def __init__(self, store: "pyoxigraph.Store") -> None:
+        self.store = store
+        used = ("rdf", "rdfs", "biolink", "kg", "oa", "prov", "skos", "dcterms", "schema", "fabio", "SIO")
+        self.prologue = "".join(f"PREFIX {p}: <{namespace(p)}>\n" for p in used)
+
+    def rows(self, sparql: str) -> list[tuple[Any, ...]]:
+        solutions = self.store.query(self.prologue + sparql, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [tuple(python_value(sol[n]) for n in names) for sol in solutions]
+
+
+def python_value(term: Any) -> Any:
+    """IRIs stay full IRIs (``IRI`` marks them); literals become str/int/float/bool."""
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return IRI(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        dt = term.datatype.value
+        try:
+            if dt in (_XSD + "integer", _XSD + "int", _XSD + "long", _XSD + "nonNegativeInteger"):
+                return int(term.value)
+            if dt in (_XSD + "decimal", _XSD + "double", _XSD + "float"):
+                return float(term.value)
+        except ValueError:
+            return term.value
+        if dt == _XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return str(term.value)
+
+
+class IRI(str):
+    """A str that came from an RDF IRI (so attributes can compress it to a CURIE)."""
+
+
+def _in(values: tuple[str, ...]) -> str:
+    from kg.graph.prefixes import expand
+
+    return " ".join(f"<{expand(v, strict=True)}>" for v in values)
+
+
+def _node_kinds(q: _Querier) -> dict[str, str]:
+    """IRI → kind; a node typed as both a publication and a study counts as a study."""
+    kinds: dict[str, str] = {}
+    for (n,) in q.rows(f"SELECT DISTINCT ?n WHERE {{ ?n a ?t VALUES ?t {{ {_in(_PUBLICATION_TYPES)} }} }}"):
+        kinds[n] = PUBLICATION
+    for (n,) in q.rows(f"SELECT DISTINCT ?n WHERE {{ ?n a ?t VALUES ?t {{ {_in(_STUDY_TYPES)} }} }}"):
+        kinds[n] = STUDY
+    for (n,) in q.rows("SELECT DISTINCT ?n WHERE { ?n kg:category ?c }"):
+        kinds[n] = ENTITY
+    # association ends outside the three kinds (e.g. an entity written by a later stage without kg:category)
+    for (n,) in q.rows("SELECT DISTINCT ?n WHERE { ?e a biolink:Association . { ?e rdf:subject ?n } UNION "
+                       "{ ?e rdf:object ?n } FILTER(isIRI(?n)) }"):
+        kinds.setdefault(n, ENTITY)
+    return kinds
+
+
+def _describe(q: _Querier, nodes: dict[str, str]) -> dict[str, dict[str, list[Any]]]:
+    """Every (property, value) of every projected node, grouped as CURIE-keyed value lists."""
+    attrs: dict[str, dict[str, list[Any]]] = {iri: defaultdict(list) for iri in nodes}
+    rows = q.rows("SELECT ?n ?p ?o WHERE { ?n ?p ?o . { ?n kg:category ?c } UNION { ?n a ?t . "
+                  f"VALUES ?t {{ {_in(_PUBLICATION_TYPES + _STUDY_TYPES)} }} }} UNION {{ ?e a biolink:Association . "
+                  "{ ?e rdf:subject ?n } UNION { ?e rdf:object ?n } } }")
+    seen = set()
+    biolink = namespace("biolink")
+    for n, p, o in rows:
+        if n not in attrs or (n, p, o) in seen:
+            continue
+        seen.add((n, p, o))
+        if p.startswith(biolink) and o in nodes and p != biolink + "publications":
+            continue  # a core triple or a link between projected nodes: an edge, not an attribute
+        attrs[n][compress(p)].append(o)
+    return attrs
+
+
+def _node_id(iri: str, props: dict[str, list[Any]]) -> str:
+    """The primary CURIE: dcterms:identifier when it is one (keeps unknown-prefix CURIEs), else the compressed IRI."""
+    for ident in props.get("dcterms:identifier", []):
+        if isinstance(ident, str) and not isinstance(ident, IRI) and re.match(r"^[A-Za-z][\w.]*:\S+$", ident) \
+                and not ident.startswith("sha256:"):
+            return ident
+    return compress(iri)
+
+
+def attribute_name(prop_curie: str) -> str:
+    """A readable snake_case attribute name for an RDF property CURIE (``biolink:object_aspect_qualifier`` →
+    ``object_aspect_qualifier``, ``schema:studySubject`` → ``schema_study_subject``)."""
+    if prop_curie in _LIST_KEYS:
+        return _LIST_KEYS[prop_curie]
+    if prop_curie in _SCALAR_KEYS:
+        return _SCALAR_KEYS[prop_curie]
+    prefix, _, local = prop_curie.rpartition(":")
+    local = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", local).lower()
+    name = local if prefix in ("biolink", "kg") else f"{prefix}_{local}" if prefix else local
+    return re.sub(r"[^0-9A-Za-z_]", "_", name)
+
+
+def _value(v: Any) -> Any:
+    return compress(v) if isinstance(v, IRI) else v
+
+
+def _collapse(props: dict[str, list[Any]], skip: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for prop, values in sorted(props.items()):
+        if prop in skip:
+            continue
+        vals = sorted({_value(v) for v in values}, key=lambda x: (str(type(x)), x))
+        name = attribute_name(prop)
+        out[name] = [str(v) for v in vals] if prop in _LIST_KEYS or len(vals) > 1 else vals[0]
+    return out
+
+
+def _node_attributes(iri: str, kind: str, props: dict[str, list[Any]]) -> dict[str, Any]:
+    data = _collapse(props, set())
+    data["iri"] = str(iri)
+    data["kind"] = kind
+    types = data.get("types", [])
+    biolink = [t for t in types if t.startswith("biolink:") and t != "biolink:Association"]
+    data["categories"] = biolink or ["biolink:NamedThing"]
+    if kind != ENTITY or "category" not in data:
+        data["category"] = kind if kind != ENTITY else _category_of(biolink)
+    data.setdefault("label", data.get("title") or compress(iri))
+    if isinstance(data["label"], list):
+        data["label"] = data["label"][0]
+    return data
+
+
+def _category_of(biolink_types: list[str]) -> str:
+    from kg.categories import CATEGORIES
+
+    by_class = {f"biolink:{c.biolink}": c.name for c in CATEGORIES.values()}
+    return next((by_class[t] for t in biolink_types if t in by_class), "concept")
+
+
+def _add_mention_sentences(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str]) -> None:
+    """The first sentences (in document order) each entity is mentioned in: evidence for nodes."""
+    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for n, doc, start, text in q.rows("SELECT DISTINCT ?n ?d ?start ?text WHERE { ?a oa:hasBody ?n ; "
+                                      "kg:inSentence ?s . ?s kg:text ?text ; kg:start ?start ; dcterms:isPartOf ?d }"):
+        if n in by_iri:
+            found[by_iri[n]].append((str(doc), int(start), text))
+    for node, rows in found.items():
+        g.nodes[node]["mention_sentences"] = [t for _, _, t in sorted(set(rows))[:MENTION_SENTENCES]]
+
+
+def _add_associations(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str]) -> None:
+    props: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for e, p, o in q.rows("SELECT DISTINCT ?e ?p ?o WHERE { ?e a biolink:Association ; ?p ?o }"):
+        props[e][compress(p)].append(o)
+    evidence: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for e, start, text in q.rows(
+        "SELECT DISTINCT ?e ?start ?text WHERE { ?e a biolink:Association ; prov:wasDerivedFrom ?a . "
+        "{ ?a kg:inSentence ?s . ?s kg:text ?text OPTIONAL { ?s kg:start ?start } } UNION "
+        "{ ?a oa:hasTarget/oa:hasSelector ?sel . ?sel oa:exact ?text "
+        "FILTER NOT EXISTS { ?a kg:inSentence ?any } } }"
+    ):
+        evidence[e].add((start if isinstance(start, int) else -1, text))
+    stats: dict[str, set[str]] = defaultdict(set)
+    for e, kind, value in q.rows("SELECT DISTINCT ?e ?t ?v WHERE { ?e a biolink:Association . "
+                                 "?st SIO:000628 ?e ; a ?t ; SIO:000300 ?v }"):
+        stats[e].add(f"{compress(kind)}={value}")
+    for e in sorted(props):
+        p = props[e]
+        ends = [p.get("rdf:subject", []), p.get("rdf:predicate", []), p.get("rdf:object", [])]
+        if not all(len(x) == 1 for x in ends) or ends[0][0] not in by_iri or ends[2][0] not in by_iri:
+            log.warning("association %s lacks exactly one subject/predicate/object node; skipped", compress(e))
+            continue
+        data = _collapse(p, _EDGE_SKIP)
+        predicate = compress(ends[1][0])
+        data.update(iri=str(e), id=compress(e), kind=ASSOCIATION, predicate=predicate, label=predicate_label(predicate))
+        data["evidence"] = [t for _, t in sorted(evidence.get(e, ()))]
+        if e in stats:
+            data["statistics"] = sorted(stats[e])
+        g.add_edge(by_iri[ends[0][0]], by_iri[ends[2][0]], key=data["id"], **data)
+
+
+def _add_links(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str], nodes: dict[str, str]) -> None:
+    """Biolink-predicate links from studies and publications (``biolink:mentions`` and the like)."""
+    biolink = namespace("biolink")
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for d, n, count in q.rows("SELECT ?d ?n (COUNT(DISTINCT ?a) AS ?c) WHERE { ?d biolink:mentions ?n . "
+                              "OPTIONAL { ?a oa:hasBody ?n ; oa:hasTarget/oa:hasSource ?d } } GROUP BY ?d ?n"):
+        counts[(d, n)] = int(count)
+    rows = q.rows("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?p), "
+                  f'"{biolink}")) }}')
+    for s, p, o in sorted(rows):
+        if nodes.get(s) not in (STUDY, PUBLICATION) or o not in by_iri or p == biolink + "publications":
+            continue
+        predicate = compress(p)
+        source, target = by_iri[s], by_iri[o]
+        kind = MENTIONS if predicate == "biolink:mentions" else nodes[s]
+        data = {"id": f"{source} {predicate} {target}", "kind": kind, "predicate": predicate,
+                "label": predicate_label(predicate)}
+        if kind == MENTIONS:
+            data["mention_count"] = counts.get((s, o), 0)
+        g.add_edge(source, target, key=data["id"], **data)
+
+
+def predicate_label(predicate: str) -> str:
+    """``biolink:has_adverse_event`` → ``has adverse event`` (what viewers print on an edge)."""
+    return predicate.rpartition(":")[2].replace("_", " ")
