@@ -1,0 +1,159 @@
+"""One document as the extraction rules see it: sentences, the resolved mentions in each, citation markers.
+
+Sentence spans come from the NLP stage (``Mention.sentence``) wherever a mention carries one, so facts point at
+the same sentence nodes the graph already has; text without mentions is split with a small regex so statistics
+stated there are not lost.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from kg.concept import Entity, Mention
+from kg.document import Document
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A resolved mention with its entity's CURIE and category (the unit every rule works on)."""
+
+    start: int
+    end: int
+    curie: str
+    category: str
+    text: str
+    label: str = ""
+    implicit: bool = False  # found by a rule (e.g. "<adjective> signalling"), not by the NER
+
+
+@dataclass
+class DocumentContext:
+    doc: Document
+    sentences: list[tuple[int, int]]
+    hits: list[Hit]
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.hits.sort(key=lambda h: (h.start, -h.end))
+        self._starts = [s for s, _ in self.sentences]
+
+    def sentence_at(self, offset: int) -> tuple[int, int] | None:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.sentences[i][0] <= offset < self.sentences[i][1]:
+            return self.sentences[i]
+        return None
+
+    def hits_in(self, start: int, end: int) -> list[Hit]:
+        return [h for h in self.hits if start <= h.start and h.end <= end]
+
+    def text(self, start: int, end: int) -> str:
+        return self.doc.text[start:end]
+
+    def citations_in(self, start: int, end: int) -> tuple[int, ...]:
+        """Reference numbers of the citation markers inside ``[start, end)``."""
+        nums: list[int] = []
+        for c in self.doc.citations:
+            if start <= c.span.start and c.span.end <= end:
+                nums.extend(n for n in c.numbers if n not in nums)
+        return tuple(nums)
+
+    def block_of(self, offset: int) -> tuple[int, int]:
+        for b in self.doc.blocks:
+            if b.span.start <= offset < b.span.end:
+                return b.span.start, b.span.end
+        line_start = self.doc.text.rfind("\n", 0, offset) + 1
+        line_end = self.doc.text.find("\n", offset)
+        return line_start, len(self.doc.text) if line_end < 0 else line_end
+
+    def nearest_citation_before(self, offset: int) -> tuple[int, ...]:
+        """Numbers of the citation in the same sentence, else the nearest earlier one in the same block."""
+        sent = self.sentence_at(offset)
+        if sent:
+            nums = self.citations_in(*sent)
+            if nums:
+                return nums
+        b_start, _ = self.block_of(offset)
+        earlier = [c for c in self.doc.citations if b_start <= c.span.start < offset]
+        return earlier[-1].numbers if earlier else ()
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Regex sentence spans inside ``text[start:end]`` (document offsets, whitespace trimmed)."""
+    spans = []
+    cursor = start
+    chunk = text[start:end]
+    for m in _SENTENCE_END.finditer(chunk):
+        spans.append((cursor, start + m.start()))
+        cursor = start + m.end()
+    spans.append((cursor, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _regions(doc: Document) -> list[tuple[int, int]]:
+    if doc.blocks:
+        return sorted({(b.span.start, b.span.end) for b in doc.blocks})
+    regions, pos = [], 0
+    for line in doc.text.split("\n"):
+        regions.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return regions
+
+
+def mentions_by_document(entities: list[Entity]) -> dict[str, list[tuple[Entity, Mention]]]:
+    """Group every resolved mention under its document id (one pass over the resolution)."""
+    out: dict[str, list[tuple[Entity, Mention]]] = {}
+    for entity in entities:
+        for m in entity.mentions:
+            out.setdefault(m.doc_id, []).append((entity, m))
+    return out
+
+
+def build_context(doc: Document, mentions: list[tuple[Entity, Mention]]) -> DocumentContext:
+    """The context of ``doc`` from its resolved ``(entity, mention)`` pairs."""
+    hits: list[Hit] = []
+    given: set[tuple[int, int]] = set()
+    for entity, m in mentions:
+        if m.doc_id != doc.id or not 0 <= m.start < m.end <= len(doc.text):
+            continue
+        hits.append(Hit(m.start, m.end, entity.curie, entity.concept.category, doc.text[m.start:m.end], entity.concept.label))
+        s, e = m.sentence
+        if 0 <= s < e <= len(doc.text) and s <= m.start and m.end <= e:
+            given.add((s, e))
+    hits = _drop_nested(hits)
+    sentences = sorted(given)
+    for r_start, r_end in _regions(doc):
+        for span in split_sentences(doc.text, r_start, r_end):
+            if not any(span[0] < e and s < span[1] for s, e in sentences):
+                bisect.insort(sentences, span)
+    return DocumentContext(doc, _disjoint(sentences), hits)
+
+
+def _drop_nested(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest of overlapping mentions (one reading per span; ties keep the first CURIE)."""
+    kept: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start, h.curie)):
+        if not any(h.start < k.end and k.start < h.end for k in kept):
+            kept.append(h)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+            continue
+        out.append((s, e))
+    return out

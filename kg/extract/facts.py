@@ -1,0 +1,171 @@
+"""The Facts container: publications, citations, studies, relations and statistics, and their RDF.
+
+Every fact keeps the sentence it was read from (``Evidence``) so the graph can point each claim at its text:
+relations are reified ``biolink:Association``s derived from the mentions' ``oa:Annotation``s, statistics are
+STATO-typed nodes with a ``SIO:000300`` value (conventions.md §1.3–1.6, example_graph.ttl).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from kg.graph.iris import IRIs
+
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence of a document and the mention spans ``(start, end, curie)`` a fact was read from."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    mentions: tuple[tuple[int, int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A work the document cites: a reference-list entry, or a stub for a number/author the list lacks."""
+
+    doc_id: str
+    number: int | None
+    label: str
+    title: str = ""
+    authors: tuple[str, ...] = ()
+    journal: str = ""
+    year: int | None = None
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An in-text marker: the sentence that cites, and the reference numbers it names."""
+
+    doc_id: str
+    start: int
+    end: int
+    numbers: tuple[int, ...]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str
+    direction: str
+    curies: tuple[str, ...] = ()
+
+
+@dataclass
+class Study:
+    """One row of an evidence table (or a study a text describes), with its cells parsed."""
+
+    doc_id: str
+    key: str
+    label: str
+    first_author: str = ""
+    year: int | None = None
+    design_text: str = ""
+    designs: tuple[str, ...] = ()
+    population: str = ""
+    intervention: str = ""
+    comparator: str = ""
+    finding: str = ""
+    sample_size: int | None = None
+    doses: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    organisms: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    population_entities: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    comparators: tuple[str, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    publication: Publication | None = None
+    span: tuple[int, int] = (0, 0)
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        """CURIEs of the entities of the population and intervention cells (the study's subject matter)."""
+        seen: list[str] = []
+        for c in (*self.population_entities, *self.interventions, *self.comparators):
+            if c not in seen:
+                seen.append(c)
+        return tuple(seen)
+
+
+@dataclass
+class Relation:
+    """A claim between two resolved entities in one sentence."""
+
+    doc_id: str
+    subject: str
+    kind: str  # a key of ontologies/extraction/predicates.tsv
+    object: str
+    evidence: Evidence
+    qualifiers: dict[str, Any] = field(default_factory=dict)
+    hedged: bool = False
+    negated: bool = False
+    transient: bool = False
+    organisms: tuple[str, ...] = ()
+    study: str = ""  # Study.key
+    publications: tuple[int, ...] = ()
+    confidence: float = 0.5
+    agent_type: str = "text_mining_agent"
+    endpoints: tuple = field(default=(), repr=False, compare=False)  # the two context.Hit objects, for scoping
+
+
+@dataclass
+class Statistic:
+    """A number a sentence states: measure, value (and CI), with the drug and event it is about."""
+
+    doc_id: str
+    measure: str  # a key of ontologies/extraction/measures.tsv
+    value: str
+    evidence: Evidence
+    stated: str
+    span: tuple[int, int]
+    comparator: str = "="
+    ci_low: str = ""
+    ci_high: str = ""
+    unit: str = ""
+    drug: str = ""
+    event: str = ""
+    event_text: str = ""  # the event as written (kept also when it did not resolve)
+    data_source: str = ""
+    publications: tuple[int, ...] = ()
+    study: str = ""
+    relation: Relation | None = None
+
+
+@dataclass
+class Facts:
+    """Everything extraction found; ``build_dataset`` calls ``add_to`` to write it as RDF."""
+
+    publications: list[Publication] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    studies: list[Study] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    statistics: list[Statistic] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "publications": len(self.publications),
+            "citations": len(self.citations),
+            "studies": len(self.studies),
+            "relations": len(self.relations),
+            "statistics": len(self.statistics),
+        }
+
+    def add_to(self, dataset: "rdflib.Dataset", iris: "IRIs") -> None:
+        """Write every fact into its document's named graph, with IRIs minted by ``iris``."""
+        from kg.extract.rdf import FactWriter
+
+        FactWriter(dataset, iris, self).write()

@@ -1,0 +1,197 @@
+"""The extraction rules' data: cue words, table-column roles, study designs, statistics and predicates.
+
+Every word a rule reacts to lives in ``ontologies/extraction/*.tsv`` so the rules stay generic (nothing is keyed to
+one review's wording) and a curator can extend them without touching code.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import VocabularyError
+
+EXTRACTION_DIR = Path(__file__).resolve().parents[2] / "ontologies" / "extraction"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue found in a text: its kind, the value it carries, and its document offsets."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Design:
+    key: str
+    pattern: re.Pattern
+    label: str
+    biolink_class: str
+    schema_class: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    aliases: tuple[str, ...]
+    cls: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Predicate:
+    key: str
+    predicate: str
+    mirror: str
+    knowledge_level: str
+
+
+@dataclass(frozen=True)
+class Term:
+    curie: str
+    label: str
+    parent: str
+
+
+def read_tsv(name: str) -> list[dict[str, str]]:
+    """Rows of ``ontologies/extraction/<name>`` (``#`` lines are comments); VocabularyError when unreadable."""
+    path = EXTRACTION_DIR / name
+    try:
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    except FileNotFoundError as exc:
+        raise VocabularyError(f"extraction data file {path} is missing; restore ontologies/extraction/{name}") from exc
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for i, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise VocabularyError(f"{path}: row {i} has the wrong number of tab-separated columns; fix the file")
+    return rows
+
+
+def cue_regex(cue: str) -> str:
+    """A cue as a regex: ``*`` = any word ending, ``?`` = one letter (randomi?ed), spaces/hyphens interchangeable."""
+    out = []
+    for ch in cue:
+        if ch == "*":
+            out.append(r"\w*")
+        elif ch == "?":
+            out.append(r"\w")
+        elif ch in " -":
+            out.append(r"[\s\-‐–]+")
+        else:
+            out.append(re.escape(ch))
+    body = "".join(out)
+    left = r"(?<!\w)" if re.match(r"\w", cue) else ""
+    right = r"(?!\w)" if re.search(r"[\w*]$", cue) else ""
+    return left + body + right
+
+
+def case_sensitive(cue: str) -> bool:
+    """Short all-caps cues (ROR, OR, IV, RCT) must not fire on ordinary words ("or", "iv")."""
+    letters = [c for c in cue if c.isalpha()]
+    return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
+
+
+class Lexicon:
+    """Cue words by kind, compiled into one regex per kind (longest cue first)."""
+
+    def __init__(self, rows: list[dict[str, str]]) -> None:
+        by_kind: dict[str, list[tuple[str, str]]] = {}
+        for row in rows:
+            by_kind.setdefault(row["kind"], []).append((row["cue"], row["value"]))
+        self._cues = by_kind
+        self._patterns: dict[str, list[tuple[re.Pattern, str]]] = {}
+        for kind, cues in by_kind.items():
+            ordered = sorted(cues, key=lambda c: -len(c[0]))
+            self._patterns[kind] = [
+                (re.compile(cue_regex(c), 0 if case_sensitive(c) else re.IGNORECASE), v) for c, v in ordered
+            ]
+
+    def kinds(self) -> list[str]:
+        return sorted(self._cues)
+
+    def cues(self, kind: str) -> list[tuple[str, str]]:
+        """The ``(cue, value)`` rows of ``kind`` as written in the data file."""
+        return list(self._cues.get(kind, []))
+
+    def find(self, text: str, kind: str, offset: int = 0) -> list[Cue]:
+        """Non-overlapping cues of ``kind`` in ``text`` (longest wins), with offsets shifted by ``offset``."""
+        hits: list[Cue] = []
+        taken: list[tuple[int, int]] = []
+        for pattern, value in self._patterns.get(kind, []):
+            for m in pattern.finditer(text):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                hits.append(Cue(kind, value, m.start() + offset, m.end() + offset, m.group(0)))
+        return sorted(hits, key=lambda c: c.start)
+
+    def has(self, text: str, kind: str) -> bool:
+        return any(p.search(text) for p, _ in self._patterns.get(kind, []))
+
+    def first_value(self, text: str, kind: str) -> str:
+        """The value of the last cue of ``kind`` in ``text`` (the one nearest what follows), or ``""``."""
+        hits = self.find(text, kind)
+        return hits[-1].value if hits else ""
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon(read_tsv("cues.tsv"))
+
+
+@lru_cache(maxsize=1)
+def column_roles() -> dict[str, tuple[str, ...]]:
+    """Role → header keywords (from ``columns.tsv``)."""
+    roles: dict[str, list[str]] = {}
+    for row in read_tsv("columns.tsv"):
+        roles.setdefault(row["role"], []).append(row["keyword"].lower())
+    return {k: tuple(v) for k, v in roles.items()}
+
+
+@lru_cache(maxsize=1)
+def designs() -> tuple[Design, ...]:
+    out = []
+    for row in read_tsv("designs.tsv"):
+        alternatives = [cue_regex(p) for p in row["pattern"].split("|") if p]
+        out.append(
+            Design(
+                key=row["key"],
+                pattern=re.compile("|".join(alternatives), re.IGNORECASE),
+                label=row["label"],
+                biolink_class=row["biolink_class"],
+                schema_class=row["schema_class"],
+                terms=tuple(t for t in row["terms"].split("|") if t),
+            )
+        )
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def measures() -> dict[str, Measure]:
+    return {
+        r["key"]: Measure(r["key"], tuple(a for a in r["aliases"].split("|") if a), r["class"], r["label"], r["kind"])
+        for r in read_tsv("measures.tsv")
+    }
+
+
+@lru_cache(maxsize=1)
+def predicates() -> dict[str, Predicate]:
+    return {r["key"]: Predicate(r["key"], r["predicate"], r["mirror"], r["knowledge_level"]) for r in read_tsv("predicates.tsv")}
+
+
+@lru_cache(maxsize=1)
+def minted_terms() -> dict[str, Term]:
+    return {r["curie"]: Term(r["curie"], r["label"], r["parent"]) for r in read_tsv("terms.tsv")}
+
+
+@lru_cache(maxsize=1)
+def human_taxa() -> frozenset[str]:
+    return frozenset(r["curie"] for r in read_tsv("human_taxa.tsv"))

@@ -1,0 +1,321 @@
+"""Facts as RDF, in each document's named graph (conventions.md §1.3–1.6, example_graph.ttl).
+
+Relations become a direct core triple (omitted when negated) plus a reified ``biolink:Association`` with its
+qualifiers, knowledge level, agent type and ``prov:wasDerivedFrom`` the mention annotations; statistics become
+STATO/kg-typed nodes with a ``SIO:000300`` value that refer (``SIO:000628``) to the association they quantify.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kg.extract.facts import Citation, Evidence, Facts, Publication, Relation, Statistic, Study
+from kg.extract.lexicon import Term, designs, measures, minted_terms, predicates
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from kg.graph.iris import IRIs
+
+
+class FactWriter:
+    """One method per fact kind keeps each RDF shape readable next to the others."""
+
+    def __init__(self, ds: "rdflib.Dataset", iris: "IRIs", facts: Facts) -> None:
+        from rdflib import Literal, Namespace, URIRef
+        from rdflib.namespace import RDF, RDFS, XSD
+
+        from kg.graph.prefixes import expand, namespace
+
+        self.ds, self.iris, self.facts = ds, iris, facts
+        self.U, self.L, self.RDF, self.RDFS, self.XSD = URIRef, Literal, RDF, RDFS, XSD
+        self.expand, self.namespace = expand, namespace
+        ns = {p: Namespace(namespace(p)) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "cito", "bibo", "kg")}
+        self.BL, self.SDO, self.OA, self.PROV, self.DCT = ns["biolink"], ns["schema"], ns["oa"], ns["prov"], ns["dcterms"]
+        self.FABIO, self.CITO, self.BIBO, self.KG = ns["fabio"], ns["cito"], ns["bibo"], ns["kg"]
+        self.SIO = Namespace(namespace("SIO"))
+        self._pub_iris: dict[tuple[str, int | None, str], Any] = {}
+        self._study_iris: dict[tuple[str, str], Any] = {}
+        self._edge_iris: dict[int, Any] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def term(self, curie: str) -> Any:
+        return self.U(self.iris.entity(curie))
+
+    def graph(self, doc_id: str) -> Any:
+        return self.ds.graph(self.U(self.iris.graph(doc_id)))
+
+    def decimal(self, value: str) -> Any:
+        return self.L(value, datatype=self.XSD.decimal)
+
+    def integer(self, n: int) -> Any:
+        return self.L(int(n), datatype=self.XSD.integer)
+
+    def sentence(self, g: Any, ev: Evidence) -> Any:
+        """The sentence node (same IRI and shape as the graph stage's ``kg:Sentence``)."""
+        s = self.U(self.iris.sentence(ev.doc_id, ev.start, ev.end))
+        g.add((s, self.RDF.type, self.KG.Sentence))
+        g.add((s, self.KG.text, self.L(ev.text)))
+        g.add((s, self.KG.start, self.integer(ev.start)))
+        g.add((s, self.KG.end, self.integer(ev.end)))
+        g.add((s, self.DCT.isPartOf, self.U(self.iris.document(ev.doc_id))))
+        return s
+
+    def annotations(self, g: Any, ev: Evidence) -> list[Any]:
+        """The mention annotations behind a fact; implicit (rule-found) mentions get their own annotation."""
+        out = []
+        for start, end, curie in ev.mentions:
+            a = self.U(self.iris.annotation(ev.doc_id, start, end, curie))
+            if (a, self.RDF.type, self.OA.Annotation) not in g:
+                self._annotation(g, a, ev.doc_id, start, end, curie, ev)
+            out.append(a)
+        return out
+
+    def _annotation(self, g: Any, a: Any, doc_id: str, start: int, end: int, curie: str, ev: Evidence) -> None:
+        t = self.U(self.iris.target(str(a)))
+        pos = self.U(self.iris.position_selector(doc_id, start, end))
+        quote = self.U(self.iris.quote_selector(doc_id, start, end))
+        exact = ev.text[start - ev.start:end - ev.start] if ev.start <= start and end <= ev.end else ""
+        g.add((a, self.RDF.type, self.OA.Annotation))
+        g.add((a, self.OA.hasBody, self.term(curie)))
+        g.add((a, self.OA.hasTarget, t))
+        g.add((a, self.OA.motivatedBy, self.OA.identifying))
+        g.add((a, self.KG.resolutionMethod, self.L("extraction-rule")))
+        g.add((a, self.PROV.wasGeneratedBy, self.U(self.iris.activity or self.iris.software_agent())))
+        g.add((a, self.KG.inSentence, self.U(self.iris.sentence(doc_id, ev.start, ev.end))))
+        g.add((t, self.RDF.type, self.OA.SpecificResource))
+        g.add((t, self.OA.hasSource, self.U(self.iris.document(doc_id))))
+        g.add((t, self.OA.hasSelector, pos))
+        g.add((pos, self.RDF.type, self.OA.TextPositionSelector))
+        g.add((pos, self.OA.start, self.integer(start)))
+        g.add((pos, self.OA.end, self.integer(end)))
+        if exact:
+            g.add((t, self.OA.hasSelector, quote))
+            g.add((quote, self.RDF.type, self.OA.TextQuoteSelector))
+            g.add((quote, self.OA.exact, self.L(exact)))
+
+    # -- fact kinds ------------------------------------------------------------------------------------
+    def write(self) -> None:
+        for term in minted_terms().values():
+            self._minted(term)
+        for pub in self.facts.publications:
+            self.publication(pub)
+        for c in self.facts.citations:
+            self.citation(c)
+        for study in self.facts.studies:
+            self.study(study)
+        for r in self.facts.relations:
+            self.relation(r)
+        for s in self.facts.statistics:
+            self.statistic(s)
+
+    def _minted(self, term: Term) -> None:
+        g = self.ds.graph(self.U(self.iris.entities_graph()))
+        node = self.term(term.curie)
+        g.add((node, self.RDFS.subClassOf, self.term(term.parent)))
+        g.add((node, self.RDFS.label, self.L(term.label)))
+
+    def pub_iri(self, pub: Publication) -> Any:
+        key = (pub.doc_id, pub.number, pub.label)
+        if key not in self._pub_iris:
+            raw = pub.raw or f"{pub.doc_id} {pub.number or ''} {pub.label}"
+            self._pub_iris[key] = self.U(self.iris.publication(pmid=pub.pmid, doi=pub.doi, pmcid=pub.pmcid, raw=raw))
+        return self._pub_iris[key]
+
+    def _find_pub(self, doc_id: str, number: int) -> Any | None:
+        for p in self.facts.publications:
+            if p.doc_id == doc_id and p.number == number:
+                return self.pub_iri(p)
+        return None
+
+    def publication(self, pub: Publication) -> None:
+        g, node, L = self.graph(pub.doc_id), self.pub_iri(pub), self.L
+        for t in (self.FABIO.JournalArticle, self.BL.JournalArticle, self.SDO.ScholarlyArticle):
+            g.add((node, self.RDF.type, t))
+        g.add((node, self.RDFS.label, L(pub.label)))
+        if pub.title:
+            g.add((node, self.DCT.title, L(pub.title)))
+        for a in pub.authors:
+            g.add((node, self.DCT.creator, L(a)))
+        if pub.year:
+            g.add((node, self.DCT.date, L(str(pub.year), datatype=self.XSD.gYear)))
+        if pub.journal:
+            g.add((node, self.KG.journal, L(pub.journal)))
+        if pub.doi:
+            g.add((node, self.BIBO.doi, L(pub.doi)))
+        if pub.pmid:
+            g.add((node, self.FABIO.hasPubMedId, L(pub.pmid)))
+        if pub.pmcid:
+            g.add((node, self.FABIO.hasPubMedCentralId, L(pub.pmcid)))
+        if pub.number is not None:
+            g.add((node, self.KG.referenceNumber, self.integer(pub.number)))
+        if pub.raw:
+            g.add((node, self.DCT.bibliographicCitation, L(pub.raw)))
+        g.add((self.U(self.iris.document(pub.doc_id)), self.CITO.cites, node))
+
+    def citation(self, c: Citation) -> None:
+        g = self.graph(c.doc_id)
+        sent = self.sentence(g, c.evidence)
+        doc = self.U(self.iris.document(c.doc_id))
+        for n in c.numbers:
+            pub = self._find_pub(c.doc_id, n)
+            if pub is None:
+                continue
+            node = self.U(f"{self.namespace('kg')}citation/{_slug(c.doc_id)}/{c.start}-{c.end}/{n}")
+            g.add((node, self.RDF.type, self.CITO.Citation))
+            g.add((node, self.CITO.hasCitingEntity, doc))
+            g.add((node, self.CITO.hasCitedEntity, pub))
+            g.add((node, self.CITO.hasCitationCharacterization, self.CITO.cites))
+            g.add((node, self.KG.inSentence, sent))
+            g.add((node, self.KG.markerStart, self.integer(c.start)))
+            g.add((node, self.KG.markerEnd, self.integer(c.end)))
+            g.add((sent, self.KG.cites, pub))
+
+    def study_iri(self, doc_id: str, key: str) -> Any:
+        return self._study_iris.setdefault((doc_id, key), self.U(self.iris.study(doc_id, key)))
+
+    def study(self, st: Study) -> None:
+        g, node, L, SDO, KG = self.graph(st.doc_id), self.study_iri(st.doc_id, st.key), self.L, self.SDO, self.KG
+        found = [d for d in designs() if d.key in st.designs]
+        biolink_class = "ClinicalTrial" if any(d.biolink_class == "ClinicalTrial" for d in found) else "Study"
+        g.add((node, self.RDF.type, self.BL[biolink_class]))
+        schema_classes = {d.schema_class for d in found} or {"MedicalStudy"}
+        for cls in sorted(schema_classes):
+            g.add((node, self.RDF.type, SDO[cls]))
+        g.add((node, self.RDFS.label, L(st.label)))
+        g.add((node, KG.fromDocument, self.U(self.iris.document(st.doc_id))))
+        for prop, value in (
+            (KG.firstAuthor, st.first_author), (KG.designText, st.design_text), (KG.populationText, st.population),
+            (KG.interventionText, st.intervention), (KG.comparatorText, st.comparator), (KG.findingText, st.finding),
+        ):
+            if value:
+                g.add((node, prop, L(value)))
+        if st.year:
+            g.add((node, KG.year, self.integer(st.year)))
+        if st.span != (0, 0):
+            g.add((node, KG.rowStart, self.integer(st.span[0])))
+        for d in found:
+            g.add((node, KG.designKey, L(d.key)))
+            for t in d.terms:
+                g.add((node, KG.design, self.term(t)))
+                if t.startswith("schema:"):
+                    prop = SDO.trialDesign if d.schema_class == "MedicalTrial" else SDO.studyDesign
+                    g.add((node, prop, self.term(t)))
+        if st.sample_size:
+            g.add((node, self.BL.study_size, self.integer(st.sample_size)))
+        for dose in st.doses:
+            g.add((node, KG.dose, L(dose)))
+        for route in st.routes:
+            g.add((node, KG.route, L(route)))
+        for prop, curies in (
+            (self.BL.in_taxon, st.organisms), (SDO.healthCondition, st.conditions),
+            (SDO.studySubject, st.interventions), (KG.comparator, st.comparators),
+        ):
+            for c in curies:
+                g.add((node, prop, self.term(c)))
+        for c in st.entities:
+            g.add((node, self.SIO["000628"], self.term(c)))
+        for i, o in enumerate(st.outcomes):
+            on = self.U(f"{node}/outcome/{i}")
+            g.add((node, KG.hasOutcome, on))
+            g.add((on, self.RDF.type, KG.Outcome))
+            g.add((on, self.RDFS.label, L(o.text)))
+            if o.direction:
+                g.add((on, KG.direction, L(o.direction)))
+            for c in o.curies:
+                g.add((on, self.SIO["000628"], self.term(c)))
+        if st.publication is not None:
+            pub = self.pub_iri(st.publication)
+            if st.publication not in self.facts.publications:
+                self.publication(st.publication)
+            g.add((node, self.DCT.isReferencedBy, pub))
+            g.add((self.U(self.iris.document(st.doc_id)), self.CITO.citesAsEvidence, pub))
+        for ev in st.evidence:
+            g.add((node, KG.discussedIn, self.sentence(g, ev)))
+
+    def relation(self, r: Relation) -> None:
+        g, p = self.graph(r.doc_id), predicates()[r.kind]
+        s, o, pred = self.term(r.subject), self.term(r.object), self.term(p.predicate)
+        edge = self.U(self.iris.edge(str(s), str(pred), str(o), f"{r.doc_id}@{r.evidence.start}-{r.evidence.end}"))
+        self._edge_iris[id(r)] = edge
+        L, BL, KG = self.L, self.BL, self.KG
+        g.add((edge, self.RDF.type, BL.Association))
+        g.add((edge, self.RDF.type, self.RDF.Statement))
+        g.add((edge, self.RDF.subject, s))
+        g.add((edge, self.RDF.predicate, pred))
+        g.add((edge, self.RDF.object, o))
+        for name, value in sorted(r.qualifiers.items()):
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            for v in values:
+                if name in ("anatomical_context_qualifier", "species_context_qualifier") or name == "qualified_predicate":
+                    g.add((edge, BL[name], self.term(v)))
+                else:
+                    g.add((edge, BL[name], L(v)))
+        for org in r.organisms:
+            g.add((edge, BL.species_context_qualifier, self.term(org)))
+        g.add((edge, BL.knowledge_level, L(p.knowledge_level)))
+        g.add((edge, BL.agent_type, L(r.agent_type)))
+        g.add((edge, BL.negated, L(r.negated)))
+        g.add((edge, KG.hedged, L(r.hedged)))
+        g.add((edge, KG.transient, L(r.transient)))
+        g.add((edge, KG.confidence, self.decimal(f"{r.confidence:.2f}")))
+        g.add((edge, KG.relationKind, L(r.kind)))
+        g.add((edge, BL.supporting_text, L(r.evidence.text)))
+        g.add((edge, KG.evidenceSentence, self.sentence(g, r.evidence)))
+        g.add((edge, BL.publications, self.U(self.iris.document(r.doc_id))))
+        for n in r.publications:
+            pub = self._find_pub(r.doc_id, n)
+            if pub is not None:
+                g.add((edge, BL.publications, pub))
+        if r.study:
+            g.add((edge, BL.has_supporting_studies, self.study_iri(r.doc_id, r.study)))
+        for a in self.annotations(g, r.evidence):
+            g.add((edge, self.PROV.wasDerivedFrom, a))
+        if not r.negated:
+            g.add((s, pred, o))
+            if p.mirror:
+                g.add((s, self.term(p.mirror), o))
+
+    def statistic(self, st: Statistic) -> None:
+        g, m, L, KG = self.graph(st.doc_id), measures()[st.measure], self.L, self.KG
+        anchor = self._edge_iris.get(id(st.relation)) if st.relation is not None else None
+        key = str(anchor) if anchor is not None else f"{st.doc_id}@{st.span[0]}-{st.span[1]}"
+        node = self.U(self.iris.stat(key, st.measure, f"{st.value}@{st.span[0]}"))
+        g.add((node, self.RDF.type, self.term(m.cls)))
+        g.add((node, self.RDF.type, KG.Statistic))
+        g.add((node, self.RDFS.label, L(st.stated)))
+        g.add((node, KG.measure, L(m.label)))
+        g.add((node, self.SIO["000300"], self.decimal(st.value)))
+        if st.comparator != "=":
+            g.add((node, KG.comparator, L(st.comparator)))
+        if st.ci_low and st.ci_high:
+            g.add((node, KG.ciLower, self.decimal(st.ci_low)))
+            g.add((node, KG.ciUpper, self.decimal(st.ci_high)))
+        if st.unit:
+            g.add((node, KG.unit, L(st.unit)))
+        if anchor is not None:
+            g.add((node, self.SIO["000628"], anchor))
+        if st.drug:
+            g.add((node, KG.drug, self.term(st.drug)))
+        if st.event:
+            g.add((node, KG.event, self.term(st.event)))
+        if st.event_text:
+            g.add((node, KG.eventText, L(st.event_text)))
+        if st.data_source:
+            g.add((node, KG.dataSource, L(st.data_source)))
+        for n in st.publications:
+            pub = self._find_pub(st.doc_id, n)
+            if pub is not None:
+                g.add((node, self.DCT.source, pub))
+        if st.study:
+            g.add((node, KG.study, self.study_iri(st.doc_id, st.study)))
+        g.add((node, KG.evidenceSentence, self.sentence(g, st.evidence)))
+        g.add((node, KG.matchStart, self.integer(st.span[0])))
+        g.add((node, KG.matchEnd, self.integer(st.span[1])))
+        for a in self.annotations(g, st.evidence):
+            g.add((node, self.PROV.wasDerivedFrom, a))
+
+
+def _slug(text: str) -> str:
+    from kg.graph.iris import slug
+
+    return slug(text)

@@ -1,0 +1,162 @@
+"""Statistics as data: ratios with CIs ("ROR = 18.72", "OR 2.1 (95% CI 1.2–3.4)", "HR"), p-values, sample sizes
+("n = 28", "28 individuals"), doses ("5 mg/kg") and time points ("day 8"), each tied to the drug and event
+mentions of its sentence. Measure names and units come from ``ontologies/extraction``.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from kg.extract.context import DocumentContext, Hit
+from kg.extract.facts import Evidence, Relation, Statistic, Study
+from kg.extract.lexicon import case_sensitive, cue_regex, lexicon, measures
+from kg.extract.relations import is_substance_used
+from kg.extract.studies import dose_pattern
+
+log = logging.getLogger(__name__)
+
+NUMBER = r"\d+(?:[.·]\d+)?|[.·]\d+"
+EVENTS = frozenset({"disease", "phenotype", "behaviour", "process", "concept"})
+EVENT_WINDOW = 80  # an event mention must end this close before the statistic
+_CI = re.compile(
+    rf"\s*[,;(\[]?\s*(?:(?:95|99|90)\s*%\s*)?(?:CI|confidence interval)\s*[:,=]?\s*[(\[]?\s*(?P<lo>{NUMBER})\s*"
+    rf"(?:[-–—]|to|,)\s*(?P<hi>{NUMBER})",
+    re.IGNORECASE,
+)
+_P = re.compile(rf"(?<![\w.])[pP](?:\s*-?\s*value)?\s*(?P<cmp>[<>=≤≥])\s*(?P<v>{NUMBER})")
+_N = re.compile(r"(?<![\w.])[nN]\s*=\s*(?P<v>\d+)")
+_EVENT_PHRASE = re.compile(r"(?:^|[,;:]|\b(?:and|or|for|including|of|with)\b)\s*([A-Za-z][\w\s'’-]{2,60}?)\s*[(\[]\s*$")
+_CONNECTIVE = re.compile(r"^\s*(?:(?:and|or|for|including|of|with)\s+)+", re.IGNORECASE)
+_TIME = re.compile(r"\b(?P<unit>day|week|month|hour|year)s?\s+(?P<v>\d+)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _ratio_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """One regex per ratio measure: its aliases, an optional "=", ":", "of" or "was", then the value."""
+    out = []
+    for m in measures().values():
+        if m.kind != "ratio":
+            continue
+        for alias in sorted(m.aliases, key=len, reverse=True):
+            flags = 0 if case_sensitive(alias) else re.IGNORECASE
+            body = cue_regex(alias)
+            out.append((m.key, re.compile(rf"{body}\s*(?:[=:]|of|was|was\s+about)?\s*(?P<v>{NUMBER})(?![\d.])", flags)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _participants() -> re.Pattern:
+    nouns = [cue_regex(c) for c, _ in lexicon().cues("participant")]
+    return re.compile(r"(?<![\w.,])(?P<v>\d+)\s+(?:[A-Za-z-]+\s+){0,2}?(?:" + "|".join(nouns) + ")", re.IGNORECASE)
+
+
+def _decimal(text: str) -> str:
+    text = text.replace("·", ".")
+    return "0" + text if text.startswith(".") else text
+
+
+def extract_statistics(ctx: DocumentContext, relations: list[Relation], studies: list[Study]) -> list[Statistic]:
+    """Every statistic stated in the document's sentences; ratio statistics of a drug and an adverse event also get
+    (or upgrade) the has_adverse_event relation they quantify."""
+    out: list[Statistic] = []
+    for s, e in ctx.sentences:
+        text = ctx.text(s, e)
+        found = _find(text)
+        if not found:
+            continue
+        hits = [h for h in ctx.hits_in(s, e) if not h.implicit]
+        floor = s
+        for key, start, end, value, extra in found:
+            st = _statistic(ctx, (s, e), text, hits, key, start + s, end + s, value, extra, studies, floor)
+            floor = end + s
+            if st.measure in ("ror", "or", "hr", "rr") and st.drug and st.event:
+                st.relation = _adverse_relation(ctx, st, relations, hits)
+            out.append(st)
+    return out
+
+
+def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
+    """(measure, start, end, value, extras) of every statistic in ``text``; overlapping matches keep the first."""
+    found: list[tuple[str, int, int, str, dict]] = []
+
+    def add(key: str, start: int, end: int, value: str, **extra) -> None:
+        if not any(start < f[2] and f[1] < end for f in found):
+            found.append((key, start, end, _decimal(value), extra))
+
+    for key, pattern in _ratio_patterns():
+        for m in pattern.finditer(text):
+            ci = _CI.match(text, m.end())
+            extra = {"ci": (_decimal(ci["lo"]), _decimal(ci["hi"]))} if ci else {}
+            add(key, m.start(), ci.end() if ci else m.end(), m["v"], **extra)
+    for m in _P.finditer(text):
+        cmp = {"≤": "<=", "≥": ">="}.get(m["cmp"], m["cmp"])
+        add("p", m.start(), m.end(), m["v"], comparator=cmp)
+    for m in _N.finditer(text):
+        add("n", m.start(), m.end(), m["v"])
+    for m in _participants().finditer(text):
+        if int(m["v"]) > 1:
+            add("n", m.start(), m.end(), m["v"])
+    for m in dose_pattern().finditer(text):
+        add("dose", m.start(), m.end(), m.group(1), unit=m.group(2))
+    for m in _TIME.finditer(text):
+        add("time", m.start(), m.end(), m["v"], unit=m["unit"].lower())
+    return sorted(found, key=lambda f: f[1])
+
+
+def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: list[Hit], key: str, start: int,
+               end: int, value: str, extra: dict, studies: list[Study], floor: int) -> Statistic:
+    chemicals = [h for h in hits if h.category == "chemical" and not is_substance_used(ctx.doc.text, h)]
+    before = [h for h in chemicals if h.end <= start]
+    drug = before[-1] if before else (chemicals[0] if chemicals else None)
+    event, event_text = None, ""
+    if measures()[key].kind == "ratio":
+        # the event is named just before the statistic, after the previous statistic of the sentence
+        candidates = [h for h in hits if h.category in EVENTS and floor <= h.start and h.end <= start
+                      and start - h.end <= EVENT_WINDOW]
+        event = candidates[-1] if candidates else None
+        phrase = _EVENT_PHRASE.search(ctx.text(max(floor, start - EVENT_WINDOW), start))
+        event_text = _CONNECTIVE.sub("", phrase.group(1)).strip() if phrase else ""
+    numbers = ctx.citations_in(*sent) or ctx.nearest_citation_before(sent[0])
+    study = next((s for s in studies if s.publication is not None and s.publication.number in numbers), None)
+    block = ctx.block_of(start)
+    sources = lexicon().find(ctx.text(*block), "data_source")
+    mentions = tuple((h.start, h.end, h.curie) for h in (drug, event) if h is not None)
+    ci = extra.get("ci", ("", ""))
+    return Statistic(
+        doc_id=ctx.doc.id,
+        measure=key,
+        value=value,
+        evidence=Evidence(ctx.doc.id, sent[0], sent[1], text, mentions),
+        stated=ctx.text(start, end),
+        span=(start, end),
+        comparator=extra.get("comparator", "="),
+        ci_low=ci[0],
+        ci_high=ci[1],
+        unit=extra.get("unit", ""),
+        drug=drug.curie if drug else "",
+        event=event.curie if event else "",
+        event_text=ctx.text(event.start, event.end) if event else event_text,
+        data_source=sources[0].value if sources else "",
+        publications=tuple(numbers),
+        study=study.key if study else "",
+    )
+
+
+def _adverse_relation(ctx: DocumentContext, st: Statistic, relations: list[Relation], hits: list[Hit]) -> Relation | None:
+    """The drug -> event relation of the statistic's sentence; created (as a statistical association) when a ratio
+    is stated in an adverse-event context but no rule produced the relation."""
+    for r in relations:
+        if (r.doc_id, r.subject, r.object) == (st.doc_id, st.drug, st.event) and (r.evidence.start, r.evidence.end) == (st.evidence.start, st.evidence.end):
+            if r.kind == "adverse_event":
+                r.kind = "adverse_event_statistical"
+            return r
+    block_text = ctx.text(*ctx.block_of(st.span[0]))
+    if not (st.data_source or lexicon().has(block_text, "adverse")):
+        return None
+    by_curie = {h.curie: h for h in hits}
+    a, b = by_curie.get(st.drug), by_curie.get(st.event)
+    r = Relation(st.doc_id, st.drug, "adverse_event_statistical", st.event, st.evidence, confidence=0.75,
+                 publications=st.publications, study=st.study, endpoints=tuple(h for h in (a, b) if h))
+    relations.append(r)
+    return r

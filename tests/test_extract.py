@@ -1,0 +1,211 @@
+"""Extraction rules on real input: a made-up mini review (fixture), the sample review and BioRED abstracts."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kg.concept import Concept, Entity, Mention
+from kg.document import Block, CitationMarker, Document, Reference, Span, Table, TableRow
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SAMPLE = SHARED / "corpus" / "esketamine_review.txt"
+BIORED_DEV = SHARED / "eval" / "biored" / "Dev.PubTator"
+
+
+class _Resolution:
+    def __init__(self, entities):
+        self.entities, self.unresolved = entities, []
+
+
+def mini_inputs(name: str = "mini_review.json"):
+    """Build a review Document (text, blocks, table, references, citations) and its resolved entities from JSON."""
+    from kg.extract.context import split_sentences
+
+    spec = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    parts, blocks = [spec["title"]], []
+    text = spec["title"]
+    blocks.append(Block(Span(0, len(text)), "title"))
+    for p in spec["paragraphs"]:
+        text += "\n"
+        blocks.append(Block(Span(len(text), len(text) + len(p)), "paragraph"))
+        text += p
+    header = spec["table"]["header"]
+    text += "\n"
+    t_start = len(text)
+    text += "| " + " | ".join(header) + " |"
+    rows = []
+    for cells in spec["table"]["rows"]:
+        text += "\n"
+        r_start = len(text)
+        line, spans = "|", []
+        for h, c in zip(header, cells):
+            line += " "
+            spans.append((h, Span(r_start + len(line), r_start + len(line) + len(c))))
+            line += c + " |"
+        text += line
+        rows.append(TableRow(tuple(zip(header, cells)), tuple(spans), Span(r_start, r_start + len(line))))
+        for h, s in spans:
+            blocks.append(Block(s, "table_cell"))
+    table = Table(tuple(header), tuple(rows), Span(t_start, len(text)))
+    refs = [Reference(number=r["number"], raw=r["title"], span=Span(0, 0), title=r["title"], authors=tuple(r["authors"]),
+                      year=r["year"], doi=r.get("doi", "")) for r in spec["references"]]
+    citations = [CitationMarker(Span(m.start(), m.end()), tuple(int(n) for n in re.findall(r"\d+", m.group(0))))
+                 for m in re.finditer(r"\[(\d+(?:,\s*\d+)*)\]", text)]
+    doc = Document(spec["id"], text, str(FIXTURES / name), "review", title=spec["title"], blocks=blocks,
+                   tables=[table], references=refs, citations=citations)
+    sentences = [s for b in blocks for s in split_sentences(text, b.span.start, b.span.end)]
+    entities = []
+    for e in spec["entities"]:
+        concept = Concept(e["curie"], e["label"], e["category"])
+        mentions = []
+        for form in e["forms"]:
+            for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
+                sent = next(((s, t) for s, t in sentences if s <= m.start() < t), (0, 0))
+                mentions.append(Mention(doc.id, m.start(), m.end(), form, e["category"], sent, e["curie"], "exact"))
+        entities.append(Entity(concept, sorted(mentions, key=lambda x: x.start)))
+    return [doc], _Resolution(entities)
+
+
+@pytest.fixture(scope="module")
+def mini():
+    from kg.extract import extract
+
+    docs, res = mini_inputs()
+    return docs, res, extract(docs, res)
+
+
+def _rels(facts, kind_prefix="", subject="", obj=""):
+    return [r for r in facts.relations if r.kind.startswith(kind_prefix) and (not subject or r.subject == subject)
+            and (not obj or r.object == obj)]
+
+
+def test_study_rows_parse_design_dose_comparator_and_publication(mini):
+    _, _, facts = mini
+    smith, jones = facts.studies
+    assert smith.key == "Smith 2020" and smith.designs[0] == "rct"
+    assert smith.publication.number == 2 and smith.publication.doi == "10.9999/mini.2"  # marker cut off: name + year
+    assert smith.comparator == "placebo" and smith.doses == ("2 mg",)
+    assert "ent:drugamine" in smith.interventions and "ent:craving_disorder" in smith.conditions
+    assert smith.sample_size == 42  # from the sentence citing [2], not from the table
+    assert "double_blind" in smith.designs  # flag taken from the discussing sentence
+    assert [o.direction for o in smith.outcomes] == ["decreased"]
+    assert jones.designs == ("animal",) and jones.organisms == ("ent:mouse",) and jones.publication.number is None
+    assert [o.direction for o in jones.outcomes] == ["decreased", "increased"]
+
+
+def test_mechanism_chain_and_anaphora(mini):
+    _, _, facts = mini
+    (ant,) = _rels(facts, "mechanism_antagonism", "ent:drugamine", "ent:receptor_alpha")
+    assert ant.qualifiers["causal_mechanism_qualifier"] == "antagonism"
+    assert ant.qualifiers["object_direction_qualifier"] == "decreased"
+    (inh,) = _rels(facts, "mechanism_inhibition", "ent:drugamine", "ent:receptor_alpha")
+    assert inh.qualifiers["anatomical_context_qualifier"] == ("ent:pyramidal_cell",)
+    assert _rels(facts, "causal_increased", "ent:receptor_alpha", "ent:kinase_beta")
+    (carried,) = _rels(facts, "causal", "ent:kinase_beta", "ent:receptor_gamma")  # "This, in turn, activates ..."
+    assert carried.evidence.text.startswith("This, in turn")
+    (implicit,) = _rels(facts, "causal", "ent:receptor_gamma", "ent:plasticity_factor")  # "plastic signaling"
+    assert implicit.hedged and implicit.confidence < carried.confidence
+
+
+def test_drug_disease_predicates_follow_the_evidence(mini):
+    _, _, facts = mini
+    assert _rels(facts, "treats", "ent:drugamine", "ent:craving_disorder")[0].evidence.text.startswith("Drugamine, a")
+    (studied,) = _rels(facts, "studied_to_treat", "ent:drugamine", "ent:craving_disorder")
+    assert studied.hedged
+    (trial,) = [r for r in _rels(facts, "outcome", "ent:drugamine", "ent:relapse") if r.study]
+    assert trial.study == "Smith 2020" and trial.organisms == ("ent:human",)
+    assert trial.qualifiers["object_direction_qualifier"] == "decreased"
+    (neg,) = _rels(facts, "outcome", "ent:drugamine", "ent:headache")
+    assert neg.negated and neg.transient and neg.organisms == ("ent:mouse",)
+
+
+def test_statistics_values_ci_and_attachment(mini):
+    _, _, facts = mini
+    by = {(s.measure, s.value): s for s in facts.statistics}
+    odds = by[("or", "2.1")]
+    assert (odds.ci_low, odds.ci_high) == ("1.2", "3.4") and odds.drug == "ent:drugamine" and odds.event == "ent:relapse"
+    assert by[("p", "0.01")].comparator == "<"
+    assert by[("n", "42")].drug == "ent:drugamine"
+    nausea, headache = by[("ror", "4.5")], by[("ror", "1.9")]
+    assert (nausea.event, headache.event) == ("ent:nausea", "ent:headache")
+    assert nausea.data_source == "VigiBase" and nausea.publications == (3,)
+    assert nausea.relation is not None and nausea.relation.kind == "adverse_event_statistical"
+    assert by[("dose", "5")].unit == "mg/kg"
+
+
+def test_counts_and_citations(mini):
+    _, _, facts = mini
+    counts = facts.counts()
+    assert counts["studies"] == 2 and counts["publications"] == 4  # 3 references + the unmatched Jones 2019 row
+    assert {c.numbers for c in facts.citations} == {(1,), (2,), (3,)}
+
+
+def _pipeline(paths):
+    pytest.importorskip("spacy")
+    from kg.extract import extract
+    from kg.ingest import read_paths
+    from kg.nlp import annotate, load_pipeline
+    from kg.resolve import resolve
+    from kg.vocabulary import load_vocabulary
+
+    docs = read_paths(paths)
+    vocab = load_vocabulary()
+    res = resolve(docs, annotate(docs, load_pipeline("dictionary")), vocab)
+    return docs, res, extract(docs, res), vocab
+
+
+@pytest.fixture(scope="module")
+def sample():
+    if not SAMPLE.is_file():
+        pytest.skip("../shared corpus is absent")
+    return _pipeline([SAMPLE])
+
+
+def test_sample_review_evidence_table(sample):
+    docs, _, facts, _ = sample
+    assert len(facts.studies) == 10
+    for st in facts.studies:
+        assert st.design_text and st.population and st.intervention and st.finding and st.designs, st.label
+        assert st.entities, st.label
+    with_doi = {st.first_author for st in facts.studies if st.publication and st.publication.doi}
+    ref_authors = {r.authors[0].split()[0] for r in docs[0].references if r.doi and r.authors}
+    assert with_doi and with_doi <= ref_authors  # DOIs only where the reference list gives one
+
+
+def test_sample_review_six_rors(sample):
+    _, _, facts, vocab = sample
+    rors = [s for s in facts.statistics if s.measure == "ror"]
+    values = sorted(float(s.value) for s in rors)
+    assert values == sorted([18.72, 11.40, 3.72, 0.37, 0.13, 0.048])
+    drugs = {s.drug for s in rors}
+    assert drugs == {vocab.lookup("ketamine")[0].curie, vocab.lookup("esketamine")[0].curie}
+    assert all(s.event or s.event_text for s in rors) and all(s.data_source for s in rors)
+
+
+def test_sample_review_mechanism_reaches_bdnf_through_both_receptors(sample):
+    import networkx as nx
+
+    _, _, facts, vocab = sample
+    cid = {n: vocab.lookup(n)[0].curie for n in ("esketamine", "NMDA receptor", "AMPA receptor", "BDNF")}
+    g = nx.DiGraph()
+    for r in facts.relations:
+        if r.kind.startswith(("mechanism", "causal")) and not r.negated:
+            g.add_edge(r.subject, r.object)
+    path = nx.shortest_path(g, cid["esketamine"], cid["BDNF"])
+    assert cid["NMDA receptor"] in path and cid["AMPA receptor"] in path
+
+
+def test_biored_abstracts_without_error():
+    if not BIORED_DEV.is_file():
+        pytest.skip("../shared BioRED corpus is absent")
+    docs, _, facts, _ = _pipeline([BIORED_DEV])
+    assert len(facts.relations) > 10 and len(facts.statistics) > 50
+    texts = {d.id: d.text for d in docs}
+    for st in facts.statistics:
+        assert texts[st.doc_id][st.span[0]:st.span[1]] == st.stated
+    for r in facts.relations:
+        assert texts[r.doc_id][r.evidence.start:r.evidence.end] == r.evidence.text
