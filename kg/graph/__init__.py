@@ -1,6 +1,6 @@
 """The RDF graph stage: prefix map, deterministic IRIs, dataset building, SHACL validation and the store.
 
-The submodules import rdflib, pyoxigraph, pyshacl and curies only inside their functions, so importing them
+The submodules import rdflib, pyoxigraph, pyshacl-turbo and curies only inside their functions, so importing them
 here is cheap. They are imported eagerly on purpose: ``kg.graph.validate`` names both a submodule and a
 function, and a lazy ``from kg.graph.validate import ...`` would rebind the attribute to the module.
 """
