@@ -265,3 +265,88 @@ def test_real_index_loads_fast_and_answers():
     layer = broad.load_layer()
     assert layer.lookup("BDNF")[0].curie == "NCBIGene:627"
     assert time.perf_counter() - started < 2.0
+
+
+# -- the broad layer wired into the vocabulary and the dictionary NER (on the excerpt index) -------
+@pytest.fixture
+def excerpt_index(tmp_path, filled_cache) -> Path:
+    out = tmp_path / "vocab"
+    build_index(out, cache=filled_cache)
+    return out
+
+
+def test_default_layers_skip_a_missing_index_with_a_notice(tmp_path, monkeypatch, caplog):
+    from kg.vocabulary.index import default_layers
+
+    monkeypatch.setenv("KG_VOCAB_DIR", str(tmp_path / "absent"))
+    with caplog.at_level("INFO", logger="kg.vocabulary.index"):
+        assert default_layers() == ("curated", "mesh")
+    assert "kg vocab build" in caplog.text
+    with pytest.raises(VocabularyError, match="kg vocab build"):
+        from kg.vocabulary import load_vocabulary
+
+        load_vocabulary(("curated", "broad"))
+
+
+def test_broad_layer_sits_between_curated_and_mesh_and_yields_to_curated(excerpt_index, monkeypatch):
+    from kg.vocabulary.index import _load_vocabulary, default_layers, load_vocabulary
+
+    monkeypatch.setenv("KG_VOCAB_DIR", str(excerpt_index))
+    _load_vocabulary.cache_clear()
+    try:
+        assert default_layers() == ("curated", "broad", "mesh")
+        vocabulary = load_vocabulary()
+        assert vocabulary.layer_names == ("curated", "broad", "mesh")
+        assert [name for name, _ in vocabulary.lazy_layers] == ["broad"]
+        # a broad-only alias finds the curated concept that owns the same Gene ID
+        nmd = vocabulary.lookup("NMD-R1")
+        assert nmd and nmd[0].curie == "NCBIGene:2902" and "S1" in nmd[0].sources
+        assert vocabulary.lookup("ANON2")[0].curie == "NCBIGene:627"
+        assert vocabulary.get("NCBIGene:627").sources == vocabulary.lookup("BDNF")[0].sources
+        # the broad concept outranks MeSH's entry for the same organism name
+        assert vocabulary.lookup("rapeseed")[0].curie == "NCBITaxon:3708"
+        assert vocabulary.get("NCBITaxon:3708").label == "Brassica napus"
+        assert vocabulary.lookup("no such name at all") == []
+        assert "NCBIGene:2902" in vocabulary.layer_curies("curated")
+    finally:
+        _load_vocabulary.cache_clear()
+
+
+def test_broad_matcher_caches_its_trie_and_applies_case_and_stop_rules(excerpt_index):
+    from kg.nlp.broad import BroadMatcher, default_rules, trie_path
+
+    layer = broad.load_layer(excerpt_index)
+    rules = default_rules(layer=layer)
+    path = trie_path(layer, rules)
+    assert not path.exists()
+    matcher = BroadMatcher(layer, rules)
+    assert path.is_file() and len(matcher) > 0
+    mtime = path.stat().st_mtime_ns
+    BroadMatcher(layer, rules)
+    assert path.stat().st_mtime_ns == mtime  # reused, not rebuilt
+
+    text = ("Serum ANON2 and GluN1 rose in rapeseed; anon2 and ndhmsd were low, Ndhmsd high. "
+            "ANOVA showed NMD-R1 (p < 0.05).")
+    found = {text[m.start:m.end]: m.concepts[0].curie for m in matcher.candidates(text)}
+    assert found["ANON2"] == "NCBIGene:627"
+    assert found["GluN1"] == "NCBIGene:2902"
+    assert found["NMD-R1"] == "NCBIGene:2902"
+    assert found["rapeseed"] == "NCBITaxon:3708"
+    assert found["anon2"] == "NCBIGene:627"  # a symbol with a digit is no English word: any case
+    assert "ndhmsd" not in found  # an all-caps symbol without digits, in lower case, is not the symbol
+    assert found["Ndhmsd"] == "NCBIGene:2902"  # ... but in rodent style it is
+    assert "ANOVA" not in found  # gilda's NER stop-list
+
+
+def test_dictionary_ner_tags_broad_names(excerpt_index):
+    from kg.nlp import load_pipeline
+    from kg.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary(("curated", "mesh")).copy()
+    vocabulary.add_layer("broad", broad.load_layer(excerpt_index))
+    nlp = load_pipeline("dictionary", vocabulary=vocabulary)
+    doc = nlp("CD34(+) cells expressed ANON2 and the esketamine response of rapeseed was tested.")
+    ents = {e.text: (e.label_, e.kb_id_) for e in doc.ents}
+    assert ents["ANON2"] == ("gene", "NCBIGene:627")
+    assert ents["rapeseed"] == ("organism", "NCBITaxon:3708")
+    assert ents["esketamine"][1] == "MESH:C000629870"  # curated names still win

@@ -36,7 +36,7 @@ def curated() -> tuple[Concept, ...]:
 
 @pytest.fixture(scope="module")
 def vocabulary() -> Vocabulary:
-    return load_vocabulary()
+    return load_vocabulary(("curated", "mesh"))  # the in-memory layers; the broad one is tested on a fixture
 
 
 # --- normalise / singular ------------------------------------------------------------------------

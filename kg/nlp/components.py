@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import PipelineError
-from kg.nlp.dictionary import DEFAULT_STOP_WORDS, DictionaryMatcher, Match, dictionary_matcher, select_longest
+from kg.nlp.dictionary import DEFAULT_STOP_WORDS, DictionaryMatcher, Match, dictionary_matcher, fold, select_longest
 from kg.nlp.glossary import doc_definitions, find_glossary, short_form_key, short_form_spans
 
 __all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches"]
@@ -78,7 +78,7 @@ def _vocabulary():
 @Language.factory(
     "kg_dictionary_ner",
     default_config={"include_concepts": False, "stop_words": list(DEFAULT_STOP_WORDS), "min_length": 2,
-                    "overwrite_ents": True},
+                    "overwrite_ents": True, "learned_stoplist": True},
 )
 class DictionaryNER:
     """Sets ``doc.ents`` from vocabulary names (label = category, ``kb_id_`` = CURIE).
@@ -89,8 +89,10 @@ class DictionaryNER:
     """
 
     def __init__(self, nlp: Language, name: str, include_concepts: bool, stop_words: Sequence[str],
-                 min_length: int, overwrite_ents: bool) -> None:
+                 min_length: int, overwrite_ents: bool, learned_stoplist: bool = True) -> None:
         _register_extensions()
+        self.learned_stoplist = learned_stoplist
+        self._exempt: frozenset[str] | None = None
         self.include_concepts = include_concepts
         self.stop_words = tuple(stop_words)
         self.min_length = min_length
@@ -99,6 +101,7 @@ class DictionaryNER:
 
     def set_vocabulary(self, vocabulary) -> None:
         self._vocabulary = vocabulary
+        self._exempt = None
 
     @property
     def matcher(self) -> DictionaryMatcher:
@@ -107,11 +110,55 @@ class DictionaryNER:
         return dictionary_matcher(self._vocabulary, include_concepts=self.include_concepts,
                                   stop_words=self.stop_words, min_length=self.min_length)
 
+    @property
+    def broad_matchers(self) -> list:
+        """Matchers of the vocabulary's lazy layers (the broad index), after the in-memory names."""
+        from kg.nlp.broad import broad_matcher
+
+        if self._vocabulary is None:
+            self._vocabulary = _vocabulary()
+        lazy = getattr(self._vocabulary, "lazy_layers", ())
+        return [broad_matcher(layer, self.stop_words) for _name, layer in lazy]
+
+    def lookup(self, phrase: str) -> tuple:
+        """Concepts named exactly ``phrase``: in-memory names first, then the broad index."""
+        found = self.matcher.lookup(phrase)
+        for broad in () if found else self.broad_matchers:
+            found = broad.lookup(phrase)
+            if found:
+                break
+        return found
+
+    def candidates(self, text: str) -> list[Match]:
+        """Every dictionary hit in ``text``: in-memory names first, so they win ties; names the training
+        corpora mostly leave unannotated (``ontologies/ner/stoplist.tsv``) are dropped unless curated."""
+        found = self.matcher.candidates(text)
+        for broad in self.broad_matchers:
+            found.extend(broad.candidates(text))
+        if not self.learned_stoplist:
+            return found
+        from kg.nlp.precision import learned_stoplist
+
+        stop = learned_stoplist()
+        if not stop:
+            return found
+        if self._exempt is None:
+            curies = getattr(self._vocabulary, "layer_curies", None)
+            self._exempt = curies("curated") if curies else frozenset()
+        kept = []
+        for match in found:
+            if match.concepts:
+                key = (" ".join(fold(text[match.start:match.end]).split()), match.concepts[0].category)
+                if key in stop and match.concepts[0].curie not in self._exempt:
+                    continue
+            kept.append(match)
+        return kept
+
     def __call__(self, doc: Doc) -> Doc:
         matcher = self.matcher
-        defined = definition_matches(doc.text, doc_definitions(doc), matcher)
+        defined = definition_matches(doc.text, doc_definitions(doc), self)
         # A document's own definition comes first, so it wins a tie with a dictionary reading.
-        matches = select_longest([*defined, *matcher.candidates(doc.text)])
+        matches = select_longest([*defined, *self.candidates(doc.text)])
         kept = [] if self.overwrite_ents else [self._link(ent, matcher) for ent in doc.ents]
         spans = []
         for match in matches:

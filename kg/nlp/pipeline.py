@@ -68,12 +68,27 @@ def load_pipeline(name_or_path: str | Path = "dictionary", *, vocabulary=None,
         raise PipelineError(f"cannot load pipeline config {path}: {exc}; fix the config or use 'dictionary'") from exc
     if hasattr(nlp.tokenizer, "max_cache_size"):
         nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+    _split_marks(nlp)
     if vocabulary is not None:
         for _name, component in nlp.pipeline:
             if hasattr(component, "set_vocabulary"):
                 component.set_vocabulary(vocabulary)
     log.debug("loaded pipeline %s: %s", path.name, nlp.pipe_names)
     return nlp
+
+
+# Brackets and trailing +/- signs split tokens, so "CD34(+)" and "Sca-1+" hold the tokens "CD34" and "Sca-1"
+# and a name can be an entity without swallowing the marker (spaCy entities are whole tokens).
+_EXTRA_INFIXES = (r"[()\[\]]", r"(?<=[0-9A-Za-z])[+](?=[^0-9A-Za-z]|$)")
+
+
+def _split_marks(nlp) -> None:
+    from spacy.util import compile_infix_regex
+
+    if not hasattr(nlp.tokenizer, "infix_finditer"):
+        return
+    infixes = list(nlp.Defaults.infixes or ()) + list(_EXTRA_INFIXES)
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def document_blocks(document: Document) -> list[Block]:
@@ -127,7 +142,7 @@ def _matcher(nlp):
 
     for _name, component in nlp.pipeline:
         if isinstance(component, DictionaryNER):
-            return component.matcher
+            return component  # its lookup() covers the in-memory names and the broad index
     return None
 
 
@@ -154,8 +169,8 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                 if found:
                     by_span[(start, end)] = replace(existing, long_form=longs[short], curie=found[0].curie,
                                                     category=found[0].category)
-                else:
-                    by_span[(start, end)] = replace(existing, long_form=longs[short], curie="")
+                else:  # the document defines it as something no vocabulary names: not the dictionary's reading
+                    del by_span[(start, end)]
                 continue
             if not found or any(m.start < end and start < m.end for m in by_span.values()):
                 continue

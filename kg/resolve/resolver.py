@@ -85,6 +85,15 @@ def _pick(concepts: list[Concept], category: str) -> Concept:
     return next((c for c in concepts if c.category == category), concepts[0])
 
 
+def _named(concepts: list[Concept], text: str) -> Concept | None:
+    """The one concept whose own label is ``text`` (normalised), if exactly one is."""
+    from kg.vocabulary import normalise
+
+    key = normalise(text)
+    labelled = {c.curie: c for c in concepts if normalise(c.label) == key}
+    return next(iter(labelled.values())) if len(labelled) == 1 else None
+
+
 class _Grounder:
     """Grounds one text at a time, remembering answers (one review names a concept many times)."""
 
@@ -106,6 +115,9 @@ class _Grounder:
         if concepts:
             distinct = {c.curie for c in concepts}
             if len(distinct) > 1 and is_short_form(text):
+                named = _named(concepts, text)
+                if named is not None:  # an official symbol beats the same letters used as another's alias
+                    return _Grounding(named, "exact", 0.9)
                 return _Grounding(None, "", 0.0, f"ambiguous short form ({len(distinct)} concepts) not defined in the document")
             return _Grounding(_pick(concepts, category), "exact")
         if is_short_form(text):

@@ -98,6 +98,14 @@ class BroadLayer:
             for synonym in _split(synonyms):
                 yield synonym, curie
 
+    def entries(self) -> Iterator[tuple[str, str, str, str]]:
+        """``(term as written, CURIE, category, label)`` for every label and synonym (for NER rules)."""
+        cur = self._con.cursor()
+        for curie, label, category, synonyms in cur.execute("SELECT curie, label, category, synonyms FROM concept"):
+            yield label, curie, category, label
+            for synonym in _split(synonyms):
+                yield synonym, curie, category, label
+
     def close(self) -> None:
         self._con.close()
 

@@ -4,6 +4,12 @@ Layers are searched in precedence order: ``curated`` first, then any extra layer
 A concept of a later layer whose CURIE (or an xref) is already claimed by an earlier layer does not
 compete with it: its label and synonyms are merged into the earlier concept instead, so "Receptors,
 N-Methyl-D-Aspartate" from MeSH becomes one more name of the curated NMDA receptor.
+
+A *lazy* layer (the broad index of ``kg vocab build``: any object with ``lookup_key`` and ``get``) is
+never materialised: it is asked per lookup, and its answers are reconciled with the in-memory layers
+by the same claim rule (a broad concept claimed by a curated one becomes that curated concept; a broad
+concept outranks the ``mesh`` entry of the same CURIE). ``terms()``, ``len()`` and iteration cover the
+in-memory layers only; the dictionary NER reads a lazy layer's names through its own index.
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from kg.concept import Concept
 from kg.errors import VocabularyError
 from kg.vocabulary.normalise import normalise, singular
 
-__all__ = ["Vocabulary", "load_vocabulary", "LAYERS"]
+__all__ = ["Vocabulary", "load_vocabulary", "default_layers", "LAYERS"]
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +41,18 @@ def _load_mesh() -> tuple[Concept, ...]:
     return mesh_concepts()
 
 
+def _load_broad():
+    from kg.vocabulary.broad import load_layer
+
+    return load_layer()
+
+
 # Layer name -> loader; ``load_vocabulary`` accepts these names.
-LAYERS = {"curated": _load_curated, "mesh": _load_mesh}
+LAYERS = {"curated": _load_curated, "broad": _load_broad, "mesh": _load_mesh}
+
+
+def _is_lazy(layer) -> bool:
+    return hasattr(layer, "lookup_key") and hasattr(layer, "get")
 
 
 class Vocabulary:
@@ -52,7 +68,7 @@ class Vocabulary:
         """Add a layer searched after those already added but always before ``mesh``."""
         if any(existing == name for existing, _ in self._layers):
             raise VocabularyError(f"vocabulary layer {name!r} is already loaded; give the new layer another name")
-        layer = (name, tuple(concepts))
+        layer = (name, concepts if _is_lazy(concepts) else tuple(concepts))
         position = len(self._layers)
         if name != LAST_LAYER and self._layers and self._layers[-1][0] == LAST_LAYER:
             position -= 1
@@ -67,6 +83,17 @@ class Vocabulary:
     def layer_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self._layers)
 
+    def layer_curies(self, name: str) -> frozenset[str]:
+        """Primary CURIEs of the in-memory concepts that layer ``name`` contributed (after merging)."""
+        ranks = [rank for rank, (layer, _) in enumerate(self._layers) if layer == name]
+        index = self._index
+        return frozenset(c.curie for c, rank in zip(index.concepts, index.rank) if rank in ranks)
+
+    @property
+    def lazy_layers(self) -> tuple[tuple[str, object], ...]:
+        """``(name, layer)`` of the layers answered on demand (the broad index), in precedence order."""
+        return tuple((name, layer) for name, layer in self._layers if _is_lazy(layer))
+
     @property
     def _index(self) -> _Index:
         if self._built is None:
@@ -74,13 +101,46 @@ class Vocabulary:
         return self._built
 
     def lookup(self, text: str) -> list[Concept]:
-        """Concepts named ``text``: exact normalised key first, else its singular form; layer order."""
-        index = self._index
+        """Concepts named ``text``, layer order; each layer answers with its exact normalised key,
+        else with its singular form (the in-memory layers answer together, as one)."""
         key = normalise(text)
-        hits = index.exact.get(key)
-        if not hits:
-            hits = index.singular.get(singular(key))
-        return [index.concepts[i] for i in hits] if hits else []
+        index = self._index
+        hits = index.exact.get(key) or index.singular.get(singular(key), ())
+        ranked = [(index.rank[i], index.concepts[i]) for i in hits]
+        for rank, layer in index.lazy:
+            ranked.extend((rank, c) for c in (layer.lookup_key(key) or layer.lookup_key(singular(key))))
+        return self._ordered(ranked)
+
+    def lookup_key(self, key: str) -> list[Concept]:
+        """Concepts of an already normalised key (no singular fallback), in layer order."""
+        index = self._index
+        ranked = [(index.rank[i], index.concepts[i]) for i in index.exact.get(key, ())]
+        for rank, layer in index.lazy:
+            ranked.extend((rank, c) for c in layer.lookup_key(key))
+        return self._ordered(ranked)
+
+    def _ordered(self, ranked: list[tuple[int, Concept]]) -> list[Concept]:
+        if not ranked:
+            return []
+        ranked.sort(key=lambda rc: rc[0])  # stable: within a layer the layer's own order
+        found: dict[str, Concept] = {}
+        for rank, concept in ranked:
+            concept = self._reconcile(rank, concept)
+            found.setdefault(concept.curie, concept)
+        return list(found.values())
+
+    def _reconcile(self, rank: int, concept: Concept) -> Concept:
+        """The concept of highest precedence that stands for ``concept`` (see the module docstring)."""
+        index = self._index
+        if not index.lazy:
+            return concept
+        lazy_rank, layer = index.lazy[0]
+        if rank == lazy_rank:
+            owner = index.owner(concept)
+            return index.concepts[owner] if owner is not None and index.rank[owner] < rank else concept
+        if rank > lazy_rank:
+            return layer.get(concept.curie) or concept
+        return concept
 
     def get(self, curie: str) -> Concept | None:
         """The concept whose primary CURIE is ``curie``, else the first (by precedence) with it as xref."""
@@ -88,6 +148,12 @@ class Vocabulary:
         i = index.primary.get(curie)
         if i is None:
             i = index.xref.get(curie)
+        for rank, layer in index.lazy:
+            if i is not None and index.rank[i] < rank:
+                break
+            concept = layer.get(curie)
+            if concept is not None:
+                return self._reconcile(rank, concept)
         return None if i is None else index.concepts[i]
 
     def terms(self) -> Iterator[tuple[str, Concept]]:
@@ -112,12 +178,17 @@ class Vocabulary:
 class _Index:
     """The merged concepts of all layers and the key -> concept-position maps built over them."""
 
-    def __init__(self, layers: list[tuple[str, tuple[Concept, ...]]]) -> None:
+    def __init__(self, layers: list[tuple[str, object]]) -> None:
         self.concepts: list[Concept] = []
+        self.rank: list[int] = []  # position of the layer each concept came from
+        self.lazy: list[tuple[int, object]] = []
         self.primary: dict[str, int] = {}
         self.xref: dict[str, int] = {}
         merged = 0
-        for _name, concepts in layers:
+        for rank, (_name, concepts) in enumerate(layers):
+            if _is_lazy(concepts):
+                self.lazy.append((rank, concepts))
+                continue
             claims: dict[str, int] = {}
             for concept in concepts:
                 owner = self._owner(concept)
@@ -130,6 +201,7 @@ class _Index:
                     continue
                 position = len(self.concepts)
                 self.concepts.append(concept)
+                self.rank.append(rank)
                 self.primary.setdefault(concept.curie, position)
                 for xref in concept.xrefs:
                     claims.setdefault(xref, position)
@@ -145,6 +217,9 @@ class _Index:
                 _append(self.exact, key, position)
                 _append(self.singular, singular(key), position)
         log.debug("indexed %d concepts (%d merged into earlier layers)", len(self.concepts), merged)
+
+    def owner(self, concept: Concept) -> int | None:
+        return self._owner(concept)
 
     def _owner(self, concept: Concept) -> int | None:
         """An earlier-layer concept that already claims this concept's CURIE or one of its xrefs."""
@@ -180,17 +255,35 @@ def _merge(kept: Concept, other: Concept) -> Concept:
     return replace(kept, synonyms=tuple(synonyms), xrefs=tuple(xrefs), sources=sources)
 
 
-def load_vocabulary(layers: Iterable[str] = ("curated", "mesh")) -> Vocabulary:
-    """Load the named layers (see ``LAYERS``) into one shared, cached :class:`Vocabulary`.
+def default_layers() -> tuple[str, ...]:
+    """``curated``, ``broad`` (when ``kg vocab build`` has built the index) and ``mesh``."""
+    from kg.vocabulary.broad import available
+
+    if available():
+        return ("curated", "broad", "mesh")
+    log.info("no broad vocabulary index (run `kg vocab build` for genes, species and more chemicals); "
+             "using the curated and MeSH layers only")
+    return ("curated", "mesh")
+
+
+def load_vocabulary(layers: Iterable[str] | None = None) -> Vocabulary:
+    """Load the named layers (see ``LAYERS``; default :func:`default_layers`) into one shared, cached
+    :class:`Vocabulary`.
 
     The instance is shared by every caller asking for the same layers: call ``.copy()`` before
     ``add_layer`` to extend it for one run.
     """
-    return _load_vocabulary(tuple(layers))
+    layers = default_layers() if layers is None else tuple(layers)
+    where = ""
+    if "broad" in layers:
+        from kg.vocabulary.cache import default_vocab_dir
+
+        where = str(default_vocab_dir())
+    return _load_vocabulary(layers, where)
 
 
 @lru_cache(maxsize=8)
-def _load_vocabulary(layers: tuple[str, ...]) -> Vocabulary:
+def _load_vocabulary(layers: tuple[str, ...], _where: str = "") -> Vocabulary:
     unknown = [name for name in layers if name not in LAYERS]
     if unknown:
         raise VocabularyError(

@@ -1,0 +1,166 @@
+"""Dictionary NER over the broad vocabulary index, without materialising its million names.
+
+The names that :class:`~kg.nlp.precision.NameRules` accept are folded (as :func:`kg.nlp.dictionary.fold`
+reads text) into a MARISA trie, built once per index and cached on disk beside it, keyed by the index's
+sha256 and by the code and stop-list that shaped it. The trie is memory-mapped, so opening it is
+instant and costs no resident memory up front. Matching asks the trie for every key that is a prefix
+of the text at each word start; a hit becomes concepts by one (cached) index lookup of its normal form,
+re-checked against the rules and the case the text is written in.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from kg.concept import Concept
+from kg.nlp.dictionary import DEFAULT_STOP_WORDS, Match, fold, is_boundary
+from kg.nlp.precision import NameRules, case_matches
+
+__all__ = ["BroadMatcher", "broad_matcher", "trie_path"]
+
+log = logging.getLogger(__name__)
+
+TRIE_DIR = "ner"
+MAX_KEY = 120  # longer names are not matched in running text
+_SPACES_RE = re.compile(r" +")
+_WORD_START_RE = re.compile(r"(?<![^\W_])[^\W_]|(?<![^\W_])[(\[][^\W_]")
+_GREEK_NAMES = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "λ": "lambda",
+    "μ": "mu", "σ": "sigma", "τ": "tau", "ω": "omega", "θ": "theta",
+}
+_GREEK_RE = re.compile("|".join(_GREEK_NAMES))
+
+
+@lru_cache(maxsize=100_000)
+def _variants(form: str) -> frozenset[str]:
+    """Folded keys of a name: as written, Greek letters spelled and as letters, regular plurals."""
+    from kg.nlp.dictionary import _key_variants
+
+    keys = _key_variants(form)
+    spelled = _GREEK_RE.sub(lambda m: _GREEK_NAMES[m.group()], _SPACES_RE.sub(" ", fold(form)).strip())
+    keys.add(spelled)
+    return frozenset(k for k in keys if 2 <= len(k) <= MAX_KEY)
+
+
+def _code_digest(stop: frozenset[str]) -> str:
+    digest = hashlib.sha256()
+    for module in ("kg.nlp.broad", "kg.nlp.precision", "kg.nlp.dictionary"):
+        import importlib
+
+        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
+    digest.update("\n".join(sorted(stop)).encode())
+    return digest.hexdigest()[:16]
+
+
+def trie_path(layer, rules: NameRules) -> Path:
+    """Where the trie of ``layer`` under ``rules`` is cached: ``<index dir>/ner/<index>-<code>.marisa``."""
+    manifest = getattr(layer, "manifest", None)
+    index_sha = manifest.index_sha256 if manifest is not None else None
+    if index_sha is None:
+        from kg.vocabulary.cache import sha256_file
+
+        index_sha = sha256_file(layer.path)
+    return Path(layer.path).parent / TRIE_DIR / f"{index_sha[:16]}-{_code_digest(rules.stop)}.marisa"
+
+
+def _build_trie(layer, rules: NameRules, path: Path):
+    import marisa_trie
+
+    started = time.perf_counter()
+    keys: set[str] = set()
+    for form, _curie, category, label in layer.entries():
+        if rules.accept(form, category, label):
+            keys.update(_variants.__wrapped__(form))
+    trie = marisa_trie.Trie(keys)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    trie.save(str(tmp))
+    os.replace(tmp, path)
+    for old in path.parent.glob("*.marisa"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    log.info("built the broad NER trie %s: %d keys in %.1f s", path, len(keys), time.perf_counter() - started)
+
+
+class BroadMatcher:
+    """Finds broad-vocabulary names in text; the counterpart of :class:`~kg.nlp.dictionary.DictionaryMatcher`."""
+
+    def __init__(self, layer, rules: NameRules) -> None:
+        import marisa_trie
+
+        self.layer = layer
+        self.rules = rules
+        path = trie_path(layer, rules)
+        if not path.is_file():
+            _build_trie(layer, rules, path)
+        self._trie = marisa_trie.Trie().mmap(str(path))
+        self._concepts = lru_cache(maxsize=200_000)(self._concepts_uncached)
+
+    def __len__(self) -> int:
+        return len(self._trie)
+
+    def candidates(self, text: str) -> list[Match]:
+        """Every boundary-respecting broad-name hit in ``text``, overlaps included."""
+        folded = fold(text)
+        found = []
+        prefixes = self._trie.prefixes
+        for word in _WORD_START_RE.finditer(folded):
+            start = word.start()
+            for key in prefixes(folded[start:start + MAX_KEY]):
+                end = start + len(key)
+                if end < len(text) and text[end] == "s" and key[-1].isalpha() and is_boundary(text, start, end + 1):
+                    end += 1
+                elif not is_boundary(text, start, end):
+                    continue
+                concepts = self._concepts(key, text[start:end])
+                if concepts:
+                    found.append(Match(start, end, concepts))
+        return found
+
+    def lookup(self, phrase: str) -> tuple[Concept, ...]:
+        """Concepts whose accepted name is the whole of ``phrase``."""
+        phrase = phrase.strip()
+        return self._concepts(_SPACES_RE.sub(" ", fold(phrase)).strip(), phrase)
+
+    def _concepts_uncached(self, key: str, written: str) -> tuple[Concept, ...]:
+        from kg.vocabulary.normalise import normalise, singular
+
+        nkey = normalise(written)
+        candidates = self.layer.lookup_key(nkey) or self.layer.lookup_key(singular(nkey))
+        if not candidates and written.endswith("s"):
+            candidates = self.layer.lookup_key(normalise(written[:-1]))
+        kept = []
+        for concept in candidates:
+            for form in (concept.label, *concept.synonyms):
+                if key not in _variants(form) and key.rstrip("s") not in _variants(form):
+                    continue
+                if not case_matches(form, written, concept.category):
+                    continue
+                if self.rules.accept(form, concept.category, concept.label):
+                    kept.append(concept)
+                    break
+        # Concepts the training corpora annotate come first ("mice" -> Mus musculus, not the genus Mus).
+        return tuple(sorted(kept, key=lambda c: not any(s.endswith("-train") for s in c.sources)))
+
+
+def default_rules(stop_words=DEFAULT_STOP_WORDS, layer=None) -> NameRules:
+    """The rules of the default pipeline: kg's stop words and the index's own stop-list."""
+    stop = {w.casefold() for w in stop_words}
+    if layer is not None:
+        stop |= {w.casefold() for w in layer.stoplist}
+    return NameRules(frozenset(stop))
+
+
+@lru_cache(maxsize=4)
+def _cached(layer, stop_words: frozenset[str]) -> BroadMatcher:
+    return BroadMatcher(layer, default_rules(stop_words, layer))
+
+
+def broad_matcher(layer, stop_words=DEFAULT_STOP_WORDS) -> BroadMatcher:
+    """The matcher of ``layer`` (a :class:`~kg.vocabulary.broad.BroadLayer`), built once per process."""
+    return _cached(layer, frozenset(stop_words))

@@ -1,0 +1,124 @@
+"""Which broad-vocabulary names may be matched in raw text at all, as written, per source.
+
+Gene aliases and organism names collide with English words and abbreviations ("Cell", "CAT", "T",
+"plant"). These rules decide per (surface form, concept) and are applied twice: when the name index is
+built (so rejected forms cost nothing at run time) and when a hit is turned into concepts (so a form
+shared by an accepted and a rejected concept only yields the accepted one). The stop-list learnt from
+the training splits (``ontologies/ner/stoplist.tsv``, made by :mod:`kg.nlp.stoplist`) is applied per
+(form, category) when hits are chosen, so relearning it never rebuilds the name index.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["NameRules", "STOPLIST_FILE", "case_matches", "case_sensitive", "learned_stoplist"]
+
+STOPLIST_FILE = Path(__file__).resolve().parents[2] / "ontologies" / "ner" / "stoplist.tsv"
+
+# Gene symbols and aliases: short, mostly upper case or digits, no spaces ("BDNF", "p53", "IL-6").
+_SYMBOL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-./]*$")
+# A Latin binomial (or trinomial) as NCBI Taxonomy writes species: "Mus musculus".
+_BINOMIAL_RE = re.compile(r"^[A-Z][a-z]+ [a-z][a-z\-]+( [a-z][a-z\-]+)?$")
+
+
+def case_sensitive(form: str) -> bool:
+    """Symbols must match as written: all-caps up to 6 characters, or any capital in up to 3."""
+    letters = [c for c in form if c.isalpha()]
+    if not letters:
+        return True
+    if len(form) <= 6 and all(c.isupper() or not c.isalpha() for c in form):
+        return True
+    return len(form) <= 3 and any(c.isupper() for c in letters)
+
+
+@lru_cache(maxsize=1)
+def learned_stoplist() -> frozenset[tuple[str, str]]:
+    """``(folded form, kg category)`` pairs of ``ontologies/ner/stoplist.tsv``: names the training corpora
+    that annotate that category mostly leave unannotated (see the file's header)."""
+    if not STOPLIST_FILE.is_file():
+        return frozenset()
+    pairs = set()
+    for line in STOPLIST_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            form, category = line.split("\t")[:2]
+            pairs.add((form, category))
+    return frozenset(pairs)
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """Per-source matching rules; ``stop`` holds case-folded words never matched as broad names."""
+
+    stop: frozenset[str]
+    min_gene_length: int = 2
+    min_organism_length: int = 3
+    min_length: int = 3
+
+    def accept(self, form: str, category: str, label: str) -> bool:
+        """Whether ``form`` (a name of a concept of ``category`` labelled ``label``) may be matched."""
+        form = form.strip()
+        folded = form.casefold()
+        if folded in self.stop or not any(c.isalpha() for c in form):
+            return False
+        if category == "gene":
+            return self._gene(form)
+        if category == "organism":
+            return self._organism(form, label)
+        if len(form) < self.min_length or not _balanced(form):
+            return False
+        return True
+
+    def _gene(self, form: str) -> bool:
+        if not _balanced(form):
+            return False
+        if len(form) < self.min_gene_length:
+            return False
+        if " " in form:
+            return len(form) >= 6
+        if _SYMBOL_RE.match(form):
+            # A symbol needs a capital or a digit: lower-case one-word aliases are mostly words.
+            if not any(c.isupper() or c.isdigit() for c in form):
+                return False
+            # Two characters only when both are capitals and not a word-like pair ("ET", "IS" stay out via stop).
+            if len(form) == 2 and not form.isupper():
+                return False
+            return True
+        return len(form) >= 4
+
+    def _organism(self, form: str, label: str) -> bool:
+        if not _balanced(form) or len(form) < self.min_organism_length:
+            return False
+        if form == label and " " not in form:
+            # A one-word scientific name is a genus or higher taxon; corpora annotate species.
+            return False
+        if form.isupper() and len(form) <= 2:
+            return False
+        return True
+
+
+def _balanced(form: str) -> bool:
+    """Brackets close: "CD34(+" is a cut-off annotation, not a name."""
+    return form.count("(") == form.count(")") and form.count("[") == form.count("]")
+
+
+def case_matches(form: str, written: str, category: str) -> bool:
+    """Whether text ``written`` may stand for the name ``form`` given their cases.
+
+    Case-sensitive forms match as written, plus a plural "s". Gene symbols of three or more characters
+    also match in rodent style ("Klf9", "Akt" for KLF9, AKT) and, when they contain a digit, in any case
+    ("p53" for P53): a digit makes the symbol no English word.
+    """
+    if not case_sensitive(form) or written in (form, form + "s"):
+        return True
+    if category != "gene" or len(form) < 3 or written.casefold() != form.casefold():
+        return False
+    if any(c.isdigit() for c in form):
+        return True
+    return written[0].isupper() and written[1:].islower() and form.isupper()
+
+
+def is_binomial(name: str) -> bool:
+    return bool(_BINOMIAL_RE.match(name))

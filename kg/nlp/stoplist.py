@@ -1,0 +1,106 @@
+"""Learn the NER stop-list from the training splits: names the dictionary finds that annotators skip.
+
+For every training corpus of :mod:`kg.vocabulary.sources.corpora` (the held-out fifth of the
+training-only corpora excluded, as everywhere), the dictionary NER runs without the learnt list; each
+hit whose category the corpus annotates counts as *annotated* when a gold annotation of that corpus
+overlaps it. A (folded form, category) pair is stopped when it was found at least ``MIN_SEEN`` times
+and annotated in less than ``MAX_RATE`` of them: "placebo", "plant", "DNA" and "phenotype" go, "mice"
+and "dopamine" stay. Run ``python -m kg.nlp.stoplist`` after changing the vocabulary or the NER; it
+rewrites ``ontologies/ner/stoplist.tsv`` with its provenance in the header.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections import Counter
+from pathlib import Path
+
+from kg.nlp.precision import STOPLIST_FILE
+
+__all__ = ["count_hits", "learn", "write"]
+
+log = logging.getLogger(__name__)
+
+MIN_SEEN = 3
+MAX_RATE = 0.3
+
+
+def count_hits(documents, mentions, categories: dict[str, str]) -> tuple[Counter, Counter]:
+    """``(seen, annotated)`` counts per (folded form, category) of ``mentions`` against the documents' gold.
+
+    ``categories`` maps the kg categories the corpus annotates onto its scored type names.
+    """
+    from kg.nlp.dictionary import fold
+
+    gold: dict[str, list[tuple[int, int, str]]] = {}
+    for doc in documents:
+        gold[doc.id] = [(g.span.start, g.span.end, g.type) for g in doc.gold]
+    seen: Counter = Counter()
+    annotated: Counter = Counter()
+    for m in mentions:
+        if m.category not in categories:
+            continue
+        key = (" ".join(fold(m.text).split()), m.category)
+        seen[key] += 1
+        if any(s < m.end and m.start < e for s, e, _t in gold.get(m.doc_id, ())):
+            annotated[key] += 1
+    return seen, annotated
+
+
+def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], list[str]]:
+    """The stop-list rows ``(form, category, seen, annotated)`` and the corpora files they were learnt on."""
+    from kg.evaluation.corpus_types import PROFILES
+    from kg.ingest import read_paths
+    from kg.nlp import annotate, load_pipeline
+    from kg.vocabulary.sources.corpora import CORPORA, is_heldout, shared_dir
+
+    root = (shared or shared_dir()) / "eval"
+    nlp = load_pipeline("dictionary", overrides={"components.kg_dictionary_ner.learned_stoplist": False})
+    seen: Counter = Counter()
+    annotated: Counter = Counter()
+    used = []
+    for corpus in CORPORA.values():
+        path = root / corpus.training
+        if not path.is_file():
+            log.warning("no training file %s; skipped", path)
+            continue
+        documents = [d for d in read_paths([path]) if d.format == "pubtator"
+                     and (corpus.has_development or not is_heldout(d.id))]
+        mentions = annotate(documents, nlp)
+        s, a = count_hits(documents, mentions, PROFILES[corpus.name].categories)
+        seen.update(s)
+        annotated.update(a)
+        used.append(f"{corpus.training} ({len(documents)} documents)")
+        log.info("%s: %d documents, %d hits", corpus.name, len(documents), sum(s.values()))
+    rows = [(form, category, n, annotated[(form, category)]) for (form, category), n in seen.items()
+            if n >= MIN_SEEN and annotated[(form, category)] < MAX_RATE * n]
+    return sorted(rows, key=lambda r: (r[1], r[0])), used
+
+
+def write(rows, used: list[str], path: Path = STOPLIST_FILE) -> None:
+    header = [
+        "# NER stop-list learnt from the TRAINING splits of ../shared/eval by `python -m kg.nlp.stoplist`.",
+        f"# A (form, category) hit of the dictionary NER is listed when found >= {MIN_SEEN} times in corpora that",
+        f"# annotate the category and overlapped by a gold annotation in < {MAX_RATE:.0%} of them.",
+        f"# Learnt {time.strftime('%Y-%m-%d')} on: " + "; ".join(used),
+        "# columns: folded form, kg category, times found, times annotated",
+    ]
+    lines = header + [f"{form}\t{category}\t{n}\t{a}" for form, category, n, a in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-o", "--output", type=Path, default=STOPLIST_FILE)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    rows, used = learn()
+    write(rows, used, args.output)
+    print(f"{len(rows)} stopped names written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
