@@ -60,7 +60,8 @@ def unresolved_table(unresolved) -> str:
 
 def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -> BuildSummary:
     """Run every stage over ``paths`` and write the graph to ``out`` atomically."""
-    from kg.graph import build_dataset, validate, write_graph
+    from kg.extract import extract
+    from kg.graph import build_quads, validate_store, write_graph
     from kg.ingest import read_paths
     from kg.nlp import annotate, load_pipeline
     from kg.resolve import resolve
@@ -69,19 +70,20 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -
     started = time.perf_counter()
     documents = read_paths([paths] if isinstance(paths, (str, Path)) else paths)
     vocabulary = load_vocabulary()
-    nlp = load_pipeline(pipeline)
+    nlp = load_pipeline(pipeline, vocabulary=vocabulary)
     mentions = annotate(documents, nlp, progress=progress)
     resolution = resolve(documents, mentions, vocabulary)
-    facts = _extract(documents, resolution)
-    dataset = build_dataset(documents, resolution, facts=facts)
-    report = validate(dataset)
-    triples = sum(1 for _ in dataset.quads((None, None, None, None)))
+    facts = extract(documents, resolution)
+    quads = build_quads(documents, resolution, facts=facts)
+    report = None
+
+    def check(store) -> str:  # SHACL on the store write_graph has just loaded, before OUT is replaced
+        nonlocal report
+        report = validate_store(store)
+        return report.text
+
     out = Path(out)
-    write_graph(
-        dataset,
-        out,
-        extra_files={"validation.txt": report.text, "unresolved.tsv": unresolved_table(resolution.unresolved)},
-    )
+    write_graph(quads, out, extra_files={"unresolved.tsv": unresolved_table(resolution.unresolved)}, check=check)
     by_category = Counter(e.concept.category for e in resolution.entities)
     examples = sorted({m.text for m in resolution.unresolved})[:5]
     return BuildSummary(
@@ -91,19 +93,10 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -
         entities_by_category=dict(by_category),
         unresolved=len(resolution.unresolved),
         unresolved_examples=examples,
-        triples=triples,
+        triples=len(quads),
         seconds=time.perf_counter() - started,
         conforms=report.conforms,
         violations=report.violations,
         validation_text=report.text,
-        facts=facts.counts() if facts is not None else {},
+        facts=facts.counts(),
     )
-
-
-def _extract(documents, resolution):
-    """Studies, citations, relations and statistics, when the extraction stage is installed."""
-    try:
-        from kg.extract import extract
-    except ImportError:
-        return None
-    return extract(documents, resolution)

@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-
 if TYPE_CHECKING:
-    import rdflib
-
     from kg.graph.iris import IRIs
-
+    from kg.graph.quads import QuadSet
 
 
 @dataclass(frozen=True)
@@ -164,7 +161,7 @@ class Facts:
             "statistics": len(self.statistics),
         }
 
-    def add_to(self, dataset: "rdflib.Dataset", iris: "IRIs") -> None:
+    def add_to(self, dataset: "QuadSet", iris: "IRIs") -> None:
         """Write every fact into its document's named graph, with IRIs minted by ``iris``."""
         from kg.extract.rdf import FactWriter
 

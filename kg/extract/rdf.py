@@ -15,12 +15,13 @@ if TYPE_CHECKING:
     import rdflib
 
     from kg.graph.iris import IRIs
+    from kg.graph.quads import QuadSet
 
 
 class FactWriter:
     """One method per fact kind keeps each RDF shape readable next to the others."""
 
-    def __init__(self, ds: "rdflib.Dataset", iris: "IRIs", facts: Facts) -> None:
+    def __init__(self, ds: "QuadSet", iris: "IRIs", facts: Facts) -> None:
         from rdflib import Literal, Namespace, URIRef
         from rdflib.namespace import RDF, RDFS, XSD
 

@@ -9,19 +9,21 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kg.graph.build import build_dataset
+from kg.graph.build import build_dataset, build_quads
 from kg.graph.stats import GraphStats, graph_stats
 from kg.graph.store import open_store, write_graph
-from kg.graph.validate import ValidationReport, validate
+from kg.graph.validate import ValidationReport, validate, validate_store
 
 __all__ = [
     "GraphStats",
     "ValidationReport",
     "build_dataset",
+    "build_quads",
     "entities_table",
     "graph_stats",
     "open_store",
     "validate",
+    "validate_store",
     "write_graph",
 ]
 

@@ -19,6 +19,7 @@ from kg.document import Document
 from kg.errors import GraphError
 from kg.graph.iris import IRIs, text_sha256
 from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map
+from kg.graph.quads import QuadSet
 
 if TYPE_CHECKING:
     import rdflib
@@ -39,7 +40,7 @@ class Resolution(Protocol):
 class Facts(Protocol):
     """A later extraction stage's contribution: adds its own triples with IRIs minted by ``iris``."""
 
-    def add_to(self, dataset: "rdflib.Dataset", iris: IRIs) -> None: ...
+    def add_to(self, dataset: QuadSet, iris: IRIs) -> None: ...
 
 
 def kg_version() -> str:
@@ -64,12 +65,10 @@ def schema_org_types() -> dict[str, str]:
     return {str(s): str(o) for s, o in g.subject_objects(prop)}
 
 
-def build_dataset(
+def build_quads(
     documents: list[Document], resolution: Resolution, *, facts: Facts | None = None
-) -> "rdflib.Dataset":
-    """Turn documents and their resolved entities into an ``rdflib.Dataset`` (no blank nodes)."""
-    from rdflib import Dataset
-
+) -> QuadSet:
+    """Turn documents and their resolved entities into quads (rdflib terms; no blank nodes)."""
     docs = {d.id: d for d in documents}
     if len(docs) != len(documents):
         raise GraphError("two input documents share one id; give each input a distinct file name")
@@ -77,11 +76,8 @@ def build_dataset(
     version = kg_version()
     iris = IRIs(activity=IRIs.activity_for(list(hashes.values()), version))
 
-    ds = Dataset()
-    for prefix, iri in sorted(prefix_map().items()):
-        ds.bind(prefix, iri, override=True, replace=True)
-    w = _Writer(ds, iris)
-
+    quads = QuadSet(prefix_map())
+    w = _Writer(quads, iris)
     w.run(documents, hashes, version)
     per_doc: dict[str, list[tuple[Entity, Mention]]] = defaultdict(list)
     for entity in sorted(resolution.entities, key=lambda e: e.curie):
@@ -95,9 +91,16 @@ def build_dataset(
     for doc in sorted(documents, key=lambda d: d.id):
         w.document(doc, hashes[doc.id], per_doc.get(doc.id, []), unresolved.get(doc.id, 0))
     if facts is not None:
-        facts.add_to(ds, iris)
-    log.info("built %d quads in %d graphs", len(ds), sum(1 for _ in ds.graphs()) - 1)
-    return ds
+        facts.add_to(quads, iris)
+    log.info("built %d quads", len(quads))
+    return quads
+
+
+def build_dataset(
+    documents: list[Document], resolution: Resolution, *, facts: Facts | None = None
+) -> "rdflib.Dataset":
+    """The same graph as :func:`build_quads`, as an ``rdflib.Dataset`` for rdflib's graph API."""
+    return build_quads(documents, resolution, facts=facts).to_dataset()
 
 
 def _usable(m: Mention, docs: dict[str, Document]) -> bool:
@@ -114,7 +117,7 @@ def _usable(m: Mention, docs: dict[str, Document]) -> bool:
 class _Writer:
     """Adds the triples of each node kind; one method per kind keeps the RDF shape readable."""
 
-    def __init__(self, ds: "rdflib.Dataset", iris: IRIs) -> None:
+    def __init__(self, ds: QuadSet, iris: IRIs) -> None:
         from rdflib import Literal, Namespace, URIRef
         from rdflib.namespace import RDF, RDFS, XSD
 

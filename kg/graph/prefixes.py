@@ -53,7 +53,7 @@ def converter() -> "curies.Converter":
 
 def expand(curie: str, *, strict: bool = False) -> str | None:
     """Expand ``curie`` to an IRI; ``None`` for an unknown prefix unless ``strict`` (then GraphError)."""
-    iri = converter().expand(curie)
+    iri = _expand(curie)
     if iri is None and strict:
         prefix = curie.split(":", 1)[0]
         raise GraphError(f"unknown CURIE prefix {prefix!r} in {curie!r}; add it to {PREFIX_FILE.name}")
@@ -62,12 +62,29 @@ def expand(curie: str, *, strict: bool = False) -> str | None:
 
 def compress(iri: str) -> str:
     """Compress ``iri`` to a CURIE with the longest matching prefix; unknown IRIs come back unchanged."""
-    return converter().compress(iri) or iri
+    return _compress(iri) or iri
+
+
+# A build expands the same few thousand CURIEs tens of thousands of times; curies recomputes its
+# prefix map on every call, so the answers are memoised here.
+@lru_cache(maxsize=1 << 16)
+def _expand(curie: str) -> str | None:
+    return converter().expand(curie)
+
+
+@lru_cache(maxsize=1 << 16)
+def _compress(iri: str) -> str | None:
+    return converter().compress(iri)
+
+
+@lru_cache(maxsize=1)
+def _namespaces() -> dict[str, str]:
+    return dict(_load_prefix_map())
 
 
 def namespace(prefix: str) -> str:
     """The IRI a prefix stands for, e.g. ``namespace("oa")``; GraphError when the map lacks it."""
     try:
-        return dict(_load_prefix_map())[prefix]
+        return _namespaces()[prefix]
     except KeyError:
         raise GraphError(f"prefix {prefix!r} is not in {PREFIX_FILE.name}; add it there") from None

@@ -10,7 +10,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from kg.errors import GraphError
 from kg.graph.prefixes import namespace
@@ -18,6 +18,8 @@ from kg.graph.prefixes import namespace
 if TYPE_CHECKING:
     import pyoxigraph
     import rdflib
+
+    from kg.graph.quads import QuadSet
 
 log = logging.getLogger(__name__)
 
@@ -28,39 +30,44 @@ STORE_DIR = "store"
 MANIFEST = "manifest.json"
 
 
-def nquads(dataset: "rdflib.Dataset") -> str:
+def nquads(dataset: "rdflib.Dataset | QuadSet") -> str:
     """The dataset as N-Quads with lines sorted and de-duplicated: same graph ⇒ same bytes."""
+    if hasattr(dataset, "nquads"):
+        return dataset.nquads()
     text = dataset.serialize(format="nquads")
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def manifest(dataset: "rdflib.Dataset", files: list[str]) -> dict[str, Any]:
-    """Counts that describe a build (no timestamps, so the manifest is reproducible too)."""
-    from rdflib import URIRef
-    from rdflib.namespace import RDF
-
+def manifest(store: "pyoxigraph.Store", files: list[str]) -> dict[str, Any]:
+    """Counts that describe a build, read from its store (no timestamps, so the manifest is reproducible)."""
     oa, kg, graph_ns = namespace("oa"), namespace("kg"), namespace("graph")
-    graphs = [str(g.identifier) for g in dataset.graphs() if len(g)]
-    quads = sum(1 for _ in dataset.quads((None, None, None, None)))
-    entities = {s for s, _, _, _ in dataset.quads((None, URIRef(kg + "category"), None, None))}
-    annotations = {s for s, _, _, _ in dataset.quads((None, RDF.type, URIRef(oa + "Annotation"), None))}
+
+    def count(sparql: str) -> int:
+        return int(next(iter(store.query(sparql)))[0].value)
+
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "quads": quads,
-        "graphs": len(graphs),
-        "documents": sum(1 for g in graphs if g.startswith(graph_ns + "doc/")),
-        "entities": len(entities),
-        "annotations": len(annotations),
+        "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
+        "graphs": count("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
+        "documents": count(f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                           f'FILTER(STRSTARTS(STR(?g), "{graph_ns}doc/")) }}'),
+        "entities": count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{kg}category> ?c }} }}"),
+        "annotations": count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{oa}Annotation> }} }}"),
         "files": sorted(files),
     }
 
 
 def write_graph(
-    dataset: "rdflib.Dataset", out_dir: str | os.PathLike[str], extra_files: Mapping[str, bytes | str] | None = None
+    dataset: "rdflib.Dataset | QuadSet", out_dir: str | os.PathLike[str],
+    extra_files: Mapping[str, bytes | str] | None = None, *, check: "Callable[[pyoxigraph.Store], str] | None" = None,
 ) -> Path:
-    """Write ``graph.nq``, ``store/``, ``manifest.json`` and ``extra_files`` (name → content) to OUT atomically."""
+    """Write ``graph.nq``, ``store/``, ``manifest.json`` and ``extra_files`` (name → content) to OUT atomically.
+
+    ``check`` runs on the loaded store before OUT is replaced; the text it returns is written as
+    ``validation.txt`` (kg.build passes SHACL validation here, so the graph is loaded once).
+    """
     out = Path(out_dir)
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -69,9 +76,12 @@ def write_graph(
     try:
         tmp.mkdir()
         (tmp / NQUADS).write_text(nquads(dataset), encoding="utf-8")
-        _load_oxigraph(tmp / NQUADS, tmp / STORE_DIR)
+        store = _load_oxigraph(tmp / NQUADS, tmp / STORE_DIR)
+        files = dict(extra_files or {})
+        if check is not None:
+            files["validation.txt"] = check(store)
         names = [NQUADS, STORE_DIR + "/"]
-        for name, content in sorted((extra_files or {}).items()):
+        for name, content in sorted(files.items()):
             path = _inside(tmp, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, bytes):
@@ -80,7 +90,9 @@ def write_graph(
                 path.write_text(content, encoding="utf-8")
             names.append(name)
         names.append(MANIFEST)
-        (tmp / MANIFEST).write_text(json.dumps(manifest(dataset, names), indent=2) + "\n", encoding="utf-8")
+        (tmp / MANIFEST).write_text(json.dumps(manifest(store, names), indent=2) + "\n", encoding="utf-8")
+        store.flush()
+        del store  # releases the RocksDB lock before the directory is moved
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -105,13 +117,12 @@ def _inside(root: Path, name: str) -> Path:
     return path
 
 
-def _load_oxigraph(nq: Path, store_dir: Path) -> None:
+def _load_oxigraph(nq: Path, store_dir: Path) -> "pyoxigraph.Store":
     import pyoxigraph
 
     store = pyoxigraph.Store(str(store_dir))
     store.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
-    store.flush()
-    del store  # releases the RocksDB lock before the directory is moved
+    return store
 
 
 def _swap(tmp: Path, out: Path) -> None:

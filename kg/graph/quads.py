@@ -1,0 +1,66 @@
+"""The triples of a build, collected as rdflib terms in a plain set, grouped by named graph.
+
+A build only adds, sorts and bulk-loads its triples. rdflib's in-memory ``Dataset`` indexes every triple
+three ways as it is added, which cost more than everything else in a build; this collection keeps the
+rdflib terms and API shape writers use (``graph(iri).add((s, p, o))``) and leaves indexing to Oxigraph.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    import rdflib
+
+
+class GraphWriter:
+    """One named graph of a :class:`QuadSet`: what writers need of ``rdflib.Graph`` (``add``, ``in``)."""
+
+    __slots__ = ("identifier", "_quads")
+
+    def __init__(self, identifier: "rdflib.URIRef", quads: set) -> None:
+        self.identifier = identifier
+        self._quads = quads
+
+    def __contains__(self, triple: tuple) -> bool:
+        s, p, o = triple
+        return (s, p, o, self.identifier) in self._quads
+
+    def add(self, triple: tuple) -> "GraphWriter":
+        s, p, o = triple
+        self._quads.add((s, p, o, self.identifier))
+        return self
+
+
+class QuadSet:
+    """A write-once set of quads that serialises to sorted N-Quads and converts to an ``rdflib.Dataset``."""
+
+    def __init__(self, namespaces: dict[str, str] | None = None) -> None:
+        self._quads: set = set()
+        self.namespaces = dict(namespaces or {})
+
+    def graph(self, identifier: "rdflib.URIRef") -> GraphWriter:
+        return GraphWriter(identifier, self._quads)
+
+    def __len__(self) -> int:
+        return len(self._quads)
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._quads)
+
+    def nquads(self) -> str:
+        """N-Quads with lines sorted: the same quads give the same bytes."""
+        from rdflib.plugins.serializers.nquads import _nq_row
+
+        lines = sorted({_nq_row((s, p, o), g) for s, p, o, g in self._quads})
+        return "".join(lines)
+
+    def to_dataset(self) -> "rdflib.Dataset":
+        """The same quads as an ``rdflib.Dataset``, for callers who want rdflib's graph API."""
+        from rdflib import Dataset
+
+        ds = Dataset()
+        for prefix, iri in sorted(self.namespaces.items()):
+            ds.bind(prefix, iri, override=True, replace=True)
+        for s, p, o, g in self._quads:
+            ds.add((s, p, o, g))
+        return ds
