@@ -13,7 +13,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import PipelineError
-from kg.nlp.dictionary import DEFAULT_STOP_WORDS, DictionaryMatcher, Match, dictionary_matcher, fold, select_longest
+from kg.nlp.dictionary import (DEFAULT_STOP_WORDS, DictionaryMatcher, Match, bridge_inline_short_forms,
+                               dictionary_matcher, fold, select_longest)
 from kg.nlp.glossary import doc_definitions, find_glossary, short_form_key, short_form_spans
 
 __all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches"]
@@ -134,7 +135,8 @@ class DictionaryNER:
         corpora mostly leave unannotated (``ontologies/ner/stoplist.tsv``) are dropped unless curated."""
         found = self.matcher.candidates(text)
         for broad in self.broad_matchers:
-            found.extend(broad.candidates(text))
+            found.extend(m for m in broad.candidates(text)
+                         if self.include_concepts or not m.concepts or m.concepts[0].category != "concept")
         if not self.learned_stoplist:
             return found
         from kg.nlp.precision import learned_stoplist
@@ -158,7 +160,8 @@ class DictionaryNER:
         matcher = self.matcher
         defined = definition_matches(doc.text, doc_definitions(doc), self)
         # A document's own definition comes first, so it wins a tie with a dictionary reading.
-        matches = select_longest([*defined, *self.candidates(doc.text)])
+        bridged = bridge_inline_short_forms(doc.text, self.candidates)
+        matches = select_longest([*defined, *self.candidates(doc.text), *bridged])
         kept = [] if self.overwrite_ents else [self._link(ent, matcher) for ent in doc.ents]
         spans = []
         for match in matches:

@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from kg.concept import Concept
 
@@ -105,6 +105,18 @@ class Match:
     long_form: str = ""
 
 
+# MeSH descriptors whose category is only inferred from the qualifiers MeSH allows them ("methods" ->
+# intervention) are everyday words when single ("Maintenance", "Observation", "Marketing"): they are
+# matched as multi-word names only, unless another vocabulary (curated, broad) vouches for the concept.
+_INFERRED_ONLY = frozenset({"intervention", "process", "behaviour"})
+
+
+def _generic_word(form: str, concept: Concept) -> bool:
+    from kg.vocabulary.mesh import MESH_SOURCE
+
+    return concept.category in _INFERRED_ONLY and concept.sources == (MESH_SOURCE,) and " " not in form.strip()
+
+
 class DictionaryMatcher:
     """An Aho-Corasick automaton over every surface form of a vocabulary, built once."""
 
@@ -124,7 +136,7 @@ class DictionaryMatcher:
             form = form.strip()
             if len(form) < min_length or (concept.category == "concept" and not include_concepts):
                 continue
-            if not any(c.isalpha() for c in form):
+            if not any(c.isalpha() for c in form) or _generic_word(form, concept):
                 continue
             entry = _Entry(form, concept, _case_sensitive(form))
             for key in _key_variants(form):
@@ -194,6 +206,42 @@ def select_longest(matches: Iterable[Match]) -> list[Match]:
         if all(match.end <= t.start or match.start >= t.end for t in taken):
             taken.append(match)
     return sorted(taken, key=lambda m: m.start)
+
+
+# An inline short form between a name's words: "N-methyl-D-aspartate (NMDA) receptor".
+_INLINE_SHORT_FORM = re.compile(r" \(([^()\s]{1,12})\)(?= )")
+
+
+def bridge_inline_short_forms(text: str, find: Callable[[str], list[Match]]) -> list[Match]:
+    """Hits for names interrupted by a parenthesised short form, spanning the whole phrase.
+
+    "N-methyl-D-aspartate (NMDA) receptor" names the receptor, not the chemical its first words name;
+    ``find`` runs on the text with such parentheses cut out, and only hits that cross a cut are kept,
+    mapped back to offsets in ``text``.
+    """
+    cuts = [(m.start(), m.end()) for m in _INLINE_SHORT_FORM.finditer(text)]
+    if not cuts:
+        return []
+    pieces, starts, position = [], [], 0  # starts[i]: (offset in collapsed text, offset in text)
+    for cut_start, cut_end in cuts:
+        starts.append((sum(map(len, pieces)), position))
+        pieces.append(text[position:cut_start])
+        position = cut_end
+    starts.append((sum(map(len, pieces)), position))
+    pieces.append(text[position:])
+
+    def original(offset: int, *, end: bool) -> int:
+        for collapsed, source in reversed(starts):
+            if offset > collapsed or (offset == collapsed and not end):
+                return source + offset - collapsed
+        return offset
+
+    bridged = []
+    for match in find("".join(pieces)):
+        start, stop = original(match.start, end=False), original(match.end, end=True)
+        if any(start < cut_start and cut_end < stop for cut_start, cut_end in cuts):
+            bridged.append(Match(start, stop, match.concepts, match.long_form))
+    return bridged
 
 
 class _ByIdentity:

@@ -33,11 +33,21 @@ NAMESPACES: dict[str, tuple[str, str]] = {
     "HGNC": ("gene", "HGNC"),
     "FPLX": ("gene", "FPLX"),
     "DOID": ("disease", "DOID"),
-    "EFO": ("disease", "EFO"),
+    "EFO": ("disease", "EFO"),  # category decided per entry, see _category
     "HP": ("phenotype", "HP"),
     "GO": ("process", "GO"),
 }
 _PRIORITY = {ns: i for i, ns in enumerate(NAMESPACES)}
+
+
+def _category(mesh_id: str, label: str, namespace: str) -> str:
+    """The namespace's category, except EFO's: EFO also holds measurements, functions and procedures
+    ("Executive Function", "Therapeutics"), so MeSH's own qualifier-based guess decides those."""
+    if namespace != "EFO":
+        return NAMESPACES[namespace][0]
+    from kg.vocabulary.mesh import mesh_category, mesh_qualifiers
+
+    return mesh_category(label, mesh_qualifiers(mesh_id))
 
 
 def xref_curie(namespace: str, identifier: str) -> str:
@@ -74,8 +84,8 @@ def parse_mappings(text: str) -> Iterator[Concept]:
         log.info("gilda mesh_mappings: skipped %d rows of unknown shape or namespace", skipped)
     for mesh_id, mapped in rows.items():
         mapped.sort(key=lambda m: _PRIORITY[m[0]])
-        category = NAMESPACES[mapped[0][0]][0]
         label = labels[mesh_id]
+        category = _category(mesh_id, label, mapped[0][0])
         synonyms = tuple(dict.fromkeys(m[2] for m in mapped if m[2] and m[2] != label))
         xrefs = tuple(dict.fromkeys(xref_curie(m[0], m[1]) for m in mapped))
         yield Concept(f"{MESH_PREFIX}:{mesh_id}", label, category, synonyms, xrefs, (SOURCE_KEY,))
