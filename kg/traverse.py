@@ -269,6 +269,15 @@ def _as_list(value: Any) -> list[str]:
 
 
 def render_paths(kg: KnowledgeGraph, paths: Iterable[GraphPath]) -> str:
-    """All paths, numbered, one per line (what ``kg path`` prints)."""
-    lines = [f"{i}. {kg.format_path(p)}" for i, p in enumerate(paths, 1)]
+    """All paths, numbered, one per line (what ``kg path`` prints).
+
+    Paths through different statements that read the same (one claim stated in several sentences) are
+    printed once, with the number of statement paths behind them.
+    """
+    counts: dict[str, int] = {}
+    for p in paths:
+        text = kg.format_path(p)
+        counts[text] = counts.get(text, 0) + 1
+    lines = [f"{i}. {text}" + (f"  [{n} statement paths]" if n > 1 else "")
+             for i, (text, n) in enumerate(counts.items(), 1)]
     return "\n".join(lines) if lines else "no path"
