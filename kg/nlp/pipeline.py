@@ -57,6 +57,7 @@ def load_pipeline(name_or_path: str | Path = "dictionary", *, vocabulary=None,
     import scispacy.abbreviation  # noqa: F401  registers "abbreviation_detector"
 
     import kg.nlp.components  # noqa: F401  registers kg's factories
+    import kg.nlp.statistical  # noqa: F401  registers "kg_statistical_ner" (pipelines/hybrid.cfg)
 
     path = _config_path(name_or_path)
     try:
