@@ -225,6 +225,19 @@ def neighbours(
     typer.echo(graph.format_neighbourhood(graph.neighbourhood(entity, depth=depth)))
 
 
+@app.command()
+def serve(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    host: str = typer.Option("127.0.0.1", help="address to listen on (keep loopback unless you mean to share)"),
+    port: int = typer.Option(7878, help="port to listen on"),
+):
+    """Serve OUT as a SPARQL endpoint (SPARQL 1.1 Protocol at /query, CORS on) until interrupted."""
+    from kg.serve import serve as run_server
+
+    typer.echo(f"SPARQL endpoint: http://{host}:{port}/query  (kg query http://{host}:{port}/query NAME)", err=True)
+    raise typer.Exit(run_server(out, host, port))
+
+
 def main() -> None:
     """Entry point: run the app, turning kg's own errors into one clear line and exit code 2."""
     logging.basicConfig(level=logging.WARNING, format="kg: %(message)s")
