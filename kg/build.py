@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class BuildSummary:
     violations: int
     validation_text: str = ""
     facts: dict[str, int] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def entities(self) -> int:
@@ -68,22 +71,33 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -
     from kg.vocabulary import load_vocabulary
 
     started = time.perf_counter()
-    documents = read_paths([paths] if isinstance(paths, (str, Path)) else paths)
-    vocabulary = load_vocabulary()
-    nlp = load_pipeline(pipeline, vocabulary=vocabulary)
-    mentions = annotate(documents, nlp, progress=progress)
-    resolution = resolve(documents, mentions, vocabulary)
-    facts = extract(documents, resolution)
-    quads = build_quads(documents, resolution, facts=facts)
+    stages = _StageClock()
+    with stages("ingest"):
+        documents = read_paths([paths] if isinstance(paths, (str, Path)) else paths)
+    with stages("load"):
+        vocabulary = load_vocabulary()
+        nlp = load_pipeline(pipeline, vocabulary=vocabulary)
+    with stages("ner"):
+        mentions = annotate(documents, nlp, progress=progress)
+    with stages("resolve"):
+        resolution = resolve(documents, mentions, vocabulary)
+    with stages("extract"):
+        facts = extract(documents, resolution)
+    with stages("rdf"):
+        quads = build_quads(documents, resolution, facts=facts)
     report = None
 
     def check(store) -> str:  # SHACL on the store write_graph has just loaded, before OUT is replaced
         nonlocal report
-        report = validate_store(store)
+        with stages("shacl"):
+            report = validate_store(store)
         return report.text
 
     out = Path(out)
-    write_graph(quads, out, extra_files={"unresolved.tsv": unresolved_table(resolution.unresolved)}, check=check)
+    with stages("store"):
+        write_graph(quads, out, extra_files={"unresolved.tsv": unresolved_table(resolution.unresolved)},
+                    check=check)
+    stages.seconds["store"] -= stages.seconds["shacl"]
     by_category = Counter(e.concept.category for e in resolution.entities)
     examples = sorted({m.text for m in resolution.unresolved})[:5]
     return BuildSummary(
@@ -99,4 +113,21 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -
         violations=report.violations,
         validation_text=report.text,
         facts=facts.counts(),
+        stage_seconds=dict(stages.seconds),
     )
+
+
+class _StageClock:
+    """Wall time per stage, so `make bench` can say where a build spends it (stages may nest)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = time.perf_counter() - start
+            logger.info("%s: %.2f s", name, self.seconds[name])
