@@ -15,9 +15,10 @@ from spacy.tokens import Doc, Span
 from kg.errors import PipelineError
 from kg.nlp.dictionary import (DEFAULT_STOP_WORDS, DictionaryMatcher, Match, bridge_inline_short_forms,
                                dictionary_matcher, fold, select_longest)
-from kg.nlp.glossary import doc_definitions, find_glossary, short_form_key, short_form_spans
+from kg.nlp.glossary import doc_definitions, find_glossary, long_form_agrees, short_form_key, short_form_spans
 
-__all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches"]
+__all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches",
+           "defined_reading"]
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,22 @@ def definition_matches(text: str, definitions, matcher: DictionaryMatcher) -> li
     longs: dict[str, str] = {}
     for definition in definitions:
         longs.setdefault(short_form_key(definition.short), definition.long)
-    found = []
-    for start, end, key in short_form_spans(text, longs):
-        found.append(Match(start, end, matcher.lookup(longs[key]), long_form=longs[key]))
-    return found
+    readings = {key: defined_reading(key, long, matcher) for key, long in longs.items()}
+    return [Match(start, end, *readings[key]) for start, end, key in short_form_spans(text, longs)]
+
+
+def defined_reading(short: str, long: str, matcher) -> tuple[tuple, str]:
+    """``(concepts, long form)`` a short form defined as ``long`` stands for.
+
+    The long form's own concepts when the vocabulary names it; else the short form's dictionary reading
+    if the long form agrees with it (:func:`~kg.nlp.glossary.long_form_agrees`, no long form kept, as the
+    resolver could not ground it); else no concepts, so the definition hides the dictionary reading.
+    """
+    concepts = matcher.lookup(long)
+    if concepts:
+        return concepts, long
+    own = tuple(c for c in matcher.lookup(short) if long_form_agrees(long, c))
+    return (own, "") if own else ((), long)
 
 
 def _vocabulary():
@@ -121,37 +134,49 @@ class DictionaryNER:
         lazy = getattr(self._vocabulary, "lazy_layers", ())
         return [broad_matcher(layer, self.stop_words) for _name, layer in lazy]
 
+    def _curated(self) -> frozenset[str]:
+        """Primary CURIEs of the curated layer: they outrank the broad index and escape the stop-list."""
+        if self._exempt is None:
+            if self._vocabulary is None:
+                self._vocabulary = _vocabulary()
+            curies = getattr(self._vocabulary, "layer_curies", None)
+            self._exempt = curies("curated") if curies else frozenset()
+        return self._exempt
+
     def lookup(self, phrase: str) -> tuple:
-        """Concepts named exactly ``phrase``: in-memory names first, then the broad index."""
+        """Concepts named exactly ``phrase``: curated names, then the broad index, then MeSH-only names."""
         found = self.matcher.lookup(phrase)
-        for broad in () if found else self.broad_matchers:
-            found = broad.lookup(phrase)
-            if found:
-                break
+        if found and found[0].curie in self._curated():
+            return found
+        for broad in self.broad_matchers:
+            hit = broad.lookup(phrase)
+            if hit:
+                return hit
         return found
 
     def candidates(self, text: str) -> list[Match]:
-        """Every dictionary hit in ``text``: in-memory names first, so they win ties; names the training
-        corpora mostly leave unannotated (``ontologies/ner/stoplist.tsv``) are dropped unless curated."""
-        found = self.matcher.candidates(text)
+        """Every dictionary hit in ``text``, in precedence order so that ties go to curated names, then
+        the broad index, then MeSH-only names; names the training corpora mostly leave unannotated
+        (``ontologies/ner/stoplist.tsv``) are dropped, curated ones only on strong evidence."""
+        curated = self._curated()
+        own = self.matcher.candidates(text)
+        found = [m for m in own if m.concepts and m.concepts[0].curie in curated]
         for broad in self.broad_matchers:
             found.extend(m for m in broad.candidates(text)
                          if self.include_concepts or not m.concepts or m.concepts[0].category != "concept")
+        found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated))
         if not self.learned_stoplist:
             return found
-        from kg.nlp.precision import learned_stoplist
+        from kg.nlp.precision import learned_stoplist, strong_stoplist
 
-        stop = learned_stoplist()
+        stop, strong = learned_stoplist(), strong_stoplist()
         if not stop:
             return found
-        if self._exempt is None:
-            curies = getattr(self._vocabulary, "layer_curies", None)
-            self._exempt = curies("curated") if curies else frozenset()
         kept = []
         for match in found:
             if match.concepts:
                 key = (" ".join(fold(text[match.start:match.end]).split()), match.concepts[0].category)
-                if key in stop and match.concepts[0].curie not in self._exempt:
+                if key in stop and (match.concepts[0].curie not in curated or key in strong):
                     continue
             kept.append(match)
         return kept

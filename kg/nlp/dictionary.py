@@ -45,7 +45,21 @@ def _fold_char(char: str) -> str:
         return char
     if lower.isspace() or lower in "-\u2010\u2011\u2012\u2013\u2014\u2212":
         return " "
+    if not lower.isascii():
+        return _strip_accent(lower)
     return lower
+
+
+@lru_cache(maxsize=4096)
+def _strip_accent(char: str) -> str:
+    """"ü" -> "u", "é" -> "e": a Latin letter with diacritics as its base letter ("Krüppel" meets "Kruppel")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", char)
+    base = decomposed[0]
+    if len(decomposed) > 1 and base.isascii() and all(unicodedata.combining(c) for c in decomposed[1:]):
+        return base
+    return char
 
 
 def fold(text: str) -> str:

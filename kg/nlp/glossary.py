@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-__all__ = ["Definition", "find_glossary", "is_definition", "doc_definitions", "short_form_spans", "short_form_key"]
+__all__ = ["Definition", "find_glossary", "is_definition", "doc_definitions", "long_form_agrees", "short_form_spans",
+           "short_form_key"]
 
 # The short form: starts upper-case, >= 2 upper-case letters, optionally hyphenated ("NMDA-R", "5-HT2A" no).
 _SHORT = r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
@@ -105,3 +106,30 @@ def short_form_spans(text: str, shorts: Mapping[str, object] | Iterable[str]) ->
         return []
     pattern = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(map(re.escape, keys)) + r")s?(?![A-Za-z0-9])")
     return [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text)]
+
+
+# Words that say nothing about which concept a long form names.
+_FILLER = frozenset({"a", "an", "and", "of", "the", "in", "for", "to", "with", "like", "related", "type", "family"})
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+def long_form_agrees(long: str, concept) -> bool:
+    """True when a defined long form the vocabulary does not know still names ``concept``: half of its
+    content words (or of a concept name's, if fewer) are words of one of the concept's names.
+
+    "Krüppel-like factor 9 (KLF9)" agrees with KLF9 ("KLF transcription factor 9"), so the symbol keeps
+    its reading; "reporting odds ratios (RORs)" shares no word with the RAR-related orphan receptors.
+    """
+    from kg.vocabulary import normalise
+
+    words = set(_WORD_RE.findall(normalise(long))) - _FILLER
+    if not words:
+        return False
+    for name in (concept.label, *concept.synonyms):
+        other = set(_WORD_RE.findall(normalise(name))) - _FILLER
+        if other and len(words & other) >= max(1, min(len(words), len(other)) / 2) and words & other - _DIGITS:
+            return True
+    return False
+
+
+_DIGITS = frozenset(str(i) for i in range(100))

@@ -158,17 +158,20 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
             longs.setdefault(short_form_key(definition.short), definition.long)
     if not longs:
         return mentions
-    concepts = {short: (matcher.lookup(long) if matcher is not None else ()) for short, long in longs.items()}
+    from kg.nlp.components import defined_reading
+
+    readings = {short: (defined_reading(short, long, matcher) if matcher is not None else ((), long))
+                for short, long in longs.items()}
     by_span = {(m.start, m.end): m for m in mentions}
     for block, doc in zip(blocks, block_docs):
         text = document.text[block.span.start:block.span.end]
         for start, end, short in short_form_spans(text, longs):
             start, end = start + block.span.start, end + block.span.start
-            found = concepts[short]
+            found, long_form = readings[short]
             existing = by_span.get((start, end))
             if existing is not None:
                 if found:
-                    by_span[(start, end)] = replace(existing, long_form=longs[short], curie=found[0].curie,
+                    by_span[(start, end)] = replace(existing, long_form=long_form, curie=found[0].curie,
                                                     category=found[0].category)
                 else:  # the document defines it as something no vocabulary names: not the dictionary's reading
                     del by_span[(start, end)]
@@ -177,8 +180,26 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                 continue
             sentence = _sentence_at(doc, start - block.span.start, block.span.start)
             by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], found[0].category,
-                                            sentence=sentence, curie=found[0].curie, long_form=longs[short])
+                                            sentence=sentence, curie=found[0].curie, long_form=long_form)
     return sorted(by_span.values(), key=lambda m: (m.start, m.end))
+
+
+def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention]) -> list[Mention]:
+    """Add "M. grisea" where the document names "Magnaporthe grisea" (see :mod:`kg.nlp.binomials`)."""
+    from kg.nlp.binomials import abbreviated_binomials
+
+    added = []
+    for start, end, source in abbreviated_binomials(document.text, mentions):
+        block, doc = next(((b, d) for b, d in zip(blocks, block_docs) if b.span.start <= start < b.span.end),
+                          (None, None))
+        if block is None or end > block.span.end:
+            continue
+        sentence = _sentence_at(doc, start - block.span.start, block.span.start)
+        added.append(Mention(document.id, start, end, document.text[start:end], source.category, sentence=sentence,
+                             curie=source.curie, long_form=source.long_form or source.text))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda m: (m.start, m.end))
 
 
 def _quiet(docs):
@@ -208,6 +229,7 @@ def annotate(documents: Iterable[Document], nlp: "Language", progress: bool = Fa
         found: list[Mention] = []
         for block, doc in zip(blocks, block_docs):
             found.extend(_block_mentions(document, block, doc))
-        mentions.extend(_apply_document_definitions(document, blocks, block_docs, found, matcher))
+        found = _apply_document_definitions(document, blocks, block_docs, found, matcher)
+        mentions.extend(_expand_binomials(document, blocks, block_docs, found))
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))
     return mentions

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NameRules", "STOPLIST_FILE", "case_matches", "case_sensitive", "learned_stoplist"]
+__all__ = ["NameRules", "STOPLIST_FILE", "STRONG_SEEN", "case_matches", "case_sensitive", "learned_stoplist",
+           "strong_stoplist"]
 
 STOPLIST_FILE = Path(__file__).resolve().parents[2] / "ontologies" / "ner" / "stoplist.tsv"
 
@@ -34,18 +35,34 @@ def case_sensitive(form: str) -> bool:
     return len(form) <= 3 and any(c.isupper() for c in letters)
 
 
+# A curated name is stopped too when the training corpora found it this often and still mostly left it
+# unannotated ("individuals", "participants" for Homo sapiens): the evidence outweighs the curation.
+STRONG_SEEN = 20
+
+
+@lru_cache(maxsize=1)
+def _stoplist_rows() -> tuple[tuple[str, str, int], ...]:
+    if not STOPLIST_FILE.is_file():
+        return ()
+    rows = []
+    for line in STOPLIST_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            cols = line.split("\t")
+            rows.append((cols[0], cols[1], int(cols[2]) if len(cols) > 2 and cols[2].isdigit() else 0))
+    return tuple(rows)
+
+
 @lru_cache(maxsize=1)
 def learned_stoplist() -> frozenset[tuple[str, str]]:
     """``(folded form, kg category)`` pairs of ``ontologies/ner/stoplist.tsv``: names the training corpora
     that annotate that category mostly leave unannotated (see the file's header)."""
-    if not STOPLIST_FILE.is_file():
-        return frozenset()
-    pairs = set()
-    for line in STOPLIST_FILE.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            form, category = line.split("\t")[:2]
-            pairs.add((form, category))
-    return frozenset(pairs)
+    return frozenset((form, category) for form, category, _seen in _stoplist_rows())
+
+
+@lru_cache(maxsize=1)
+def strong_stoplist() -> frozenset[tuple[str, str]]:
+    """The pairs of :func:`learned_stoplist` found at least ``STRONG_SEEN`` times: stopped even when curated."""
+    return frozenset((form, category) for form, category, seen in _stoplist_rows() if seen >= STRONG_SEEN)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from kg.errors import VocabularyError
 from kg.vocabulary.build import FORMAT_VERSION, INDEX_FILE, SEP, Manifest, read_manifest
 from kg.vocabulary.cache import default_vocab_dir
 
-__all__ = ["BroadLayer", "LAYER_NAME", "available", "load_layer"]
+__all__ = ["BroadLayer", "LAYER_NAME", "available", "is_trained", "load_layer"]
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +129,14 @@ class BroadLayer:
         from kg.vocabulary.normalise import normalise
 
         concepts = [self._concept(row) for row in rows]
-        # A concept whose own label has this key (BDNF) comes before one that merely aliases it (BDNF-AS).
-        return tuple(sorted(concepts, key=lambda c: normalise(c.label) != key))
+        # Concepts the training corpora annotate come first ("mice" is Mus musculus, not the gene MICE or
+        # the genus Mus); then a concept whose own label has this key (BDNF) before one that aliases it.
+        return tuple(sorted(concepts, key=lambda c: (not is_trained(c), normalise(c.label) != key)))
+
+
+def is_trained(concept: Concept) -> bool:
+    """True when the training splits' mention -> identifier pairs (source ``corpora``) name ``concept``."""
+    return any(source.endswith("-train") for source in concept.sources)
 
 
 def available(vocab_dir: Path | str | None = None) -> bool:

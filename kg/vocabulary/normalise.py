@@ -28,13 +28,16 @@ _LEADING = "'\"‘“"
 
 
 def normalise(text: str) -> str:
-    """Return the dictionary key of ``text``: casefolded NFKC with Greek letters spelled out.
+    """Return the dictionary key of ``text``: casefolded NFKC without diacritics, Greek letters spelled out.
 
     Hyphens, dashes, slashes and commas become spaces, ® and ™ go, whitespace collapses and
     trailing punctuation is dropped, so typographic variants of one term share a key.
     """
     text = _MARKS_RE.sub("", text)
     text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():  # "Krüppel" and "Kruppel", "Sjögren" and "Sjogren" share a key
+        text = unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text)
+                                                     if not unicodedata.combining(c)))
     text = _GREEK_RE.sub(lambda m: _GREEK[m.group()], text)
     text = _SEPARATORS_RE.sub(" ", text)
     text = _SPACE_RE.sub(" ", text).strip()

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 SHARED_ENV = "KG_SHARED_DIR"
 HELDOUT_MODULUS = 5  # a document is held out when sha256(document id) mod 5 == 0
-MIN_SHARE = 0.9
+MIN_SHARE = 0.75
 
 
 @dataclass(frozen=True)

