@@ -179,11 +179,49 @@ def test_sample_review_evidence_table(sample):
 def test_sample_review_six_rors(sample):
     _, _, facts, vocab = sample
     rors = [s for s in facts.statistics if s.measure == "ror"]
-    values = sorted(float(s.value) for s in rors)
+    first = [s for s in rors if not any(o.span[0] < s.span[0] for o in s.conflicts_with)]
+    values = sorted(float(s.value) for s in first)
     assert values == sorted([18.72, 11.40, 3.72, 0.37, 0.13, 0.048])
     drugs = {s.drug for s in rors}
     assert drugs == {vocab.lookup("ketamine")[0].curie, vocab.lookup("esketamine")[0].curie}
     assert all(s.event or s.event_text for s in rors) and all(s.data_source for s in rors)
+    # the results restate all six as "event (value)": one statistic each, with both sentences as evidence ...
+    assert sum(1 for s in first if s.more_evidence) >= 5
+    # ... except where the restatement names another event for the same drug and value: kept, flagged
+    (later,) = [s for s in rors if s not in first]
+    assert later.conflicts_with and later.conflicts_with[0].value == later.value
+    assert later.conflicts_with[0].event_text != later.event_text
+
+
+def test_sample_review_rows_without_reference_get_inferred_citations(sample):
+    docs, _, facts, _ = sample
+    listed = {r.number for r in docs[0].references}
+    by = {st.first_author: st for st in facts.studies}
+    gent = by["Gent"]  # "Gent et al., 2024 [": cut-off marker, reference entry missing from the truncated list
+    assert gent.citation_inferred and gent.publication.number not in listed and gent.citation_confidence < 1.0
+    assert gent.evidence and gent.sample_size == 28  # "28 individuals" from the sentences citing its number
+    day = [s for s in facts.statistics if s.measure == "time" and s.study == gent.key]
+    assert day and day[0].unit == "day"
+    numbers = [n for st in facts.studies for n in st.numbers]
+    assert len(numbers) == len(set(numbers))  # one study per reference number
+    assert not any(st.citation_inferred for st in facts.studies if st.publication and st.publication.number in listed)
+
+
+def test_sample_review_method_sentences_make_no_claims(sample):
+    docs, _, facts, _ = sample
+    doc = docs[0]
+    methods = [s for s in doc.sections if s.title.lower().startswith("method")]
+    assert methods
+    for r in facts.relations:
+        assert not any(m.span.start <= r.evidence.start < m.span.end for m in methods), r.evidence.text
+        assert "included if" not in r.evidence.text
+
+
+def test_sample_review_sample_size_range(sample):
+    _, _, facts, _ = sample
+    ranges = [s for s in facts.statistics if s.measure == "n" and s.range_low]
+    assert ranges and all(not s.value and int(s.range_low) < int(s.range_high) for s in ranges)
+    assert not any(s.measure == "n" and s.value == ranges[0].range_high for s in facts.statistics)
 
 
 def test_sample_review_mechanism_reaches_bdnf_through_both_receptors(sample):
@@ -209,3 +247,52 @@ def test_biored_abstracts_without_error():
         assert texts[st.doc_id][st.span[0]:st.span[1]] == st.stated
     for r in facts.relations:
         assert texts[r.doc_id][r.evidence.start:r.evidence.end] == r.evidence.text
+
+
+def test_ratio_lists_ranges_and_units_from_text():
+    from kg.extract.statistics import _find
+
+    text = ("Drug A had elevated RORs for nausea (4.50), rash (2.10), and fever (1.30); drug B had OR 1.3 (1.1) and "
+            "trials enrolled from 20 to 300 patients, 28 adults and 0.5 mg/kg.")
+    found = {(k, v): (text[s:e], x) for k, s, e, v, x in _find(text)}
+    assert {v for k, v in found if k == "ror"} == {"4.50", "2.10", "1.30"}
+    assert ("or", "1.1") not in found  # the bracket after a stated value is not a list item
+    (rng,) = [x for (k, v), (_, x) in found.items() if k == "n" and "range" in x]
+    assert rng["range"] == ("20", "300") and rng["unit"] == "patients"
+    assert ("n", "300") not in found and found[("n", "28")][1]["unit"] == "adults"
+    assert found[("dose", "0.5")][1]["unit"] == "mg/kg"
+
+
+def test_restated_ratios_merge_and_conflicts_are_flagged():
+    from kg.extract.facts import Evidence, Statistic
+    from kg.extract.statistics import merge_restated
+
+    def stat(value, event_text, event, at):
+        ev = Evidence("d", at - at % 100, at - at % 100 + 90, "x" * 90)  # sentences are 100 characters apart
+        return Statistic("d", "ror", value, ev, value, (at, at + 5), drug="ent:a", event=event, event_text=event_text)
+
+    first = [stat("4.5", "drug abuse", "ent:abuse", 0), stat("2.0", "substance dependence", "ent:sd", 20)]
+    again = [stat("4.5", "abuse", "", 100), stat("2.0", "drug dependence", "ent:dd", 120), stat("4.5", "drug abuse", "ent:abuse", 105)]
+    out = merge_restated(first + again)
+    assert len(out) == 3  # 4.5 restated twice (one in the same sentence) -> one statistic; 2.0 conflicts -> kept
+    assert [e.start for e in out[0].more_evidence] == [100]
+    assert out[2].conflicts_with == [out[1]] and out[1].conflicts_with == [out[2]]
+
+
+def test_review_method_sentences_are_recognised():
+    from kg.document import Section
+    from kg.extract.context import DocumentContext
+    from kg.extract.relations import describes_review_method
+
+    text = ("Methods\nWe searched PubMed for trials of drug A in disease B. Drug A reduced B in mice.\n"
+            "Results\nStudies were included if they focused on drug A in treating disease B. Drug A reduced B.")
+    m_end = text.index("Results")
+    doc = Document("r", text, "", "review", sections=[Section("Methods", Span(8, m_end)), Section("Results", Span(m_end + 8, len(text)))])
+    results_claim = text.rindex("Drug A reduced B.")
+    inclusion = text.index("Studies were")
+    ctx = DocumentContext(doc, [(8, m_end - 1), (inclusion, results_claim - 1), (results_claim, len(text))], [])
+    assert describes_review_method(ctx, (8, m_end - 1))  # a review's Methods section
+    assert describes_review_method(ctx, (inclusion, results_claim - 1))  # inclusion criteria anywhere
+    assert not describes_review_method(ctx, (results_claim, len(text)))
+    doc.format = "pubtator"  # an abstract's Methods describe its own study: claims stay
+    assert not describes_review_method(ctx, (8, text.index(" Drug A reduced B in mice")))

@@ -58,9 +58,10 @@ def test_faers_ror_and_statistics(built):
     assert sorted(r.rows) == [("drugamine", "headache", "reporting odds ratio", 1.9, "VigiBase"),
                               ("drugamine", "nausea", "reporting odds ratio", 4.5, "VigiBase")]
     s = run_query(out, "statistics")
-    assert s.columns == ("drug", "event", "measure", "value", "ci_low", "ci_high", "source")
+    assert s.columns == ("drug", "event", "measure", "value", "ci_low", "ci_high", "source", "unit")
     odds = [row for row in s.rows if row[2] == "odds ratio"]
-    assert odds == [("drugamine", "relapse", "odds ratio", 2.1, 1.2, 3.4, "Smith J et al., 2020")]
+    assert odds == [("drugamine", "relapse", "odds ratio", 2.1, 1.2, 3.4, "Smith J et al., 2020", None)]
+    assert {row[7] for row in s.rows if row[2] == "dose"} >= {"mg/kg"}
     assert {row[2] for row in s.rows} >= {"p-value", "sample size", "dose", "reporting odds ratio"}
 
 

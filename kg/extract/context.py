@@ -68,6 +68,16 @@ class DocumentContext:
         line_end = self.doc.text.find("\n", offset)
         return line_start, len(self.doc.text) if line_end < 0 else line_end
 
+    def section_of(self, offset: int) -> str:
+        """The title of the section holding ``offset`` (from its block, else from ``Document.sections``)."""
+        for b in self.doc.blocks:
+            if b.span.start <= offset < b.span.end and b.section:
+                return b.section
+        for sec in self.doc.sections:
+            if sec.span.start <= offset < sec.span.end:
+                return sec.title
+        return ""
+
     def nearest_citation_before(self, offset: int) -> tuple[int, ...]:
         """Numbers of the citation in the same sentence, else the nearest earlier one in the same block."""
         sent = self.sentence_at(offset)

@@ -87,6 +87,15 @@ class Study:
     publication: Publication | None = None
     span: tuple[int, int] = (0, 0)
     evidence: list[Evidence] = field(default_factory=list)
+    citation_numbers: tuple[int, ...] = ()  # every reference number of the study (a row may cite "[13, 14]")
+    citation_inferred: bool = False  # the number was inferred from the text, not read from a marker or author/year
+    citation_confidence: float = 1.0
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """The reference numbers whose citing sentences are about this study."""
+        first = (self.publication.number,) if self.publication is not None and self.publication.number is not None else ()
+        return tuple(dict.fromkeys((*first, *self.citation_numbers)))
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -140,6 +149,10 @@ class Statistic:
     publications: tuple[int, ...] = ()
     study: str = ""
     relation: Relation | None = None
+    range_low: str = ""  # a stated range ("ranged from 12 to 350 participants"): value is empty, bounds here
+    range_high: str = ""
+    more_evidence: list[Evidence] = field(default_factory=list)  # the same statistic stated again elsewhere
+    conflicts_with: list["Statistic"] = field(default_factory=list, repr=False)  # same drug/value, other event
 
 
 @dataclass

@@ -37,6 +37,7 @@ class FactWriter:
         self._pub_iris: dict[tuple[str, int | None, str], Any] = {}
         self._study_iris: dict[tuple[str, str], Any] = {}
         self._edge_iris: dict[int, Any] = {}
+        self._stat_iris: dict[int, Any] = {}
 
     # -- helpers ---------------------------------------------------------------------------------------
     def term(self, curie: str) -> Any:
@@ -108,6 +109,10 @@ class FactWriter:
             self.relation(r)
         for s in self.facts.statistics:
             self.statistic(s)
+        for s in self.facts.statistics:
+            for other in s.conflicts_with:  # same drug and value stated for another event
+                if id(other) in self._stat_iris:
+                    self.graph(s.doc_id).add((self._stat_iris[id(s)], self.KG.conflictsWith, self._stat_iris[id(other)]))
 
     def _minted(self, term: Term) -> None:
         g = self.ds.graph(self.U(self.iris.entities_graph()))
@@ -230,6 +235,13 @@ class FactWriter:
                 self.publication(st.publication)
             g.add((node, self.DCT.isReferencedBy, pub))
             g.add((self.U(self.iris.document(st.doc_id)), self.CITO.citesAsEvidence, pub))
+        for n in st.citation_numbers[1:]:
+            other = self._find_pub(st.doc_id, n)
+            if other is not None:
+                g.add((node, self.DCT.isReferencedBy, other))
+        if st.citation_inferred:  # the number came from matching the row against citing sentences
+            g.add((node, KG.citationInferred, L(True)))
+            g.add((node, KG.citationConfidence, self.decimal(f"{st.citation_confidence:.2f}")))
         for ev in st.evidence:
             g.add((node, KG.discussedIn, self.sentence(g, ev)))
 
@@ -280,12 +292,17 @@ class FactWriter:
         g, m, L, KG = self.graph(st.doc_id), measures()[st.measure], self.L, self.KG
         anchor = self._edge_iris.get(id(st.relation)) if st.relation is not None else None
         key = str(anchor) if anchor is not None else f"{st.doc_id}@{st.span[0]}-{st.span[1]}"
-        node = self.U(self.iris.stat(key, st.measure, f"{st.value}@{st.span[0]}"))
+        node = self.U(self.iris.stat(key, st.measure, f"{st.value or st.range_low + '-' + st.range_high}@{st.span[0]}"))
+        self._stat_iris[id(st)] = node
         g.add((node, self.RDF.type, self.term(m.cls)))
         g.add((node, self.RDF.type, KG.Statistic))
         g.add((node, self.RDFS.label, L(st.stated)))
         g.add((node, KG.measure, L(m.label)))
-        g.add((node, self.SIO["000300"], self.decimal(st.value)))
+        if st.value:
+            g.add((node, self.SIO["000300"], self.decimal(st.value)))
+        if st.range_low and st.range_high:  # "ranged from 12 to 350 participants"
+            g.add((node, self.SDO.minValue, self.decimal(st.range_low)))
+            g.add((node, self.SDO.maxValue, self.decimal(st.range_high)))
         if st.comparator != "=":
             g.add((node, KG.comparator, L(st.comparator)))
         if st.ci_low and st.ci_high:
@@ -310,6 +327,8 @@ class FactWriter:
         if st.study:
             g.add((node, KG.study, self.study_iri(st.doc_id, st.study)))
         g.add((node, KG.evidenceSentence, self.sentence(g, st.evidence)))
+        for ev in st.more_evidence:  # the same statistic stated again
+            g.add((node, KG.evidenceSentence, self.sentence(g, ev)))
         g.add((node, KG.matchStart, self.integer(st.span[0])))
         g.add((node, KG.matchEnd, self.integer(st.span[1])))
         for a in self.annotations(g, st.evidence):

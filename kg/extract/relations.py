@@ -72,8 +72,9 @@ class _Sentence:
         self.hedges = lex.find(self.text, "hedge", self.start)
         transient = lex.find(self.text, "transient", self.start)
         self.transient = bool(transient)
+        exceptions = transient + lex.find(self.text, "negation_exception", self.start)  # "did not persist", "not only"
         self.negations = [n for n in lex.find(self.text, "negation", self.start)
-                          if not any(t.start <= n.start < t.end for t in transient)]
+                          if not any(t.start <= n.start < t.end for t in exceptions)]
         self.organisms = tuple(dict.fromkeys(h.curie for h in self.hits if h.category == "organism"))
         self.anatomy = tuple(dict.fromkeys(h.curie for h in self.hits if h.category in ("anatomy", "cell")))
         chemicals = [h for h in self.hits if h.category == "chemical" and not h.implicit]
@@ -96,6 +97,8 @@ def extract_relations(ctx: DocumentContext, studies: list[Study]) -> list[Relati
     out: list[Relation] = []
     previous: tuple[tuple[int, int], list[Relation], Hit | None] | None = None
     for span in ctx.sentences:
+        if describes_review_method(ctx, span):
+            continue
         sent = _Sentence(ctx, span)
         block = ctx.block_of(span[0])
         carried = previous[2] if previous and previous[0] == block else None
@@ -108,6 +111,16 @@ def extract_relations(ctx: DocumentContext, studies: list[Study]) -> list[Relati
         out.extend(rels)
         previous = (block, rels, _last_object(rels, sent))
     return out
+
+
+def describes_review_method(ctx: DocumentContext, span: tuple[int, int]) -> bool:
+    """A sentence about how the review itself was done ("Studies were included if they focused on X in treating Y",
+    "Keywords included ...") states no finding: every sentence of a review's Methods section, and any sentence with
+    a review-method cue (aims, search, inclusion criteria)."""
+    lex = lexicon()
+    if lex.has(ctx.text(*span), "review_method"):
+        return True
+    return ctx.doc.format == "review" and lex.has(ctx.section_of(span[0]), "methods_section")
 
 
 def _sentence_relations(sent: _Sentence, carried: Hit | None) -> list[Relation]:
@@ -212,6 +225,8 @@ def _chain(sent: _Sentence, subjects: set[int], carried: Hit | None) -> list[Rel
         if not causal and (not direction or _COORDINATION.match(_strip_attached(doc, a, b))):
             continue  # "X and enhancement of Y" lists two effects; it does not say X acts on Y
         kind = f"causal_{direction}" if direction else "causal"
+        if lex.has(between, "causal_passive"):  # "an effect mediated through X": X acts on the effect
+            a, b = b, a
         aspect = "activity" if b.category in TARGETS else ""
         out.append(_rel(sent, a, kind, b, 0.7, qualified_predicate="biolink:causes", object_aspect_qualifier=aspect,
                         object_direction_qualifier=direction, anatomical_context_qualifier=sent.anatomy))
@@ -304,7 +319,7 @@ def _finish(r: Relation, sent: _Sentence, ctx: DocumentContext, studies: list[St
     r.transient = r.transient or sent.transient
     numbers = ctx.citations_in(sent.start, sent.end) or ctx.nearest_citation_before(sent.start)
     r.publications = tuple(numbers)
-    study = next((s for s in studies if s.publication is not None and s.publication.number in numbers), None)
+    study = next((s for s in studies if set(s.numbers) & set(numbers)), None)
     if study is not None:
         r.study = study.key
     organisms = sent.organisms or (study.organisms if study is not None else ())

@@ -26,9 +26,11 @@ _CI = re.compile(
 )
 _P = re.compile(rf"(?<![\w.])[pP](?:\s*-?\s*value)?\s*(?P<cmp>[<>=≤≥])\s*(?P<v>{NUMBER})")
 _N = re.compile(r"(?<![\w.])[nN]\s*=\s*(?P<v>\d+)")
-_EVENT_PHRASE = re.compile(r"(?:^|[,;:]|\b(?:and|or|for|including|of|with)\b)\s*([A-Za-z][\w\s'’-]{2,60}?)\s*[(\[]\s*$")
+_EVENT_PHRASE = re.compile(r"(?:^|[,;:]|\b(?:and|or|for|including|of|with)\b)\s*([A-Za-z][\w\s'’-]{2,60}?)\s*(?:[(\[]\s*)?$")
 _CONNECTIVE = re.compile(r"^\s*(?:(?:and|or|for|including|of|with)\s+)+", re.IGNORECASE)
 _TIME = re.compile(r"\b(?P<unit>day|week|month|hour|year)s?\s+(?P<v>\d+)\b", re.IGNORECASE)
+_BARE = re.compile(rf"\(\s*(?P<v>\d+[.·]\d+|[.·]\d+)\s*\)")  # "(11.40)": a value whose measure was named before
+RANGE = r"(?P<lo>\d+)\s*(?:to|–|—|-|and)\s*(?P<hi>\d+)"
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +50,14 @@ def _ratio_patterns() -> tuple[tuple[str, re.Pattern], ...]:
 @lru_cache(maxsize=1)
 def _participants() -> re.Pattern:
     nouns = [cue_regex(c) for c, _ in lexicon().cues("participant")]
-    return re.compile(r"(?<![\w.,])(?P<v>\d+)\s+(?:[A-Za-z-]+\s+){0,2}?(?:" + "|".join(nouns) + ")", re.IGNORECASE)
+    return re.compile(r"(?<![\w.,])(?P<v>\d+)\s+(?:[A-Za-z-]+\s+){0,2}?(?P<noun>" + "|".join(nouns) + ")", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _participant_range() -> re.Pattern:
+    """ "from 12 to 350 participants", "between 20 and 40 patients", "12–350 individuals": a range, not a size."""
+    nouns = [cue_regex(c) for c, _ in lexicon().cues("participant")]
+    return re.compile(r"(?<![\w.,])" + RANGE + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<noun>" + "|".join(nouns) + ")", re.IGNORECASE)
 
 
 def _decimal(text: str) -> str:
@@ -73,6 +82,46 @@ def extract_statistics(ctx: DocumentContext, relations: list[Relation], studies:
             if st.measure in ("ror", "or", "hr", "rr") and st.drug and st.event:
                 st.relation = _adverse_relation(ctx, st, relations, hits)
             out.append(st)
+    return merge_restated(out)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def same_event(a: Statistic, b: Statistic) -> bool:
+    """Do two statements name the same event? Same resolved entity, or one wording contains the other ("abuse" in
+    "drug abuse"); "substance dependence" and "drug dependence" differ unless they resolved alike."""
+    if a.event and a.event == b.event:
+        return True
+    wa, wb = _words(a.event_text), _words(b.event_text)
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
+
+
+def merge_restated(stats: list[Statistic]) -> list[Statistic]:
+    """A ratio stated again (summary and results) is one statistic with several evidence sentences; when the same
+    drug and value come with another event, both statements are kept and flagged as conflicting."""
+    out: list[Statistic] = []
+    seen: dict[tuple, list[Statistic]] = {}
+    for st in stats:
+        if measures()[st.measure].kind != "ratio" or not st.drug:
+            out.append(st)
+            continue
+        key = (st.doc_id, st.measure, st.drug, float(st.value))
+        earlier = seen.setdefault(key, [])
+        match = next((e for e in earlier if same_event(e, st)), None)
+        if match is not None:
+            if all((st.evidence.start, st.evidence.end) != (e.start, e.end) for e in (match.evidence, *match.more_evidence)):
+                match.more_evidence.append(st.evidence)
+            match.ci_low, match.ci_high = match.ci_low or st.ci_low, match.ci_high or st.ci_high
+            continue
+        for e in earlier:
+            log.info("%s %s of %s stated for %r and for %r: flagged as conflicting", st.measure, st.value, st.drug,
+                     e.event_text or e.event, st.event_text or st.event)
+            e.conflicts_with.append(st)
+            st.conflicts_with.append(e)
+        earlier.append(st)
+        out.append(st)
     return out
 
 
@@ -89,6 +138,15 @@ def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
             ci = _CI.match(text, m.end())
             extra = {"ci": (_decimal(ci["lo"]), _decimal(ci["hi"]))} if ci else {}
             add(key, m.start(), ci.end() if ci else m.end(), m["v"], **extra)
+    for key, start, end in _ratio_names(text):  # "RORs for A (11.40), B (18.72)": the list after the name
+        if re.match(rf"\s*(?:[=:]|of|was)?\s*(?:{NUMBER})", text[end:]):
+            continue  # "OR 1.3 (1.1-1.6)": the name has its own value; what follows in brackets is not a list
+        for m in _BARE.finditer(text, end):
+            if any(s < m.start() and e > end and s > end for _, s, e in _ratio_names(text)):
+                break  # another measure is named before this value: it takes the rest of the list
+            add(key, m.start(), m.end(), m["v"], bare=True)
+    for m in _participant_range().finditer(text):
+        add("n", m.start(), m.end(), "", range=(m["lo"], m["hi"]), unit=m["noun"].lower())
     for m in _P.finditer(text):
         cmp = {"≤": "<=", "≥": ">="}.get(m["cmp"], m["cmp"])
         add("p", m.start(), m.end(), m["v"], comparator=cmp)
@@ -96,12 +154,34 @@ def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
         add("n", m.start(), m.end(), m["v"])
     for m in _participants().finditer(text):
         if int(m["v"]) > 1:
-            add("n", m.start(), m.end(), m["v"])
+            add("n", m.start(), m.end(), m["v"], unit=m["noun"].lower())
     for m in dose_pattern().finditer(text):
         add("dose", m.start(), m.end(), m.group(1), unit=m.group(2))
     for m in _TIME.finditer(text):
         add("time", m.start(), m.end(), m["v"], unit=m["unit"].lower())
     return sorted(found, key=lambda f: f[1])
+
+
+def _ratio_names(text: str) -> list[tuple[str, int, int]]:
+    """(measure, start, end) of every ratio measure named in ``text`` ("reporting odds ratios (RORs)" counts once,
+    at its last alias)."""
+    names: list[tuple[str, int, int]] = []
+    for m in measures().values():
+        if m.kind != "ratio":
+            continue
+        for alias in sorted(m.aliases, key=len, reverse=True):
+            flags = 0 if case_sensitive(alias) else re.IGNORECASE
+            for hit in re.finditer(cue_regex(alias) + r"(?:s\b|\b)", text, flags):
+                if not any(s <= hit.start() < e for _, s, e in names):
+                    names.append((m.key, hit.start(), hit.end()))
+    names.sort(key=lambda n: n[1])
+    merged: list[tuple[str, int, int]] = []
+    for n in names:  # "reporting odds ratios (RORs)": one naming
+        if merged and merged[-1][0] == n[0] and re.fullmatch(r"[\s(]*", text[merged[-1][2]:n[1]]):
+            merged[-1] = (n[0], merged[-1][1], n[2] + (1 if text[n[2]:n[2] + 1] == ")" else 0))
+        else:
+            merged.append(n)
+    return merged
 
 
 def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: list[Hit], key: str, start: int,
@@ -118,11 +198,12 @@ def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: lis
         phrase = _EVENT_PHRASE.search(ctx.text(max(floor, start - EVENT_WINDOW), start))
         event_text = _CONNECTIVE.sub("", phrase.group(1)).strip() if phrase else ""
     numbers = ctx.citations_in(*sent) or ctx.nearest_citation_before(sent[0])
-    study = next((s for s in studies if s.publication is not None and s.publication.number in numbers), None)
+    study = next((s for s in studies if set(s.numbers) & set(numbers)), None)
     block = ctx.block_of(start)
     sources = lexicon().find(ctx.text(*block), "data_source")
     mentions = tuple((h.start, h.end, h.curie) for h in (drug, event) if h is not None)
     ci = extra.get("ci", ("", ""))
+    lo, hi = extra.get("range", ("", ""))
     return Statistic(
         doc_id=ctx.doc.id,
         measure=key,
@@ -140,6 +221,8 @@ def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: lis
         data_source=sources[0].value if sources else "",
         publications=tuple(numbers),
         study=study.key if study else "",
+        range_low=lo,
+        range_high=hi,
     )
 
 

@@ -81,6 +81,8 @@ def sample_size(text: str) -> int | None:
     for cue in lexicon().find(text, "participant"):
         before = text[:cue.start].rstrip()
         m = re.search(r"(?<![\d.])(\d+)(?:\s+[a-z-]+){0,2}$", before)
+        if m and re.search(r"\d\s*(?:to|–|—|-|and)\s*$", before[:m.start()]):
+            continue  # "from 12 to 350 participants" states a range of sizes, not one
         if m and int(m.group(1)) > 1:
             return int(m.group(1))
     return None
@@ -140,6 +142,11 @@ def table_studies(ctx: DocumentContext, pubs: list[Publication]) -> list[Study]:
                 i += 1
             keys.add(study.key)
             studies.append(study)
+    from kg.extract.citation_inference import infer_citations
+
+    infer_citations(ctx, studies, pubs)
+    for study in studies:
+        _attach_sentences(ctx, study)
     return studies
 
 
@@ -203,18 +210,17 @@ def _row_study(ctx: DocumentContext, row: TableRow, roles: dict[str, str], pubs:
         publication=publication,
         span=(row.span.start, row.span.end),
     )
-    _attach_sentences(ctx, study)
     return study
 
 
 def _attach_sentences(ctx: DocumentContext, study: Study) -> None:
     """Sentences that cite the study's reference number or name its first author; they add size and flags."""
-    number = study.publication.number if study.publication else None
+    numbers = set(study.numbers)
     author = re.compile(rf"\b{re.escape(study.first_author)}\b(?:\s+et\s+al\.?|\s+and\s+|\s*&)", re.IGNORECASE) if study.first_author else None
     for s, e in ctx.sentences:
         if study.span[0] <= s < study.span[1]:
             continue
-        cited = number is not None and number in ctx.citations_in(s, e)
+        cited = bool(numbers.intersection(ctx.citations_in(s, e)))
         named = author is not None and author.search(ctx.text(s, e))
         if cited or named:
             study.evidence.append(Evidence(ctx.doc.id, s, e, ctx.text(s, e)))
