@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -78,7 +79,7 @@ class IRIs:
         """The expanded CURIE; a CURIE with an unknown prefix gets a project IRI (and a warning)."""
         iri = expand(curie)
         if iri is None:
-            log.warning("CURIE %r has a prefix missing from ontologies/prefixes.json; minting a kg IRI", curie)
+            _warn_unknown_prefix(curie.split(":", 1)[0])
             iri = f"{self._ns('ent')}{slug(curie)}"
         return iri
 
@@ -113,3 +114,10 @@ class IRIs:
     def activity_for(text_hashes: list[str], version: str) -> str:
         """The build run's IRI, from the sorted text hashes of its inputs and the kg version."""
         return f"{namespace('act')}build/{digest(version, *sorted(text_hashes))}"
+
+
+@lru_cache(maxsize=None)
+def _warn_unknown_prefix(prefix: str) -> None:
+    """One warning per unknown prefix and process, not one per CURIE."""
+    log.warning("prefix %r is missing from ontologies/prefixes.json; its CURIEs get kg IRIs and stay "
+                "biolink:xref literals", prefix)
