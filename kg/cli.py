@@ -246,6 +246,11 @@ def main() -> None:
     except KGError as error:
         typer.echo(f"kg: {error}", err=True)
         sys.exit(2)
+    except OSError as error:  # the file system refused (permissions, full disk): say so in one line
+        where = f" {error.filename}" if error.filename else ""
+        typer.echo(f"kg: cannot read or write{where}: {error.strerror or error}; check the path and permissions",
+                   err=True)
+        sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("kg: interrupted", err=True)
         sys.exit(130)
