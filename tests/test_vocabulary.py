@@ -342,3 +342,19 @@ def test_bc5cdr_names_resolve_to_gold_mesh(vocabulary):
     assert total > 9000
     assert right / total > 0.5  # measured 0.55
     assert wrong / total < 0.05  # measured 0.03 (older C-records since promoted to descriptors, etc.)
+
+
+def test_a_drug_mesh_lists_only_as_its_salt_is_named_by_the_drug_alone():
+    from kg.vocabulary.mesh import _salt_bases, mesh_concepts
+
+    descriptors = mesh_descriptors()
+    bases = _salt_bases(descriptors)
+    assert bases, "MeSH 2026 files drugs such as sildenafil under their salts"
+    for ui, base in bases.items():
+        assert descriptors[ui].startswith(base + " ")
+        assert not any(h.casefold() == base.casefold() for h in descriptors.values())
+    by_ui = {c.curie: c for c in mesh_concepts()}
+    salted = [by_ui[f"MESH:{ui}"] for ui in bases if by_ui[f"MESH:{ui}"].category == "chemical"]
+    assert salted and all(bases[c.curie[5:]] in c.synonyms for c in salted)
+    # Esters and other compounds that share a name with a salt suffix keep only their heading.
+    assert not any(descriptors[ui].endswith((" Acetate", " Sulfate", " Bromide")) for ui in bases)

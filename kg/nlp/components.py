@@ -165,6 +165,7 @@ class DictionaryNER:
             found.extend(m for m in broad.candidates(text)
                          if self.include_concepts or not m.concepts or m.concepts[0].category != "concept")
         found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated))
+        found = self._drop_higher_taxa(text, found, curated)
         if not self.learned_stoplist:
             return found
         from kg.nlp.precision import learned_stoplist, strong_stoplist
@@ -177,6 +178,24 @@ class DictionaryNER:
             if match.concepts:
                 key = (" ".join(fold(text[match.start:match.end]).split()), match.concepts[0].category)
                 if key in stop and (match.concepts[0].curie not in curated or key in strong):
+                    continue
+            kept.append(match)
+        return kept
+
+    def _drop_higher_taxa(self, text: str, found: list[Match], curated: frozenset[str]) -> list[Match]:
+        """Organism names that resolve to a genus or higher taxon (:func:`~kg.nlp.precision.is_higher_taxon`)
+        are no mentions: MeSH lists "Fusarium" as an organism heading, the broad index "actinobacteria"."""
+        from kg.nlp.precision import is_higher_taxon
+
+        lookup = getattr(self._vocabulary, "lookup", None)
+        if lookup is None or not getattr(self._vocabulary, "lazy_layers", ()):
+            return found
+        kept = []
+        for match in found:
+            concept = match.concepts[0] if match.concepts else None
+            if concept is not None and concept.category == "organism" and concept.curie not in curated:
+                resolved = next((c for c in lookup(text[match.start:match.end]) if c.category == "organism"), concept)
+                if is_higher_taxon(resolved) or is_higher_taxon(concept):
                     continue
             kept.append(match)
         return kept

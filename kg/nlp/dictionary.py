@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from kg.concept import Concept
+from kg.vocabulary.index import ByIdentity
 
 __all__ = ["DEFAULT_STOP_WORDS", "DictionaryMatcher", "Match", "dictionary_matcher", "fold", "is_boundary"]
 
@@ -258,21 +259,9 @@ def bridge_inline_short_forms(text: str, find: Callable[[str], list[Match]]) -> 
     return bridged
 
 
-class _ByIdentity:
-    """Hashable handle on a vocabulary so the automaton cache keys on the instance, not its contents."""
-
-    def __init__(self, vocabulary) -> None:
-        self.vocabulary = vocabulary
-
-    def __hash__(self) -> int:
-        return id(self.vocabulary)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByIdentity) and other.vocabulary is self.vocabulary
-
 
 @lru_cache(maxsize=4)
-def _cached(handle: _ByIdentity, size: int, include_concepts: bool, stop_words: frozenset[str],
+def _cached(handle: ByIdentity, size: int, include_concepts: bool, stop_words: frozenset[str],
             min_length: int) -> DictionaryMatcher:
     return DictionaryMatcher(handle.vocabulary.terms(), include_concepts=include_concepts,
                              stop_words=stop_words, min_length=min_length)
@@ -281,4 +270,4 @@ def _cached(handle: _ByIdentity, size: int, include_concepts: bool, stop_words: 
 def dictionary_matcher(vocabulary, *, include_concepts: bool = False,
                        stop_words: Iterable[str] = DEFAULT_STOP_WORDS, min_length: int = 2) -> DictionaryMatcher:
     """The matcher of ``vocabulary``, built once per process and settings."""
-    return _cached(_ByIdentity(vocabulary), len(vocabulary), include_concepts, frozenset(stop_words), min_length)
+    return _cached(ByIdentity(vocabulary), len(vocabulary), include_concepts, frozenset(stop_words), min_length)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NameRules", "STOPLIST_FILE", "STRONG_SEEN", "case_matches", "case_sensitive", "learned_stoplist",
-           "strong_stoplist"]
+__all__ = ["NameRules", "STOPLIST_FILE", "STRONG_SEEN", "case_matches", "case_sensitive", "is_higher_taxon",
+           "learned_stoplist", "strong_stoplist"]
 
 STOPLIST_FILE = Path(__file__).resolve().parents[2] / "ontologies" / "ner" / "stoplist.tsv"
 
@@ -108,12 +108,30 @@ class NameRules:
     def _organism(self, form: str, label: str) -> bool:
         if not _balanced(form) or len(form) < self.min_organism_length:
             return False
-        if form == label and " " not in form:
-            # A one-word scientific name is a genus or higher taxon; corpora annotate species.
+        if form == label and " " not in form and sum(c.isupper() for c in form) < 2:
+            # A one-word scientific name is a genus or higher taxon; corpora annotate species. An acronym
+            # that labels a taxon (the training pairs' "HIV") is no scientific name and stays.
             return False
         if form.isupper() and len(form) <= 2:
             return False
         return True
+
+
+# One capitalised Latin word: how the NCBI Taxonomy writes a genus or any higher taxon (species are binomials).
+_SCIENTIFIC_WORD_RE = re.compile(r"^[A-Z][a-z]+$")
+
+
+def is_higher_taxon(concept) -> bool:
+    """Whether ``concept`` is an NCBI Taxonomy genus or higher taxon the training corpora never annotate.
+
+    The taxonomy names species with two or more words, so a one-word scientific label ("Fusarium",
+    "Chlorophyta", "Actinomycetota") is a genus, family, phylum...; corpora annotate species, and a
+    higher taxon they do annotate is kept through its training pairs.
+    """
+    from kg.vocabulary.broad import is_trained
+
+    return (concept.category == "organism" and concept.curie.startswith("NCBITaxon:")
+            and bool(_SCIENTIFIC_WORD_RE.match(concept.label)) and not is_trained(concept))
 
 
 def _balanced(form: str) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.concept import Concept
+from kg.vocabulary.index import ByIdentity
 
 __all__ = ["FuzzyCandidate", "FuzzyIndex", "fuzzy_index", "MIN_FUZZY_LENGTH"]
 
@@ -74,22 +75,12 @@ class FuzzyIndex:
         return best
 
 
-class _ByIdentity:
-    def __init__(self, vocabulary) -> None:
-        self.vocabulary = vocabulary
-
-    def __hash__(self) -> int:
-        return id(self.vocabulary)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByIdentity) and other.vocabulary is self.vocabulary
-
 
 @lru_cache(maxsize=4)
-def _cached(handle: _ByIdentity, size: int) -> FuzzyIndex:
+def _cached(handle: ByIdentity, size: int) -> FuzzyIndex:
     return FuzzyIndex(handle.vocabulary)
 
 
 def fuzzy_index(vocabulary) -> FuzzyIndex:
     """The fuzzy index of ``vocabulary``, built once per process."""
-    return _cached(_ByIdentity(vocabulary), len(vocabulary))
+    return _cached(ByIdentity(vocabulary), len(vocabulary))

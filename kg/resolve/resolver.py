@@ -85,6 +85,19 @@ def _pick(concepts: list[Concept], category: str) -> Concept:
     return next((c for c in concepts if c.category == category), concepts[0])
 
 
+# The ID space each category's concepts are primarily named in (ontologies/README.md): a MeSH heading of the
+# same category is the same thing under a second name ("HIV" is MeSH D006678 and NCBITaxon:12721).
+_PRIMARY_PREFIX = {"organism": "NCBITaxon:", "gene": "NCBIGene:"}
+
+
+def _primary_space(concepts: list[Concept], category: str) -> list[Concept]:
+    """``concepts`` without the MeSH ones of ``category`` when a concept in its primary ID space competes."""
+    prefix = _PRIMARY_PREFIX.get(category)
+    if prefix is None or not any(c.curie.startswith(prefix) for c in concepts):
+        return concepts
+    return [c for c in concepts if not (c.category == category and c.curie.startswith("MESH:"))]
+
+
 def _named(concepts: list[Concept], text: str) -> Concept | None:
     """The one concept whose own label is ``text`` (normalised), if exactly one is."""
     from kg.vocabulary import normalise
@@ -113,6 +126,7 @@ class _Grounder:
         text = _POSSESSIVE_RE.sub("", text.strip())
         concepts = self.vocabulary.lookup(text)
         if concepts:
+            concepts = _primary_space(concepts, category)
             distinct = {c.curie for c in concepts}
             if len(distinct) > 1 and is_short_form(text):
                 named = _named(concepts, text)

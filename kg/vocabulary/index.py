@@ -22,7 +22,7 @@ from kg.concept import Concept
 from kg.errors import VocabularyError
 from kg.vocabulary.normalise import normalise, singular
 
-__all__ = ["Vocabulary", "load_vocabulary", "default_layers", "LAYERS"]
+__all__ = ["Vocabulary", "ByIdentity", "load_vocabulary", "default_layers", "LAYERS"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,20 @@ def _load_broad():
 
 # Layer name -> loader; ``load_vocabulary`` accepts these names.
 LAYERS = {"curated": _load_curated, "broad": _load_broad, "mesh": _load_mesh}
+
+
+class ByIdentity:
+    """Hashable handle on a vocabulary so per-vocabulary caches (automaton, fuzzy index) key on the
+    instance, not on its contents (hashing a million names would cost more than the cache saves)."""
+
+    def __init__(self, vocabulary) -> None:
+        self.vocabulary = vocabulary
+
+    def __hash__(self) -> int:
+        return id(self.vocabulary)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ByIdentity) and other.vocabulary is self.vocabulary
 
 
 def _is_lazy(layer) -> bool:

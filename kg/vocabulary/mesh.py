@@ -134,18 +134,52 @@ def mesh_category(heading: str, qualifiers: frozenset[str] = frozenset()) -> str
     return "concept"
 
 
+# Counter-ions of the acid-addition salts MeSH files a drug under ("Sildenafil Citrate", "Quetiapine Fumarate").
+# Acetates, sulfates, phosphates and bromides are left out: there the suffix often makes another compound
+# (the ester "Chlormadinone Acetate", "Dermatan Sulfate", "Cyanogen Bromide").
+_SALT_RE = re.compile(r"^([A-Z][a-z0-9-]{3,}) (Hydrochloride|Dihydrochloride|Hydrobromide|Fumarate|Maleate|Citrate|"
+                      r"Tartrate|Bitartrate|Mesylate|Dimesylate|Besylate|Tosylate|Succinate|Hyclate)$")
+
+
+def _salt_bases(descriptors: dict[str, str]) -> dict[str, str]:
+    """UI -> the drug a salt descriptor stands for, as MeSH's entry terms read it ("Sildenafil").
+
+    Only when the drug has no descriptor of its own and no other heading starts with its name, so the
+    bare name can mean nothing else in MeSH.
+    """
+    from kg.vocabulary.normalise import normalise, singular
+
+    names = {normalise(h) for h in descriptors.values()}
+    names |= {singular(n) for n in names}
+    first: dict[str, int] = {}
+    for heading in descriptors.values():
+        word = heading.split()[0].rstrip(",").casefold()
+        first[word] = first.get(word, 0) + 1
+    bases = {}
+    for ui, heading in descriptors.items():
+        match = _SALT_RE.match(heading)
+        if match and first.get(match.group(1).casefold()) == 1 and normalise(match.group(1)) not in names:
+            bases[ui] = match.group(1)
+    return bases
+
+
 @lru_cache(maxsize=1)
 def mesh_concepts() -> tuple[Concept, ...]:
-    """Every MeSH 2026 descriptor as a :class:`Concept` (``MESH:<UI>``), the text-order heading as synonym."""
+    """Every MeSH 2026 descriptor as a :class:`Concept` (``MESH:<UI>``); synonyms are the text-order
+    heading and, for a drug MeSH lists only as its salt, the drug's own name."""
+    descriptors = mesh_descriptors()
+    bases = _salt_bases(descriptors)
     concepts = []
-    for ui, heading in mesh_descriptors().items():
+    for ui, heading in descriptors.items():
         inverted = text_order(heading)
+        category = mesh_category(heading, mesh_qualifiers(ui))
+        synonyms = tuple(s for s in (inverted, bases.get(ui, "") if category == "chemical" else "") if s)
         concepts.append(
             Concept(
                 curie=f"MESH:{ui}",
                 label=heading,
-                category=mesh_category(heading, mesh_qualifiers(ui)),
-                synonyms=(inverted,) if inverted else (),
+                category=category,
+                synonyms=synonyms,
                 sources=(MESH_SOURCE,),
             )
         )
