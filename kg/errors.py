@@ -14,6 +14,10 @@ class VocabularyError(KGError):
     """A vocabulary file in ``ontologies/`` is malformed or cites an unknown source."""
 
 
+class DownloadError(KGError):
+    """A registry download failed, or is needed while ``KG_OFFLINE=1`` forbids it."""
+
+
 class PipelineError(KGError):
     """An NLP pipeline config cannot be loaded (for example a pretrained model is not installed)."""
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import VocabularyError
+from kg.errors import DownloadError, VocabularyError
 from kg.vocabulary import broad
 from kg.vocabulary.build import INDEX_FILE, MANIFEST_FILE, build_index, read_manifest
-from kg.vocabulary.cache import Cache, sha256_file
+from kg.cache import Cache, sha256_file
 from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, taxonomy
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "vocab"
@@ -96,7 +96,7 @@ def filled_cache(tmp_path, monkeypatch) -> Cache:
 
 # -- cache ------------------------------------------------------------------------------------------
 def test_offline_cache_miss_says_what_to_do(tmp_path):
-    with pytest.raises(VocabularyError, match="KG_OFFLINE=1 forbids"):
+    with pytest.raises(DownloadError, match="KG_OFFLINE=1 forbids"):
         Cache(tmp_path, offline=True).wheel("gilda", "1.6.1")
 
 
@@ -120,7 +120,7 @@ def test_cache_downloads_once_through_the_patched_seam(tmp_path, monkeypatch):
 def test_failed_download_is_a_vocabulary_error_with_a_hint(tmp_path, monkeypatch):
     monkeypatch.setattr(Cache, "_run", lambda self, argv, cwd: subprocess.CompletedProcess(
         argv, 100, "", "E: Unable to locate package r-bioc-org.hs.eg.db"))
-    with pytest.raises(VocabularyError, match="apt-get update"):
+    with pytest.raises(DownloadError, match="apt-get update"):
         Cache(tmp_path, offline=False, retries=2).deb(genes.PACKAGE, genes.VERSION)
 
 

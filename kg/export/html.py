@@ -26,7 +26,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VENDOR_JS = "cytoscape.min.js"
+# The graph library inlined into every page: cytoscape.js from the npm registry, fetched once through kg's
+# download cache (kg/cache.py) and checked against the sha256 of the file it ships.
+CYTOSCAPE = ("cytoscape", "3.35.0")
+CYTOSCAPE_FILE = "package/dist/cytoscape.min.js"
+CYTOSCAPE_SHA256 = "71fa9ebec21a7ca2c40cff6aacc30d1f6464e363662ad4b2c197e1adc770cd94"
 RESOLVER = "https://bioregistry.io/"  # for CURIEs whose prefix the project map lacks
 _SKIP_EDGE_ATTRS = {"label", "kind", "evidence", "iri", "id", "predicate"}
 
@@ -80,18 +84,27 @@ def viewer_data(g: "nx.MultiDiGraph", title: str) -> dict[str, Any]:
             "hidden_predicates": hidden}
 
 
-def _vendor_js() -> tuple[str, str]:
-    try:
-        js = resources.files("kg.export").joinpath("vendor", VENDOR_JS).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise GraphError(f"the viewer's {VENDOR_JS} is missing from kg/export/vendor/; reinstall kg") from exc
-    match = re.search(r'"(\d+\.\d+\.\d+)"', js)
-    return js, match.group(1) if match else "unknown"
+def viewer_library(cache=None) -> str:
+    """cytoscape.js as shipped on npm (``make setup`` fetches it; later exports work offline)."""
+    import hashlib
+    import tarfile
+
+    from kg.cache import Cache
+
+    tarball = (cache or Cache()).npm(*CYTOSCAPE)
+    with tarfile.open(tarball) as tar:
+        member = tar.extractfile(CYTOSCAPE_FILE)
+        if member is None:
+            raise GraphError(f"{tarball} lacks {CYTOSCAPE_FILE}; delete it and run `make setup` again")
+        js = member.read()
+    if hashlib.sha256(js).hexdigest() != CYTOSCAPE_SHA256:
+        raise GraphError(f"{tarball} is not the pinned cytoscape {CYTOSCAPE[1]}; delete it and run `make setup`")
+    return js.decode("utf-8")
 
 
 def render_html(g: "nx.MultiDiGraph", title: str) -> str:
     template = resources.files("kg.export").joinpath("viewer_template.html").read_text(encoding="utf-8")
-    js, version = _vendor_js()
+    js, version = viewer_library(), CYTOSCAPE[1]
     payload = json.dumps(viewer_data(g, title), ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # a "</script>" inside a sentence must not close the data block
     page = template.replace("{{KG_TITLE}}", html.escape(title)).replace("{{KG_CYTOSCAPE_VERSION}}", version)
@@ -103,3 +116,7 @@ def write_html(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     title = f"kg: {kg.out.name}" if kg.out is not None else "kg graph"
     path.write_text(render_html(kg.to_networkx(), title), encoding="utf-8")
     return [path]
+
+
+if __name__ == "__main__":  # `make setup`: fetch the viewer's library into the download cache
+    viewer_library()

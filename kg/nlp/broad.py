@@ -62,7 +62,7 @@ def trie_path(layer, rules: NameRules) -> Path:
     manifest = getattr(layer, "manifest", None)
     index_sha = manifest.index_sha256 if manifest is not None else None
     if index_sha is None:
-        from kg.vocabulary.cache import sha256_file
+        from kg.cache import sha256_file
 
         index_sha = sha256_file(layer.path)
     return Path(layer.path).parent / TRIE_DIR / f"{index_sha[:16]}-{_code_digest(rules.stop)}.marisa"

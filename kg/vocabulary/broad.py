@@ -17,7 +17,7 @@ from typing import Iterator
 from kg.concept import Concept
 from kg.errors import VocabularyError
 from kg.vocabulary.build import FORMAT_VERSION, INDEX_FILE, SEP, Manifest, read_manifest
-from kg.vocabulary.cache import default_vocab_dir
+from kg.cache import default_vocab_dir
 
 __all__ = ["BroadLayer", "LAYER_NAME", "available", "is_trained", "load_layer"]
 
@@ -153,7 +153,7 @@ def load_layer(vocab_dir: Path | str | None = None, *, verify: bool = False) -> 
                               "(or set KG_VOCAB_DIR to a folder that has one)")
     manifest = read_manifest(folder)
     if verify:
-        from kg.vocabulary.cache import sha256_file
+        from kg.cache import sha256_file
 
         if manifest is None or sha256_file(path) != manifest.index_sha256:
             raise VocabularyError(f"{path} does not match {folder / 'manifest.json'}; "

@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.vocabulary.cache import Cache, default_vocab_dir, sha256_file
+from kg.cache import Cache, default_vocab_dir, sha256_file
 
 __all__ = ["FORMAT_VERSION", "INDEX_FILE", "MANIFEST_FILE", "SEP", "Manifest", "SourceRecord",
            "build_index", "read_manifest"]

