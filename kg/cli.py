@@ -11,9 +11,16 @@ import typer
 
 from kg.errors import KGError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn biomedical reviews into a knowledge graph you can query and trust.")
 vocab_app = typer.Typer(no_args_is_help=True, help="Build and inspect the broad vocabulary index.")
 app.add_typer(vocab_app, name="vocab")
+
+
+@app.callback()
+def _options(verbose: bool = typer.Option(False, "--verbose", "-v", help="log each stage and its time")) -> None:
+    if verbose:
+        logging.getLogger().setLevel(logging.INFO)
 
 
 class TableFormat(str, Enum):
