@@ -118,6 +118,13 @@ class DictionaryNER:
         self._exempt = None
 
     @property
+    def vocabulary(self):
+        """The vocabulary the NER reads (``load_vocabulary()`` unless :meth:`set_vocabulary` gave one)."""
+        if self._vocabulary is None:
+            self._vocabulary = _vocabulary()
+        return self._vocabulary
+
+    @property
     def matcher(self) -> DictionaryMatcher:
         if self._vocabulary is None:
             self._vocabulary = _vocabulary()

@@ -149,13 +149,21 @@ def _matcher(nlp):
 
 def _apply_document_definitions(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
                                 matcher) -> list[Mention]:
-    """Tag uses of short forms defined in one block in every block, overriding dictionary readings."""
+    """Tag uses of short forms defined in one block in every block, overriding dictionary readings.
+
+    A long form no vocabulary names exactly may still be a spelling or word-order variant of one
+    (:mod:`kg.nlp.long_forms`): then the short form and the long form itself take that concept.
+    """
     from kg.nlp.glossary import doc_definitions, short_form_key, short_form_spans
 
     longs: dict[str, str] = {}
-    for doc in block_docs:
+    long_spans: dict[str, list[tuple[int, int, int]]] = {}
+    for index, (block, doc) in enumerate(zip(blocks, block_docs)):
         for definition in doc_definitions(doc):
-            longs.setdefault(short_form_key(definition.short), definition.long)
+            key = short_form_key(definition.short)
+            if longs.setdefault(key, definition.long) == definition.long:
+                start, end = definition.long_span
+                long_spans.setdefault(key, []).append((index, block.span.start + start, block.span.start + end))
     if not longs:
         return mentions
     from kg.nlp.components import defined_reading
@@ -163,6 +171,21 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
     readings = {short: (defined_reading(short, long, matcher) if matcher is not None else ((), long))
                 for short, long in longs.items()}
     by_span = {(m.start, m.end): m for m in mentions}
+    if matcher is not None:
+        from kg.nlp.long_forms import long_form_concept
+
+        for short, (found, long) in list(readings.items()):
+            concept = None if found else long_form_concept(long, matcher.vocabulary)
+            if concept is None:
+                continue
+            readings[short] = ((concept,), long)
+            for index, start, end in long_spans.get(short, ()):
+                if any(m.start < end and start < m.end for m in by_span.values()):
+                    continue
+                block, doc = blocks[index], block_docs[index]
+                by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], concept.category,
+                                                sentence=_sentence_at(doc, start - block.span.start, block.span.start),
+                                                curie=concept.curie)
     for block, doc in zip(blocks, block_docs):
         text = document.text[block.span.start:block.span.end]
         for start, end, short in short_form_spans(text, longs):

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from kg.concept import Concept, Entity, Mention
 from kg.document import Document
 
-__all__ = ["Resolution", "resolve", "spelling_variants", "is_short_form", "DEFAULT_FUZZY_THRESHOLD"]
+__all__ = ["Resolution", "resolve", "grounder", "spelling_variants", "is_short_form", "DEFAULT_FUZZY_THRESHOLD"]
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,21 @@ class _Grounder:
             if candidate is not None:
                 return _Grounding(candidate.concept, "fuzzy", candidate.score)
         return _Grounding(None, "", 0.0, f"no vocabulary name matches (fuzzy threshold {self.fuzzy_threshold})")
+
+
+_GROUNDERS: dict = {}
+
+
+def grounder(vocabulary, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> _Grounder:
+    """A grounder of ``vocabulary`` shared within the process (the NER grounds defined long forms with it)."""
+    from kg.vocabulary.index import ByIdentity
+
+    key = (ByIdentity(vocabulary), fuzzy_threshold)
+    if key not in _GROUNDERS:
+        if len(_GROUNDERS) >= 4:
+            _GROUNDERS.clear()
+        _GROUNDERS[key] = _Grounder(vocabulary, fuzzy_threshold)
+    return _GROUNDERS[key]
 
 
 def _definitions(mentions: Iterable[Mention]) -> dict[str, dict[str, str]]:
