@@ -135,6 +135,44 @@ def test_statistics_values_ci_and_attachment(mini):
     assert nausea.data_source == "VigiBase" and nausea.publications == (3,)
     assert nausea.relation is not None and nausea.relation.kind == "adverse_event_statistical"
     assert by[("dose", "5")].unit == "mg/kg"
+    (day,) = [s for s in facts.statistics if s.measure == "time"]  # "day 8" stated twice for [2]: one statistic
+    assert day.value == "8" and day.study == "Smith 2020" and len(day.more_evidence) == 1
+
+
+def test_ratio_direction_decides_the_adverse_event_claim(mini):
+    from kg.extract.lexicon import predicates
+
+    _, _, facts = mini
+    (nausea,) = _rels(facts, "adverse_event", "ent:drugamine", "ent:nausea")
+    assert nausea.kind == "adverse_event_statistical" and nausea.qualifiers["object_direction_qualifier"] == "increased"
+    (rash,) = _rels(facts, "adverse_event", "ent:drugamine", "ent:rash")  # ROR 0.42 (0.20-0.80): reported less
+    assert rash.kind == "adverse_event_decreased" and rash.qualifiers["object_direction_qualifier"] == "decreased"
+    (dizzy,) = _rels(facts, "adverse_event", "ent:drugamine", "ent:dizziness")  # CI 0.6-1.3 includes 1
+    assert dizzy.kind == "adverse_event_inconclusive" and "object_direction_qualifier" not in dizzy.qualifiers
+    assert predicates()[nausea.kind].asserted and not predicates()[rash.kind].asserted
+    assert not predicates()[dizzy.kind].asserted
+
+
+def test_ratio_direction_reads_value_and_ci():
+    from kg.extract.facts import Evidence, Statistic
+    from kg.extract.statistics import ratio_direction
+
+    def ror(value, lo="", hi=""):
+        return Statistic("d", "ror", value, Evidence("d", 0, 1, "x"), value, (0, 1), ci_low=lo, ci_high=hi)
+
+    assert ratio_direction(ror("18.72")) == "increased" and ratio_direction(ror("0.048")) == "decreased"
+    assert ratio_direction(ror("1.9", "1.2", "3.0")) == "increased" and ratio_direction(ror("0.5", "0.3", "0.9")) == "decreased"
+    assert ratio_direction(ror("1.4", "0.8", "2.5")) == "" and ratio_direction(ror("0.7", "0.4", "1.1")) == ""
+    assert ratio_direction(ror("1")) == ""
+
+
+def test_design_families_gate_citation_inference():
+    from kg.extract.citation_inference import _design_score, _design_keys
+
+    assert _design_keys("reports to the FDA Adverse Event Reporting System (FAERS)") == {"pharmacovigilance"}
+    assert _design_score({"observational"}, {"pharmacovigilance"}) < 0  # a FAERS analysis is no cohort study
+    assert _design_score({"rct"}, {"double_blind"}) == 0.5 and _design_score({"animal"}, {"preclinical"}) == 0.5
+    assert _design_score({"pharmacovigilance"}, {"pharmacovigilance"}) == 1.0 and _design_score({"rct"}, set()) == 0.0
 
 
 def test_counts_and_citations(mini):
@@ -185,6 +223,9 @@ def test_sample_review_six_rors(sample):
     drugs = {s.drug for s in rors}
     assert drugs == {vocab.lookup("ketamine")[0].curie, vocab.lookup("esketamine")[0].curie}
     assert all(s.event or s.event_text for s in rors) and all(s.data_source for s in rors)
+    below = [s for s in first if float(s.value) < 1]
+    assert len(below) == 3 and all(s.relation is None or s.relation.kind == "adverse_event_decreased" for s in below)
+    assert any(s.relation is not None for s in below)
     # the results restate all six as "event (value)": one statistic each, with both sentences as evidence ...
     assert sum(1 for s in first if s.more_evidence) >= 5
     # ... except where the restatement names another event for the same drug and value: kept, flagged
@@ -200,10 +241,15 @@ def test_sample_review_rows_without_reference_get_inferred_citations(sample):
     gent = by["Gent"]  # "Gent et al., 2024 [": cut-off marker, reference entry missing from the truncated list
     assert gent.citation_inferred and gent.publication.number not in listed and gent.citation_confidence < 1.0
     assert gent.evidence and gent.sample_size == 28  # "28 individuals" from the sentences citing its number
-    day = [s for s in facts.statistics if s.measure == "time" and s.study == gent.key]
-    assert day and day[0].unit == "day"
+    (day,) = [s for s in facts.statistics if s.measure == "time" and s.study == gent.key]  # "day 8", stated twice
+    assert day.unit == "day" and len(day.more_evidence) == 1
     numbers = [n for st in facts.studies for n in st.numbers]
     assert len(numbers) == len(set(numbers))  # one study per reference number
+    inferred = {st.first_author: st.numbers for st in facts.studies if st.citation_inferred}
+    # the numbers ../shared/docs/identifiers.md gives these rows ("Bibliographic IDs")
+    assert inferred == {"Fontoura": (16,), "Gent": (9,), "Grabski": (10,), "Brinck": (17,), "Yang": (12,), "Krupitsky": (13, 14)}
+    # [11] is cited only by FAERS sentences: not the "Observational" row, whose design family differs
+    assert not any(11 in st.numbers for st in facts.studies if "pharmacovigilance" not in st.designs)
     assert not any(st.citation_inferred for st in facts.studies if st.publication and st.publication.number in listed)
 
 

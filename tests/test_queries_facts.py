@@ -55,14 +55,36 @@ def test_faers_ror_and_statistics(built):
     out, _ = built
     r = run_query(out, "faers_ror")
     assert r.columns == ("drug", "event", "measure", "value", "source")
-    assert sorted(r.rows) == [("drugamine", "headache", "reporting odds ratio", 1.9, "VigiBase"),
-                              ("drugamine", "nausea", "reporting odds ratio", 4.5, "VigiBase")]
+    assert sorted(r.rows) == [("drugamine", "dizziness", "reporting odds ratio", 0.9, "Vigi T, 2022"),
+                              ("drugamine", "headache", "reporting odds ratio", 1.9, "VigiBase"),
+                              ("drugamine", "nausea", "reporting odds ratio", 4.5, "VigiBase"),
+                              ("drugamine", "rash", "reporting odds ratio", 0.42, "Vigi T, 2022")]
     s = run_query(out, "statistics")
     assert s.columns == ("drug", "event", "measure", "value", "ci_low", "ci_high", "source", "unit")
     odds = [row for row in s.rows if row[2] == "odds ratio"]
     assert odds == [("drugamine", "relapse", "odds ratio", 2.1, 1.2, 3.4, "Smith J et al., 2020", None)]
     assert {row[7] for row in s.rows if row[2] == "dose"} >= {"mg/kg"}
     assert {row[2] for row in s.rows} >= {"p-value", "sample size", "dose", "reporting odds ratio"}
+    assert [row[2:4] for row in s.rows if row[7] == "day"] == [("time point", 8)]  # stated twice: one row
+
+
+def test_ratios_below_one_are_decreased_associations_without_core_triple(built):
+    from rdflib import URIRef
+
+    from kg.graph.prefixes import expand
+    from kg.query import run_query
+
+    out, ds = built
+    drug, has_ae = URIRef(expand("ent:drugamine")), URIRef(expand("biolink:has_adverse_event"))
+    assert any(ds.quads((drug, has_ae, URIRef(expand("ent:nausea")), None)))  # ROR 4.5: a signal
+    for event in ("ent:rash", "ent:dizziness"):  # below 1, and a CI spanning 1: recorded, not asserted
+        assert not any(ds.quads((drug, has_ae, URIRef(expand(event)), None))), event
+    r = run_query(out, "claims_about", {"entity": "ent:rash"})
+    (rash,) = [dict(zip(r.columns, row)) for row in r.rows]
+    assert rash["predicate"] == "biolink:has_adverse_event" and rash["direction"] == "decreased"
+    assert rash["knowledge_level"] == "statistical_association" and "0.42" in rash["evidence"]
+    (dizzy,) = [dict(zip(r.columns, row)) for row in run_query(out, "claims_about", {"entity": "ent:dizziness"}).rows]
+    assert dizzy["direction"] is None and dizzy["knowledge_level"] == "statistical_association"
 
 
 def test_mechanism_chain_is_a_path_in_networkx(built):

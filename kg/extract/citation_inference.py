@@ -3,7 +3,10 @@ is missing from a truncated reference list: the row is matched to the cited numb
 informative entities and words with the row's cells, plus its design cues ("double-blind", "FAERS").
 
 An inferred number is recorded as such (``Study.citation_inferred``) with a lower confidence; it is only taken when it
-is the row's unique best candidate and shares at least ``MIN_SHARED`` features with it.
+is the row's unique best candidate and shares at least ``MIN_SHARED`` features with it. Shared topic words are not
+enough when the designs disagree: a number whose citing sentences name only designs of another family (a FAERS
+analysis for an "Observational" row, a trial for an animal row) is never given to the row, and a high confidence
+needs a design the row and the sentences share.
 """
 from __future__ import annotations
 
@@ -39,13 +42,14 @@ def _design_keys(text: str) -> set[str]:
 
 
 def _design_score(row: set[str], text: set[str]) -> float:
-    """+1 for a design the row and the citing sentences share, +0.5 for the same study family (trial /
-    observational / preclinical), -1 when the sentences name only designs of another family."""
+    """+1 for a design the row and the citing sentences share, +0.5 for the same study family (designs.tsv
+    ``family``: trial / observational / pharmacovigilance / preclinical), -1 when the sentences name only designs of
+    another family (the caller then rejects the pair), 0 when either side names none."""
     if not row or not text:
         return 0.0
     if row & text:
         return 1.0
-    family = {d.key: d.schema_class for d in designs()}
+    family = {d.key: d.family for d in designs()}
     if {family[k] for k in row} & {family[k] for k in text}:
         return 0.5
     return -1.0
@@ -82,12 +86,18 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
 
     cited = {n: (_features(ctx, spans), _design_keys(" ".join(ctx.text(*sp) for sp in spans))) for n, spans in citing.items()}
     scores: dict[tuple[int, int], tuple[float, int]] = {}
+    agrees: dict[tuple[int, int], bool] = {}
     for i, st in enumerate(rows):
         feats = _features(ctx, [st.span])
         for n, (c_feats, c_designs) in cited.items():
+            design = _design_score(set(st.designs), c_designs)
+            if design < 0:  # the sentences describe a study of another design family: never this row's number
+                log.debug("study %r: reference %d rejected, its sentences name designs %s", st.label, n, sorted(c_designs))
+                scores[(i, n)] = (float("-inf"), 0)
+                continue
             shared = {f for f in feats & c_feats if idf(f) > 0}
-            score = sum(idf(f) for f in shared) + _design_score(set(st.designs), c_designs)
-            scores[(i, n)] = (score, len(shared))
+            scores[(i, n)] = (sum(idf(f) for f in shared) + design, len(shared))
+            agrees[(i, n)] = design == 1.0
     groups = {n: {m for c in ctx.doc.citations if n in c.numbers for m in c.numbers} for n in cited}
     out: list[Study] = []
     assigned: set[int] = set()
@@ -103,7 +113,8 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
         numbers = tuple(dict.fromkeys([n, *tied]))
         runner_up = max((scores[(i, m)][0] for m in cited if m not in groups[n]), default=0.0)
         margin = max(0.0, score - runner_up) / score  # how clearly it beats every other number, taken or not
-        _assign(st, numbers, pubs, confidence=round(0.4 + 0.4 * margin, 2))
+        weight = 0.4 if agrees[(i, n)] else 0.2  # without a shared design cue, topic overlap alone: at most 0.6
+        _assign(st, numbers, pubs, confidence=round(0.4 + weight * margin, 2))
         assigned.update(numbers)
         out.append(st)
         log.info("study %r: inferred citation %s (score %.2f, %d shared, confidence %.2f)", st.label, list(numbers),

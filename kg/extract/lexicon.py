@@ -35,6 +35,7 @@ class Design:
     biolink_class: str
     schema_class: str
     terms: tuple[str, ...]
+    family: str = ""  # study family compared when matching a row to citing sentences (trial, observational, ...)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Predicate:
     predicate: str
     mirror: str
     knowledge_level: str
+    asserted: bool = True  # write the direct core triple (no for associations that state no positive claim)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ def designs() -> tuple[Design, ...]:
                 biolink_class=row["biolink_class"],
                 schema_class=row["schema_class"],
                 terms=tuple(t for t in row["terms"].split("|") if t),
+                family=row.get("family") or row["schema_class"],
             )
         )
     return tuple(out)
@@ -184,7 +187,10 @@ def measures() -> dict[str, Measure]:
 
 @lru_cache(maxsize=1)
 def predicates() -> dict[str, Predicate]:
-    return {r["key"]: Predicate(r["key"], r["predicate"], r["mirror"], r["knowledge_level"]) for r in read_tsv("predicates.tsv")}
+    return {
+        r["key"]: Predicate(r["key"], r["predicate"], r["mirror"], r["knowledge_level"], r.get("asserted", "yes") != "no")
+        for r in read_tsv("predicates.tsv")
+    }
 
 
 @lru_cache(maxsize=1)

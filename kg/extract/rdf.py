@@ -1,6 +1,7 @@
 """Facts as RDF, in each document's named graph (conventions.md §1.3–1.6, example_graph.ttl).
 
-Relations become a direct core triple (omitted when negated) plus a reified ``biolink:Association`` with its
+Relations become a direct core triple (omitted when negated, or when the kind asserts none, e.g. a reporting odds
+ratio below 1) plus a reified ``biolink:Association`` with its
 qualifiers, knowledge level, agent type and ``prov:wasDerivedFrom`` the mention annotations; statistics become
 STATO/kg-typed nodes with a ``SIO:000300`` value that refer (``SIO:000628``) to the association they quantify.
 """
@@ -283,7 +284,7 @@ class FactWriter:
             g.add((edge, BL.has_supporting_studies, self.study_iri(r.doc_id, r.study)))
         for a in self.annotations(g, r.evidence):
             g.add((edge, self.PROV.wasDerivedFrom, a))
-        if not r.negated:
+        if not r.negated and p.asserted:  # a ratio below 1 is recorded, but claims no adverse event
             g.add((s, pred, o))
             if p.mirror:
                 g.add((s, self.term(p.mirror), o))

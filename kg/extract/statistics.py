@@ -82,7 +82,8 @@ def extract_statistics(ctx: DocumentContext, relations: list[Relation], studies:
             if st.measure in ("ror", "or", "hr", "rr") and st.drug and st.event:
                 st.relation = _adverse_relation(ctx, st, relations, hits)
             out.append(st)
-    return merge_restated(out)
+    # an abstract (or any text citing nothing) reports one study: its restated doses and time points are that study's
+    return merge_restated(out, one_study=ctx.doc.format != "review" or not ctx.doc.citations)
 
 
 def _words(text: str) -> set[str]:
@@ -98,21 +99,36 @@ def same_event(a: Statistic, b: Statistic) -> bool:
     return bool(wa and wb) and (wa <= wb or wb <= wa)
 
 
-def merge_restated(stats: list[Statistic]) -> list[Statistic]:
+MERGED_KINDS = frozenset({"dose", "time", "count"})  # restated for one study: one statistic
+
+
+def merge_restated(stats: list[Statistic], one_study: bool = False) -> list[Statistic]:
     """A ratio stated again (summary and results) is one statistic with several evidence sentences; when the same
-    drug and value come with another event, both statements are kept and flagged as conflicting."""
+    drug and value come with another event, both statements are kept and flagged as conflicting. A dose, time point
+    or sample size stated again for the same study (or cited work) and drug is likewise one statistic; with
+    ``one_study`` (the document reports a single study, as an abstract does) the document is that study for doses
+    and time points (not sample sizes: two arms of one study may each have n = 12)."""
     out: list[Statistic] = []
     seen: dict[tuple, list[Statistic]] = {}
+    repeated: dict[tuple, Statistic] = {}
     for st in stats:
-        if measures()[st.measure].kind != "ratio" or not st.drug:
+        kind = measures()[st.measure].kind
+        if kind in MERGED_KINDS and st.value and (st.study or st.publications or (one_study and kind != "count")):
+            key = (st.doc_id, st.measure, st.drug, float(st.value), st.unit.lower(), st.study or st.publications)
+            if key in repeated:
+                _add_evidence(repeated[key], st)
+                continue
+            repeated[key] = st
+            out.append(st)
+            continue
+        if kind != "ratio" or not st.drug:
             out.append(st)
             continue
         key = (st.doc_id, st.measure, st.drug, float(st.value))
         earlier = seen.setdefault(key, [])
         match = next((e for e in earlier if same_event(e, st)), None)
         if match is not None:
-            if all((st.evidence.start, st.evidence.end) != (e.start, e.end) for e in (match.evidence, *match.more_evidence)):
-                match.more_evidence.append(st.evidence)
+            _add_evidence(match, st)
             match.ci_low, match.ci_high = match.ci_low or st.ci_low, match.ci_high or st.ci_high
             continue
         for e in earlier:
@@ -123,6 +139,11 @@ def merge_restated(stats: list[Statistic]) -> list[Statistic]:
         earlier.append(st)
         out.append(st)
     return out
+
+
+def _add_evidence(first: Statistic, again: Statistic) -> None:
+    if all((again.evidence.start, again.evidence.end) != (e.start, e.end) for e in (first.evidence, *first.more_evidence)):
+        first.more_evidence.append(again.evidence)
 
 
 def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
@@ -197,8 +218,15 @@ def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: lis
         event = candidates[-1] if candidates else None
         phrase = _EVENT_PHRASE.search(ctx.text(max(floor, start - EVENT_WINDOW), start))
         event_text = _CONNECTIVE.sub("", phrase.group(1)).strip() if phrase else ""
-    numbers = ctx.citations_in(*sent) or ctx.nearest_citation_before(sent[0])
-    study = next((s for s in studies if set(s.numbers) & set(numbers)), None)
+    row = next((s for s in studies if s.span[0] <= start < s.span[1]), None)
+    if row is not None:  # a number in an evidence-table row belongs to that row's study
+        numbers, study = list(row.numbers), row
+    else:
+        numbers = ctx.citations_in(*sent) or ctx.nearest_citation_before(sent[0])
+        study = next((s for s in studies if set(s.numbers) & set(numbers)), None)
+    drug_curie = drug.curie if drug else ""
+    if not drug_curie and row is not None and measures()[key].kind == "dose" and len(set(row.interventions)) == 1:
+        drug_curie = row.interventions[0]  # "5 mg/kg more effective" in a row about one drug: that drug's dose
     block = ctx.block_of(start)
     sources = lexicon().find(ctx.text(*block), "data_source")
     mentions = tuple((h.start, h.end, h.curie) for h in (drug, event) if h is not None)
@@ -215,7 +243,7 @@ def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: lis
         ci_low=ci[0],
         ci_high=ci[1],
         unit=extra.get("unit", ""),
-        drug=drug.curie if drug else "",
+        drug=drug_curie,
         event=event.curie if event else "",
         event_text=ctx.text(event.start, event.end) if event else event_text,
         data_source=sources[0].value if sources else "",
@@ -226,13 +254,32 @@ def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: lis
     )
 
 
+def ratio_direction(st: Statistic) -> str:
+    """What a ratio says about the event: "increased" (value and CI above 1), "decreased" (below 1: the event is
+    reported or seen less often with the drug) or "" (1, or a CI that includes 1: no signal either way)."""
+    value = float(st.value)
+    lo = float(st.ci_low) if st.ci_low else value
+    hi = float(st.ci_high) if st.ci_high else value
+    if value > 1 and lo > 1:
+        return "increased"
+    if value < 1 and hi < 1:
+        return "decreased"
+    return ""
+
+
+_KIND_BY_DIRECTION = {"increased": "adverse_event_statistical", "decreased": "adverse_event_decreased",
+                      "": "adverse_event_inconclusive"}
+
+
 def _adverse_relation(ctx: DocumentContext, st: Statistic, relations: list[Relation], hits: list[Hit]) -> Relation | None:
     """The drug -> event relation of the statistic's sentence; created (as a statistical association) when a ratio
-    is stated in an adverse-event context but no rule produced the relation."""
+    is stated in an adverse-event context but no rule produced the relation. Its kind and direction follow the
+    ratio: only a ratio above 1 claims the drug has the adverse event."""
+    direction = ratio_direction(st)
     for r in relations:
         if (r.doc_id, r.subject, r.object) == (st.doc_id, st.drug, st.event) and (r.evidence.start, r.evidence.end) == (st.evidence.start, st.evidence.end):
-            if r.kind == "adverse_event":
-                r.kind = "adverse_event_statistical"
+            if r.kind in ("adverse_event", "adverse_event_statistical") and "object_direction_qualifier" not in r.qualifiers:
+                _quantified(r, direction)
             return r
     block_text = ctx.text(*ctx.block_of(st.span[0]))
     if not (st.data_source or lexicon().has(block_text, "adverse")):
@@ -241,5 +288,12 @@ def _adverse_relation(ctx: DocumentContext, st: Statistic, relations: list[Relat
     a, b = by_curie.get(st.drug), by_curie.get(st.event)
     r = Relation(st.doc_id, st.drug, "adverse_event_statistical", st.event, st.evidence, confidence=0.75,
                  publications=st.publications, study=st.study, endpoints=tuple(h for h in (a, b) if h))
+    _quantified(r, direction)
     relations.append(r)
     return r
+
+
+def _quantified(r: Relation, direction: str) -> None:
+    r.kind = _KIND_BY_DIRECTION[direction]
+    if direction:
+        r.qualifiers["object_direction_qualifier"] = direction
