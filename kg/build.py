@@ -64,7 +64,7 @@ def unresolved_table(unresolved) -> str:
 def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -> BuildSummary:
     """Run every stage over ``paths`` and write the graph to ``out`` atomically."""
     from kg.extract import extract
-    from kg.graph import build_quads, validate_store, write_graph
+    from kg.graph import build_quads, validate_nquads, write_graph
     from kg.ingest import read_paths
     from kg.nlp import annotate, load_pipeline
     from kg.resolve import resolve
@@ -87,10 +87,10 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -
         quads = build_quads(documents, resolution, facts=facts)
     report = None
 
-    def check(store) -> str:  # SHACL on the store write_graph has just loaded, before OUT is replaced
+    def check(nquads_text: str) -> str:  # SHACL on the N-Quads write_graph serialised, before OUT is replaced
         nonlocal report
         with stages("shacl"):
-            report = validate_store(store)
+            report = validate_nquads(nquads_text)
         return report.text
 
     out = Path(out)

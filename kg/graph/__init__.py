@@ -12,7 +12,7 @@ from typing import Any
 from kg.graph.build import build_dataset, build_quads
 from kg.graph.stats import GraphStats, graph_stats
 from kg.graph.store import open_store, write_graph
-from kg.graph.validate import ValidationReport, validate, validate_store
+from kg.graph.validate import ValidationReport, validate, validate_nquads
 
 __all__ = [
     "GraphStats",
@@ -23,7 +23,7 @@ __all__ = [
     "graph_stats",
     "open_store",
     "validate",
-    "validate_store",
+    "validate_nquads",
     "write_graph",
 ]
 

@@ -61,12 +61,12 @@ def manifest(store: "pyoxigraph.Store", files: list[str]) -> dict[str, Any]:
 
 def write_graph(
     dataset: "rdflib.Dataset | QuadSet", out_dir: str | os.PathLike[str],
-    extra_files: Mapping[str, bytes | str] | None = None, *, check: "Callable[[pyoxigraph.Store], str] | None" = None,
+    extra_files: Mapping[str, bytes | str] | None = None, *, check: "Callable[[str], str] | None" = None,
 ) -> Path:
     """Write ``graph.nq``, ``store/``, ``manifest.json`` and ``extra_files`` (name → content) to OUT atomically.
 
-    ``check`` runs on the loaded store before OUT is replaced; the text it returns is written as
-    ``validation.txt`` (kg.build passes SHACL validation here, so the graph is loaded once).
+    ``check`` runs on the serialised N-Quads before OUT is replaced; the text it returns is written as
+    ``validation.txt`` (kg.build passes SHACL validation here, so the graph is serialised once).
     """
     out = Path(out_dir)
     _check_replaceable(out)
@@ -75,11 +75,13 @@ def write_graph(
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        (tmp / NQUADS).write_text(nquads(dataset), encoding="utf-8")
+        text = nquads(dataset)
+        (tmp / NQUADS).write_text(text, encoding="utf-8")
         store = _load_oxigraph(tmp / NQUADS, tmp / STORE_DIR)
         files = dict(extra_files or {})
         if check is not None:
-            files["validation.txt"] = check(store)
+            files["validation.txt"] = check(text)
+        del text
         names = [NQUADS, STORE_DIR + "/"]
         for name, content in sorted(files.items()):
             path = _inside(tmp, name)

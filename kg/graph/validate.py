@@ -5,10 +5,13 @@ The engine is pyshacl-turbo, a Rust engine with pySHACL's API: on the NCBI Disea
 broken graphs (tests/test_graph.py). All named graphs are validated together as one data graph, since
 per-graph calls re-compile the shapes each time. The no-blank-node shape uses a SPARQL target, so it is
 checked here with an equivalent scan of the quads (the shape stays in the file for SHACL CLI users).
+Both graphs go to the engine as N-Triples/N-Quads text, which it parses natively: 3.5 s for the 330k
+quads of the BC5CDR development set, against 10 s through an Oxigraph store.
 """
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -17,7 +20,6 @@ from kg.errors import GraphError
 from kg.graph.prefixes import ONTOLOGIES_DIR, compress, namespace
 
 if TYPE_CHECKING:
-    import pyoxigraph
     import rdflib
 
     from kg.graph.quads import QuadSet
@@ -67,8 +69,6 @@ def _engine_shapes() -> bytes:
 
 def validate(dataset: "rdflib.Dataset | rdflib.Graph | QuadSet") -> ValidationReport:
     """Validate all graphs of ``dataset`` against the shapes; violations are reported, never raised."""
-    import pyoxigraph
-
     from kg.graph.store import nquads
 
     if not hasattr(dataset, "nquads") and not hasattr(dataset, "graphs"):  # a plain rdflib.Graph
@@ -79,45 +79,58 @@ def validate(dataset: "rdflib.Dataset | rdflib.Graph | QuadSet") -> ValidationRe
         for triple in dataset:
             graph.add(triple)
         dataset = named
-    text = nquads(dataset)
-    store = pyoxigraph.Store()
-    store.bulk_load(text.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
-    return validate_store(store)
+    return validate_nquads(nquads(dataset))
 
 
-def validate_store(store: "pyoxigraph.Store") -> ValidationReport:
-    """Validate every named graph of an Oxigraph store together (the union is the data graph)."""
-    import pyoxigraph
+# N-Quads terms never contain spaces except inside literals, which only the object position can hold.
+_BLANK_SUBJECT_OR_OBJECT = re.compile(r"^(_:\S+) |^\S+ <[^>]*> (_:\S+) ")
 
-    lines = [f"{compress(g.value)}\t_:{t.value}\t-\t{BLANK_NODE_MESSAGE}"
-             for t, g in store.query(_BLANK_NODES)]
-    shapes = pyoxigraph.Store()
-    shapes.bulk_load(_engine_shapes(), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    for focus, path, msg in _shacl_violations(store, shapes):
-        where = next(iter(store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ {_n3(focus)} ?p ?o }} }} LIMIT 1")), None)
-        graph = compress(where[0].value) if where is not None else "-"
-        lines.append(f"{graph}\t{_term(focus)}\t{path}\t{msg}")
+
+def validate_nquads(text: str) -> ValidationReport:
+    """Validate N-Quads text; every named graph together is the data graph (the engine parses it natively)."""
+    lines = []
+    graph_of: dict[str, str] = {}
+    for row in text.splitlines():
+        blank = _BLANK_SUBJECT_OR_OBJECT.match(row)
+        if blank:
+            graph = _graph_name(row.rsplit(" ", 2)[-2])
+            lines.append(f"{graph}\t{blank.group(1) or blank.group(2)}\t-\t{BLANK_NODE_MESSAGE}")
+    violations = _shacl_violations(text)
+    if violations:
+        for row in text.splitlines():
+            subject = row.split(" ", 1)[0]
+            graph_of.setdefault(subject, row.rsplit(" ", 2)[-2])
+    for focus, path, msg in violations:
+        graph = graph_of.get(_n3(focus), "-")
+        lines.append(f"{_graph_name(graph)}\t{_term(focus)}\t{path}\t{msg}")
     lines = sorted(set(lines))
     log.info("SHACL: %d violation(s)", len(lines))
-    text = "\n".join(lines) if lines else "conforms: no SHACL violations"
-    return ValidationReport(conforms=not lines, violations=len(lines), text=text)
+    report = "\n".join(lines) if lines else "conforms: no SHACL violations"
+    return ValidationReport(conforms=not lines, violations=len(lines), text=report)
 
 
-_BLANK_NODES = """SELECT ?t ?g WHERE { GRAPH ?g { ?s ?p ?o } BIND(IF(isBlank(?s), ?s, ?o) AS ?t) FILTER(isBlank(?t)) }"""
+def _graph_name(token: str) -> str:
+    return compress(token[1:-1]) if token.startswith("<") else token
 
 
 def _n3(term: object) -> str:
     from rdflib import BNode, URIRef
 
-    return f"<{term}>" if isinstance(term, URIRef) else ("[]" if isinstance(term, BNode) else str(term))
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
-def _shacl_violations(data: "pyoxigraph.Store", shapes: "pyoxigraph.Store") -> list[tuple[object, str, str]]:
-    from pyshacl_turbo import validate as shacl_validate  # pySHACL-compatible, about 9x faster here
+def _shacl_violations(nquads_text: str) -> list[tuple[object, str, str]]:
+    # pyshacl-turbo parses both graphs natively when given text; handing it an rdflib Graph or an Oxigraph
+    # store instead first copies every triple through Python (3x slower at 300k triples).
+    from pyshacl_turbo import Input
+    from pyshacl_turbo import validate as shacl_validate
     from rdflib.namespace import RDF, SH
 
     conforms, results, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True
+        Input(nquads_text, "nquads", None, {}, {}, True), shacl_graph=_engine_shapes().decode("utf-8"),
+        shacl_graph_format="nt", inference="none", advanced=True, allow_warnings=True,
     )
     if conforms:
         return []
