@@ -209,10 +209,11 @@ class DictionaryNER:
 
     def __call__(self, doc: Doc) -> Doc:
         matcher = self.matcher
-        defined = definition_matches(doc.text, doc_definitions(doc), self)
+        text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
+        defined = definition_matches(text, doc_definitions(doc), self)
         # A document's own definition comes first, so it wins a tie with a dictionary reading.
-        bridged = bridge_inline_short_forms(doc.text, self.candidates)
-        matches = select_longest([*defined, *self.candidates(doc.text), *bridged])
+        bridged = bridge_inline_short_forms(text, self.candidates)
+        matches = select_longest([*defined, *self.candidates(text), *bridged])
         kept = [] if self.overwrite_ents else [self._link(ent, matcher) for ent in doc.ents]
         spans = []
         for match in matches:

@@ -63,11 +63,17 @@ def _strip_accent(char: str) -> str:
     return char
 
 
+# ASCII whitespace (str.isspace) and hyphens become spaces; ASCII text takes this fast path.
+_ASCII_SPACES = str.maketrans({c: " " for c in "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f-"})
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` one character for one character, hyphens and whitespace as spaces.
 
     The result has the length of ``text`` so offsets found in it index ``text`` directly.
     """
+    if text.isascii():
+        return text.lower().translate(_ASCII_SPACES)
     return "".join(map(_fold_char, text))
 
 
