@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from kg.atomic import atomic_write_text
 from kg.categories import category
 from kg.concept import Mention
 from kg.document import Document
@@ -134,8 +135,7 @@ def _write(out, text: str) -> None:
         out.write(text)
         return
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    atomic_write_text(path, text)
     log.info("wrote %s", path)
 
 

@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.atomic import atomic_path
+
 if TYPE_CHECKING:
     from kg.traverse import KnowledgeGraph
 
@@ -54,8 +56,10 @@ def plot_stats(out: "str | os.PathLike[str] | KnowledgeGraph", png: str | os.Pat
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     target = Path(png)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(target, dpi=120)
-    plt.close(fig)
+    try:
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, dpi=120)
+    finally:
+        plt.close(fig)
     log.info("wrote %s", target)
     return target

@@ -20,6 +20,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from kg.graph.prefixes import compress, namespace
+from kg.query import IRI, python_value
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,7 +44,6 @@ _SCALAR_KEYS = {"rdfs:label": "label", "kg:category": "category", "kg:mentionCou
                 "dcterms:identifier": "identifier", "dcterms:title": "title"}
 # Structural links of the reified statement: they are the edge itself, not attributes of it.
 _EDGE_SKIP = {"rdf:type", "rdf:subject", "rdf:predicate", "rdf:object", "prov:wasDerivedFrom"}
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def project(store: "pyoxigraph.Store") -> "nx.MultiDiGraph":
@@ -78,31 +78,13 @@ class _Querier:
         return [tuple(python_value(sol[n]) for n in names) for sol in solutions]
 
 
-def python_value(term: Any) -> Any:
-    """IRIs stay full IRIs (``IRI`` marks them); literals become str/int/float/bool."""
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return IRI(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        dt = term.datatype.value
-        try:
-            if dt in (_XSD + "integer", _XSD + "int", _XSD + "long", _XSD + "nonNegativeInteger"):
-                return int(term.value)
-            if dt in (_XSD + "decimal", _XSD + "double", _XSD + "float"):
-                return float(term.value)
-        except ValueError:
-            return term.value
-        if dt == _XSD + "boolean":
-            return term.value in ("true", "1")
-        return term.value
-    return str(term.value)
-
-
-class IRI(str):
-    """A str that came from an RDF IRI (so attributes can compress it to a CURIE)."""
+def as_list(value: Any) -> list[str]:
+    """An attribute as a list of str whether it holds one value or several (``None``/"" is none)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [str(v) for v in value]
+    return [str(value)]
 
 
 def _in(values: tuple[str, ...]) -> str:

@@ -24,7 +24,10 @@ log = logging.getLogger(__name__)
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 FORMATS = ("table", "tsv", "csv", "json")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+# Every XSD type derived from xsd:integer, so a literal reads the same whichever one the data uses.
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                                "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+                                "unsignedShort", "unsignedByte")}
 _DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
 
 Value = str | int | float | bool | None
@@ -103,6 +106,13 @@ def run_query(
         solutions = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as exc:
         raise QueryError(f"query {query_name_or_path} is not valid SPARQL: {exc}") from exc
+    return query_result(solutions)
+
+
+def query_result(solutions: Any) -> QueryResult:
+    """Shape what ``pyoxigraph.Store.query`` returned (solutions, a boolean or triples) as a QueryResult."""
+    import pyoxigraph
+
     if isinstance(solutions, pyoxigraph.QueryBoolean):
         return QueryResult(("ask",), ((bool(solutions),),))
     if isinstance(solutions, pyoxigraph.QueryTriples):
@@ -135,23 +145,35 @@ def _term(value: Any) -> "pyoxigraph.NamedNode | pyoxigraph.Literal":
     return pyoxigraph.NamedNode(iri) if iri else pyoxigraph.Literal(text)
 
 
-def _value(term: Any) -> Value:
-    import pyoxigraph
+class IRI(str):
+    """A str that came from an RDF IRI (so a caller can still tell it from a literal and compress it to a CURIE)."""
 
-    from kg.graph.prefixes import compress
+
+def python_value(term: Any) -> Any:
+    """An RDF term as Python: IRIs as full ``IRI`` strings, literals as str/int/float/bool, blank nodes "_:id"."""
+    import pyoxigraph
 
     if term is None:
         return None
     if isinstance(term, pyoxigraph.NamedNode):
-        return compress(term.value)
+        return IRI(term.value)
     if isinstance(term, pyoxigraph.Literal):
-        return _literal(term.value, term.datatype.value)
+        return literal_value(term.value, term.datatype.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return f"_:{term.value}"
     return str(term)
 
 
-def _literal(text: str, datatype: str) -> Value:
+def _value(term: Any) -> Value:
+    """``python_value`` with IRIs compressed to CURIEs: what query results hold."""
+    from kg.graph.prefixes import compress
+
+    value = python_value(term)
+    return compress(value) if isinstance(value, IRI) else value
+
+
+def literal_value(text: str, datatype: str) -> Value:
+    """A literal's Python value by its datatype IRI (int, float, bool, else the text); unparsable stays text."""
     try:
         if datatype in _INTEGERS:
             return int(text)
@@ -189,7 +211,7 @@ def _run_remote(url: str, sparql: str, bindings: Mapping[str, Any]) -> QueryResu
             elif cell.get("type") == "bnode":
                 row.append(f"_:{cell['value']}")
             else:
-                row.append(_literal(cell["value"], cell.get("datatype", "")))
+                row.append(literal_value(cell["value"], cell.get("datatype", "")))
         rows.append(tuple(row))
     return QueryResult(columns, tuple(rows))
 

@@ -66,28 +66,13 @@ class KnowledgeGraph:
     # --- SPARQL ----------------------------------------------------------------------------------------
     def query(self, sparql: str) -> "QueryResult":
         """Run SPARQL text over the union of all named graphs; IRIs come back as CURIEs."""
-        import pyoxigraph
-
-        from kg.graph.prefixes import compress
-        from kg.projection import IRI, python_value
-        from kg.query import QueryResult
+        from kg.query import query_result
 
         try:
             solutions = self.store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise QueryError(f"the SPARQL text is not valid: {exc}; check it against the SPARQL 1.1 grammar") from exc
-
-        def value(term: Any) -> Any:
-            v = python_value(term)
-            return compress(v) if isinstance(v, IRI) else v
-
-        if isinstance(solutions, pyoxigraph.QueryBoolean):
-            return QueryResult(("ask",), ((bool(solutions),),))
-        if isinstance(solutions, pyoxigraph.QueryTriples):
-            rows = tuple((value(t.subject), value(t.predicate), value(t.object)) for t in solutions)
-            return QueryResult(("subject", "predicate", "object"), rows)
-        columns = tuple(v.value for v in solutions.variables)
-        return QueryResult(columns, tuple(tuple(value(s[c]) for c in columns) for s in solutions))
+        return query_result(solutions)
 
     # --- projection --------------------------------------------------------------------------------------
     def to_networkx(self) -> "nx.MultiDiGraph":
@@ -138,11 +123,13 @@ class KnowledgeGraph:
 
     def _name_index(self) -> dict[str, list[str]]:
         if self._index is None:
+            from kg.projection import as_list
+
             index: dict[str, set[str]] = {}
             for n, d in self._projection().nodes(data=True):
                 keys = [n, d.get("iri", ""), d.get("label", ""), d.get("identifier", "")]
                 for attr in ("synonyms", "xref", "exact_match"):
-                    keys += _as_list(d.get(attr))
+                    keys += as_list(d.get(attr))
                 for key in keys:
                     if key:
                         index.setdefault(str(key).casefold(), set()).add(n)
@@ -223,11 +210,13 @@ class KnowledgeGraph:
 
     def format_neighbourhood(self, sub: "nx.MultiDiGraph") -> str:
         """One line per edge touching the centre, then the other edges, with predicates and evidence counts."""
+        from kg.projection import as_list
+
         centre = sub.graph.get("centre")
         lines = [self.describe(centre)] if centre else []
         edges = sorted(sub.edges(keys=True, data=True), key=lambda e: (centre not in (e[0], e[1]), e[0], e[1], e[2]))
         for u, v, _, data in edges:
-            n_ev = len(_as_list(data.get("evidence")))
+            n_ev = len(as_list(data.get("evidence")))
             ev = f"  [{n_ev} evidence sentence{'s' if n_ev != 1 else ''}]" if n_ev else ""
             lines.append(f"  {self.describe(u)} -[{edge_summary(data)}]-> {self.describe(v)}{ev}")
         if len(lines) == 1:
@@ -251,21 +240,22 @@ def edge_summary(data: dict[str, Any]) -> str:
 def _edge_paths(g: Any, source: str, target: str, max_len: int) -> list[list[tuple[str, str, str]]]:
     import networkx as nx
 
-    found = []
-    for i, path in enumerate(nx.all_simple_edge_paths(g, source, target, cutoff=max_len)):
-        if i >= _PATH_ENUMERATION_LIMIT:
-            log.warning("stopped after %d paths between %s and %s; lower max_len", i, source, target)
-            break
-        found.append(path)
-    return sorted(found, key=lambda p: (len(p), [(u, v, str(k)) for u, v, k in p]))
+    # One length at a time, so that when the limit stops the search the paths kept are the shortest ones
+    # (a single depth-first enumeration would keep whatever it happened to reach first).
+    found: list[list[tuple[str, str, str]]] = []
+    for length in range(1, max_len + 1):
+        for path in nx.all_simple_edge_paths(g, source, target, cutoff=length):
+            if len(path) < length:
+                continue  # found in an earlier round
+            if len(found) >= _PATH_ENUMERATION_LIMIT:
+                log.warning("stopped after %d paths between %s and %s; lower max_len", len(found), source, target)
+                return sorted(found, key=_path_key)
+            found.append(path)
+    return sorted(found, key=_path_key)
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, tuple, set)):
-        return [str(v) for v in value]
-    return [str(value)]
+def _path_key(path: list[tuple[str, str, str]]) -> tuple[int, list[tuple[str, str, str]]]:
+    return len(path), [(u, v, str(k)) for u, v, k in path]
 
 
 def render_paths(kg: KnowledgeGraph, paths: Iterable[GraphPath]) -> str:

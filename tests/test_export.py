@@ -220,3 +220,19 @@ def test_plot_stats_draws_a_png(graph, tmp_path):
     # the chemical bar is drawn in the chemical colour (#E69F00)
     rgb = (image[..., :3] * 255).round().astype(int).reshape(-1, 3)
     assert ((rgb[:, 0] == 0xE6) & (rgb[:, 1] == 0x9F) & (rgb[:, 2] == 0x00)).sum() > 100
+
+
+def test_failed_export_leaves_the_previous_file_whole(graph, tmp_path, monkeypatch):
+    import networkx as nx
+
+    (path,) = export(graph, "gexf", tmp_path / "g.gexf")
+    before = path.read_bytes()
+
+    def broken(g, target, **kwargs):
+        Path(target).write_text("<gexf half", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nx, "write_gexf", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export(graph, "gexf", path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf"]

@@ -175,6 +175,33 @@ def test_design_families_gate_citation_inference():
     assert _design_score({"pharmacovigilance"}, {"pharmacovigilance"}) == 1.0 and _design_score({"rct"}, set()) == 0.0
 
 
+def test_citation_margin_ignores_numbers_rejected_on_design():
+    from kg.extract.citation_inference import _margin
+
+    assert _margin(4.0, [float("-inf")]) == 1.0  # the only rival was rejected on design: a clear, finite win
+    assert _margin(4.0, [float("-inf"), 3.0]) == 0.25 and _margin(4.0, []) == 1.0
+    assert _margin(4.0, [5.0]) == 0.0
+
+
+def test_non_utf8_extraction_table_names_file_and_line(tmp_path, monkeypatch):
+    from kg.errors import VocabularyError
+    from kg.extract import lexicon
+
+    (tmp_path / "cues.tsv").write_bytes("kind\tcue\tvalue\nmeasure\tcaf\xe9\tx\n".encode("latin-1"))
+    monkeypatch.setattr(lexicon, "EXTRACTION_DIR", tmp_path)
+    with pytest.raises(VocabularyError, match=r"cues.tsv: line 2 is not UTF-8"):
+        lexicon.read_tsv("cues.tsv")
+
+
+def test_comparator_offset_is_where_the_cue_ends():
+    from kg.extract.studies import _split_comparator
+
+    text = "Ketamine + SSRI vs Ketamine"  # the comparator also starts the cell: find() would say 0
+    intervention, comparator, start = _split_comparator(text)
+    assert (intervention, comparator) == ("Ketamine + SSRI", "Ketamine") and text[start:] == "Ketamine" and start > 0
+    assert _split_comparator("5 mg/kg vs 10 mg/kg") == ("5 mg/kg vs 10 mg/kg", "", -1)
+
+
 def test_counts_and_citations(mini):
     _, _, facts = mini
     counts = facts.counts()

@@ -273,6 +273,17 @@ def test_open_store_on_missing_output(tmp_path):
         open_store(tmp_path / "nowhere")
 
 
+def test_corrupt_manifest_is_a_graph_error(tmp_path):
+    from kg.graph.store import MANIFEST, STORE_DIR, open_store, read_manifest
+
+    (tmp_path / STORE_DIR).mkdir()
+    (tmp_path / MANIFEST).write_text('{"format": "kg', encoding="utf-8")  # cut off mid-write
+    with pytest.raises(GraphError, match="is corrupt.*rebuild it with `kg build"):
+        read_manifest(tmp_path)
+    with pytest.raises(GraphError, match="is corrupt"):
+        open_store(tmp_path)
+
+
 def test_sample_review_graph_conforms():
     """The real review: every case-insensitive hit of each fixture concept's forms, built and validated."""
     path = SHARED / "corpus" / "esketamine_review.txt"

@@ -146,6 +146,15 @@ def test_review_from_text_and_bom():
     assert parse_review("", doc_id="x").blocks == []
 
 
+def test_one_line_text_with_a_slash_is_text_not_a_path(tmp_path):
+    from kg.errors import InputError
+
+    doc = read_review("Ketamine 0.5 mg/kg reduced depressive symptoms [2].")
+    assert doc.source == "" and [c.numbers for c in doc.citations] == [(2,)]
+    with pytest.raises(InputError, match="no such file"):
+        read_review(str(tmp_path / "missing_review.txt"))
+
+
 def test_citation_markers_reject_non_citations():
     text = "a [2019] year, [a] letter, [0] zero, [1-500] huge range, [12–14] en dash"
     assert [c.numbers for c in find_citations(text)] == [(1, 500), (12, 13, 14)]

@@ -155,3 +155,23 @@ def test_filter_and_graph_stats(out):
     assert stats.unresolved == len(resolution.unresolved) > 0
     assert stats.triples > 300
     assert "documents    2" in stats.render()
+
+
+def test_kg_query_and_load_query_type_literals_alike(tmp_path):
+    import pyoxigraph
+
+    from kg.query import python_value, run_query
+    from kg.traverse import KnowledgeGraph
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    store = pyoxigraph.Store()
+    s, p = pyoxigraph.NamedNode("https://example.org/s"), pyoxigraph.NamedNode("https://example.org/p")
+    for value, dt in (("7", "positiveInteger"), ("8", "short"), ("9", "unsignedInt"), ("0.5", "decimal")):
+        store.add(pyoxigraph.Quad(s, p, pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(xsd + dt))))
+    rq = tmp_path / "values.rq"
+    rq.write_text("SELECT ?v WHERE { ?s ?p ?v } ORDER BY ?v", encoding="utf-8")
+    via_file = run_query(store, rq).rows
+    via_api = KnowledgeGraph(store).query(rq.read_text(encoding="utf-8")).rows
+    assert via_file == via_api and sorted(v for (v,) in via_api) == [0.5, 7, 8, 9]
+    assert all(type(v) is int for (v,) in via_api if v != 0.5)
+    assert python_value(None) is None and python_value(pyoxigraph.BlankNode("b1")) == "_:b1"

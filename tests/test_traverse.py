@@ -122,3 +122,18 @@ def test_import_kg_stays_light():
            "print(sorted(m for m in ('rdflib','pyoxigraph','networkx','matplotlib','pydot') if m in sys.modules))"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert res.stdout.strip() == "[]"
+
+
+def test_path_limit_keeps_the_shortest_paths(monkeypatch):
+    import networkx as nx
+
+    from kg import traverse
+
+    g = nx.MultiDiGraph()
+    for u, v in [("a", "x1"), ("x1", "x2"), ("x2", "b"), ("a", "y1"), ("y1", "b"), ("a", "b")]:
+        g.add_edge(u, v, key=f"{u}-{v}")
+    monkeypatch.setattr(traverse, "_PATH_ENUMERATION_LIMIT", 2)
+    kept = traverse._edge_paths(g, "a", "b", max_len=3)
+    assert [len(p) for p in kept] == [1, 2]  # depth-first order would have kept the three-edge path first
+    monkeypatch.setattr(traverse, "_PATH_ENUMERATION_LIMIT", 100)
+    assert [len(p) for p in traverse._edge_paths(g, "a", "b", max_len=3)] == [1, 2, 3]

@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.atomic import atomic_write_text
 from kg.export.palette import colour
 
 if TYPE_CHECKING:
@@ -41,5 +42,5 @@ def to_pydot(kg: "KnowledgeGraph") -> "pydot.Dot":
 
 
 def write_dot(kg: "KnowledgeGraph", path: Path) -> list[Path]:
-    path.write_text(to_pydot(kg).to_string(), encoding="utf-8")
+    atomic_write_text(path, to_pydot(kg).to_string())
     return [path]

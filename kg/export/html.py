@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.atomic import atomic_write_text
 from kg.errors import GraphError
 from kg.export.palette import category_colours, colour
 
@@ -114,7 +115,7 @@ def render_html(g: "nx.MultiDiGraph", title: str) -> str:
 
 def write_html(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     title = f"kg: {kg.out.name}" if kg.out is not None else "kg graph"
-    path.write_text(render_html(kg.to_networkx(), title), encoding="utf-8")
+    atomic_write_text(path, render_html(kg.to_networkx(), title))
     return [path]
 
 

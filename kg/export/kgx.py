@@ -13,7 +13,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.atomic import atomic_path, atomic_write_text
 from kg.export import prefix_of
+from kg.projection import as_list
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -39,8 +41,8 @@ def kgx_records(g: "nx.MultiDiGraph") -> tuple[list[dict[str, Any]], list[dict[s
     for node, d in sorted(g.nodes(data=True)):
         rec: dict[str, Any] = {
             "id": node, "category": list(d.get("categories") or ["biolink:NamedThing"]), "name": d.get("label", ""),
-            "xref": sorted(set(_list(d.get("xref")) + _list(d.get("exact_match")))),
-            "synonym": _list(d.get("synonyms")), "iri": d.get("iri", ""), "provided_by": _list(d.get("sources")),
+            "xref": sorted(set(as_list(d.get("xref")) + as_list(d.get("exact_match")))),
+            "synonym": as_list(d.get("synonyms")), "iri": d.get("iri", ""), "provided_by": as_list(d.get("sources")),
         }
         if d.get("title") and d.get("title") != rec["name"]:
             rec["description"] = d["title"]
@@ -53,7 +55,7 @@ def kgx_records(g: "nx.MultiDiGraph") -> tuple[list[dict[str, Any]], list[dict[s
         rec = {"id": str(key), "subject": u, "predicate": d["predicate"], "object": v,
                "knowledge_level": d.get("knowledge_level") or _LINK_PROVENANCE["knowledge_level"],
                "agent_type": d.get("agent_type") or _LINK_PROVENANCE["agent_type"],
-               "publications": _list(d.get("publications")), "supporting_text": _list(d.get("evidence"))}
+               "publications": as_list(d.get("publications")), "supporting_text": as_list(d.get("evidence"))}
         if d.get("kind") == "mentions" and not rec["publications"]:
             rec["publications"] = [u]
         for k, val in sorted(d.items()):
@@ -61,12 +63,6 @@ def kgx_records(g: "nx.MultiDiGraph") -> tuple[list[dict[str, Any]], list[dict[s
                 rec[k] = val
         edges.append(rec)
     return nodes, edges
-
-
-def _list(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    return [str(v) for v in value] if isinstance(value, (list, tuple, set)) else [str(value)]
 
 
 def _cell(value: Any) -> str:
@@ -81,11 +77,11 @@ def _write_tsv(path: Path, fields: tuple[str, ...], records: list[dict[str, Any]
                                                                           "predicate", "object")] + extra
     lines = ["\t".join(columns)]
     lines += ["\t".join(_cell(r.get(c, "")) for c in columns) for r in records]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic_write_text(path, "\n".join(lines) + "\n")
 
 
 def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps({k: v for k, v in r.items() if v not in ("", [], None)}, ensure_ascii=False) + "\n")
 

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.atomic import atomic_path
 from kg.export import prefix_of
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def write_neo4j(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     for file, records, fixed in ((files[0], nodes, ["id:ID", ":LABEL"]),
                                  (files[1], rels, [":START_ID", ":END_ID", ":TYPE"])):
         typed = _columns(records, fixed)
-        with file.open("w", encoding="utf-8", newline="") as fh:
+        with atomic_path(file) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(fixed + list(typed.values()))
             for r in records:

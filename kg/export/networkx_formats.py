@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.atomic import atomic_path, atomic_write_text
 from kg.export.palette import colour, rgb
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ def write_graphml(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     ET.register_namespace("y", _Y_NS)
     root = ET.fromstring("".join(nx.generate_graphml(g, edge_id_from_attribute="id")))
     _add_yfiles(root, g)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    with atomic_path(path) as tmp:
+        ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)
     return [path]
 
 
@@ -97,7 +99,8 @@ def write_gexf(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     for _, data in g.nodes(data=True):
         r, gr, b = rgb(data["colour"])
         data["viz"] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0}}
-    nx.write_gexf(g, path, version="1.2draft")
+    with atomic_path(path) as tmp:
+        nx.write_gexf(g, tmp, version="1.2draft")
     return [path]
 
 
@@ -107,5 +110,5 @@ def write_cyjs(kg: "KnowledgeGraph", path: Path) -> list[Path]:
 
     g = display_graph(kg, flatten=False)
     data = nx.cytoscape_data(g, name="name", ident="id")
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
     return [path]

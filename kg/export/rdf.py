@@ -6,6 +6,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.atomic import atomic_path, atomic_write_text
+
 if TYPE_CHECKING:
     import rdflib
 
@@ -40,7 +42,8 @@ def write_turtle(kg: "KnowledgeGraph", path: Path) -> list[Path]:
         merged.bind(prefix, iri, override=True, replace=True)
     for s, p, o, _ in dataset(kg).quads((None, None, None, None)):
         merged.add((s, p, o))
-    merged.serialize(destination=str(path), format="turtle", encoding="utf-8")
+    with atomic_path(path) as tmp:
+        merged.serialize(destination=str(tmp), format="turtle", encoding="utf-8")
     return [path]
 
 
@@ -48,7 +51,7 @@ def write_nquads(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     """N-Quads, lines sorted so the same graph always gives the same bytes."""
     from kg.graph.store import nquads
 
-    path.write_text(nquads(dataset(kg)), encoding="utf-8")
+    atomic_write_text(path, nquads(dataset(kg)))
     return [path]
 
 
@@ -65,5 +68,5 @@ def write_jsonld(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     ctx = jsonld_context()
     text = dataset(kg).serialize(format="json-ld", context=ctx, auto_compact=True, indent=1)
     data = json.loads(text)
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     return [path]

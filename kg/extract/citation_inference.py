@@ -111,8 +111,7 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
             log.info("study %r: citation numbers tie (best %.2f); not inferred", st.label, score)
             continue
         numbers = tuple(dict.fromkeys([n, *tied]))
-        runner_up = max((scores[(i, m)][0] for m in cited if m not in groups[n]), default=0.0)
-        margin = max(0.0, score - runner_up) / score  # how clearly it beats every other number, taken or not
+        margin = _margin(score, [scores[(i, m)][0] for m in cited if m not in groups[n]])
         weight = 0.4 if agrees[(i, n)] else 0.2  # without a shared design cue, topic overlap alone: at most 0.6
         _assign(st, numbers, pubs, confidence=round(0.4 + weight * margin, 2))
         assigned.update(numbers)
@@ -120,6 +119,13 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
         log.info("study %r: inferred citation %s (score %.2f, %d shared, confidence %.2f)", st.label, list(numbers),
                  score, shared, st.citation_confidence)
     return out
+
+
+def _margin(score: float, others: list[float]) -> float:
+    """How clearly ``score`` beats every other number's score, taken or not, in [0, 1]. Numbers rejected on design
+    (-inf) are no rivals: counting them would make the margin, and so the confidence, infinite."""
+    runner_up = max((o for o in others if o != float("-inf")), default=0.0)
+    return min(1.0, max(0.0, score - runner_up) / score) if score > 0 else 0.0
 
 
 def _assign(st: Study, numbers: tuple[int, ...], pubs: list[Publication], confidence: float) -> None:

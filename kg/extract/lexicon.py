@@ -70,6 +70,9 @@ def read_tsv(name: str) -> list[dict[str, str]]:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
     except FileNotFoundError as exc:
         raise VocabularyError(f"extraction data file {path} is missing; restore ontologies/extraction/{name}") from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise VocabularyError(f"{path}: line {line} is not UTF-8 ({exc.reason}); save the file as UTF-8") from exc
     rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
     for i, row in enumerate(rows, start=2):
         if None in row or any(v is None for v in row.values()):

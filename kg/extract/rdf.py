@@ -39,6 +39,7 @@ class FactWriter:
         self._study_iris: dict[tuple[str, str], Any] = {}
         self._edge_iris: dict[int, Any] = {}
         self._stat_iris: dict[int, Any] = {}
+        self._pubs_by_number: dict[tuple[str, int], Publication] | None = None  # built on first use
 
     # -- helpers ---------------------------------------------------------------------------------------
     def term(self, curie: str) -> Any:
@@ -129,10 +130,14 @@ class FactWriter:
         return self._pub_iris[key]
 
     def _find_pub(self, doc_id: str, number: int) -> Any | None:
-        for p in self.facts.publications:
-            if p.doc_id == doc_id and p.number == number:
-                return self.pub_iri(p)
-        return None
+        """The IRI of reference ``number`` of ``doc_id`` (the first such publication, as listed)."""
+        if self._pubs_by_number is None:
+            self._pubs_by_number = {}
+            for p in self.facts.publications:
+                if p.number is not None:
+                    self._pubs_by_number.setdefault((p.doc_id, p.number), p)
+        pub = self._pubs_by_number.get((doc_id, number))
+        return self.pub_iri(pub) if pub is not None else None
 
     def publication(self, pub: Publication) -> None:
         g, node, L = self.graph(pub.doc_id), self.pub_iri(pub), self.L
@@ -167,7 +172,7 @@ class FactWriter:
             pub = self._find_pub(c.doc_id, n)
             if pub is None:
                 continue
-            node = self.U(f"{self.namespace('kg')}citation/{_slug(c.doc_id)}/{c.start}-{c.end}/{n}")
+            node = self.U(self.iris.citation(c.doc_id, c.start, c.end, n))
             g.add((node, self.RDF.type, self.CITO.Citation))
             g.add((node, self.CITO.hasCitingEntity, doc))
             g.add((node, self.CITO.hasCitedEntity, pub))
@@ -222,7 +227,7 @@ class FactWriter:
         for c in st.entities:
             g.add((node, self.SIO["000628"], self.term(c)))
         for i, o in enumerate(st.outcomes):
-            on = self.U(f"{node}/outcome/{i}")
+            on = self.U(self.iris.outcome(str(node), i))
             g.add((node, KG.hasOutcome, on))
             g.add((on, self.RDF.type, KG.Outcome))
             g.add((on, self.RDFS.label, L(o.text)))
@@ -335,8 +340,3 @@ class FactWriter:
         for a in self.annotations(g, st.evidence):
             g.add((node, self.PROV.wasDerivedFrom, a))
 
-
-def _slug(text: str) -> str:
-    from kg.graph.iris import slug
-
-    return slug(text)

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from kg.document import Table, TableRow
+from kg.ingest.references import citation_numbers
 from kg.extract.context import DocumentContext
 from kg.extract.facts import Evidence, Outcome, Publication, Study
 from kg.extract.lexicon import column_roles, cue_regex, designs, lexicon
@@ -51,15 +52,8 @@ def _cell(row: TableRow, header: str | None) -> tuple[str, tuple[int, int]]:
 
 
 def _numbers(text: str) -> tuple[int, ...]:
-    out: list[int] = []
-    for m in _NUMBERS.finditer(text):
-        for part in re.split(r"\s*[,;]\s*", m.group(1)):
-            if re.fullmatch(r"\d+\s*[–-]\s*\d+", part):
-                a, b = (int(x) for x in re.split(r"\s*[–-]\s*", part))
-                out.extend(range(a, b + 1) if 0 < b - a < 50 else (a, b))
-            elif part.strip().isdigit():
-                out.append(int(part))
-    return tuple(out)
+    """Reference numbers in a table row's study label; the closing bracket may be cut off ("Gent et al., 2024 [3")."""
+    return tuple(dict.fromkeys(n for m in _NUMBERS.finditer(text) for n in citation_numbers(m.group(1))))
 
 
 @lru_cache(maxsize=1)
@@ -105,15 +99,17 @@ def outcomes(ctx: DocumentContext, text: str, span: tuple[int, int]) -> tuple[Ou
     return tuple(out)
 
 
-def _split_comparator(text: str) -> tuple[str, str]:
-    """ "Esketamine vs placebo/antidepressants" -> ("Esketamine", "placebo/antidepressants"); a dose after "vs"
-    ("5 mg/kg vs 10 mg/kg") is a dose comparison, not a comparator."""
+def _split_comparator(text: str) -> tuple[str, str, int]:
+    """ "Esketamine vs placebo/antidepressants" -> ("Esketamine", "placebo/antidepressants", 15): the comparator and
+    where it starts in ``text`` (-1 without one; searching for it again would find an earlier copy in "X vs X + Y").
+    A dose after "vs" ("5 mg/kg vs 10 mg/kg") is a dose comparison, not a comparator."""
     for cue in lexicon().find(text, "comparison"):
         after = text[cue.end:].strip()
         if doses(after) and re.match(rf"^{_NUMBER}", after):
             continue
-        return text[:cue.start].strip(), after
-    return text, ""
+        start = len(text) - len(text[cue.end:].lstrip()) if after else -1
+        return text[:cue.start].strip(), after, start
+    return text, "", -1
 
 
 def _hits(ctx: DocumentContext, span: tuple[int, int], categories: set[str] | None = None) -> tuple[str, ...]:
@@ -170,10 +166,10 @@ def _row_study(ctx: DocumentContext, row: TableRow, roles: dict[str, str], pubs:
         publication = Publication(ctx.doc.id, None, re.sub(r"\s*\[.*$", "", label).strip(), year=year,
                                   authors=(first_author,), raw=f"{ctx.doc.id} {surname_key(first_author)} {year or ''}")
 
-    intervention, comparator = _split_comparator(intervention_cell)
+    intervention, comparator, offset = _split_comparator(intervention_cell)
     if comparator_cell:
         comparator = comparator_cell
-    comparator_start = int_span[0] + intervention_cell.find(comparator) if comparator and not comparator_cell else -1
+    comparator_start = int_span[0] + offset if offset >= 0 and not comparator_cell else -1
     if comparator_cell:
         comp_curies = _hits(ctx, comp_span)
     elif comparator_start >= 0:

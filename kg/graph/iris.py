@@ -90,6 +90,14 @@ class IRIs:
     def study(self, doc_id: str, key: str) -> str:
         return f"{self._ns('study')}{slug(doc_id)}/{digest(key)}"
 
+    def outcome(self, study_iri: str, index: int) -> str:
+        """The ``index``-th outcome clause of a study's finding cell (the row text fixes the order)."""
+        return f"{study_iri}/outcome/{index}"
+
+    def citation(self, doc_id: str, start: int, end: int, number: int) -> str:
+        """One cited number of the citation marker at ``start``-``end`` ("[13, 14]" is two citations)."""
+        return f"{self._ns('kg')}citation/{slug(doc_id)}/{start}-{end}/{number}"
+
     def edge(self, subject: str, predicate: str, obj: str, doc_id: str = "") -> str:
         """A reified association; the same statement from two documents gets two edges (own provenance)."""
         return f"{self._ns('edge')}{digest(subject, predicate, obj, doc_id)}"

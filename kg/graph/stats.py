@@ -5,8 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-_UNRESOLVED = """PREFIX kg: <https://example.org/kg/>
-SELECT (SUM(?n) AS ?unresolved) WHERE { ?d kg:unresolvedMentionCount ?n }"""
+_UNRESOLVED = "SELECT (SUM(?n) AS ?unresolved) WHERE { ?d kg:unresolvedMentionCount ?n }"
 _QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -35,13 +34,15 @@ def graph_stats(out_dir: "str | os.PathLike[str] | Any") -> GraphStats:
     """Count documents, entities per category, mentions and triples in OUT (or an open pyoxigraph Store)."""
     import pyoxigraph
 
+    from kg.graph.prefixes import namespace
     from kg.graph.store import open_store
     from kg.query import run_query
 
     store = out_dir if isinstance(out_dir, pyoxigraph.Store) else open_store(out_dir)
     by_category = run_query(store, "entities_by_category").records()
     documents = len(run_query(store, "documents").rows)
-    unresolved = next(iter(store.query(_UNRESOLVED, use_default_graph_as_union=True)))["unresolved"]
+    unresolved_query = f"PREFIX kg: <{namespace('kg')}>\n{_UNRESOLVED}"  # the namespace lives in the prefix map
+    unresolved = next(iter(store.query(unresolved_query, use_default_graph_as_union=True)))["unresolved"]
     quads = next(iter(store.query(_QUADS)))["n"]
     return GraphStats(
         documents=documents,

@@ -151,7 +151,13 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
     out = Path(out_dir)
     if not is_output_dir(out):
         raise GraphError(f"{out} is not a kg output directory; run `kg build ... -o {out}` first")
-    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError both are
+        raise GraphError(f"{out / MANIFEST} is corrupt ({exc}); rebuild it with `kg build ... -o {out}`") from exc
+    if not isinstance(data, dict):
+        raise GraphError(f"{out / MANIFEST} is not a JSON object; rebuild it with `kg build ... -o {out}`")
+    return data
 
 
 def open_store(out_dir: str | os.PathLike[str]) -> "pyoxigraph.Store":

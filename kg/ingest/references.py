@@ -180,7 +180,9 @@ def parse_reference(body: str, number: int, raw: str, span: Span) -> Reference:
     )
 
 
-def _numbers(inner: str) -> tuple[int, ...]:
+def citation_numbers(inner: str) -> tuple[int, ...]:
+    """The numbers inside one citation marker's brackets: ``"13, 15-17"`` -> (13, 15, 16, 17); a range wider than
+    ``MAX_RANGE`` is read as its two ends. Deduplicated, zero dropped."""
     numbers: list[int] = []
     for part in re.split(r"\s*[,;]\s*", inner.strip()):
         bounds = [int(x) for x in re.split(r"\s*[-–—]\s*", part)]
@@ -196,7 +198,7 @@ def find_citations(text: str, start: int = 0, end: int | None = None) -> list[Ci
     """Numeric citation markers (``[6]``, ``[13, 14]``, ``[13-15]``) in ``text[start:end]``."""
     markers = []
     for m in _MARKER.finditer(text, start, len(text) if end is None else end):
-        numbers = _numbers(m.group(1))
+        numbers = citation_numbers(m.group(1))
         if numbers:
             markers.append(CitationMarker(Span(m.start(), m.end()), numbers))
     return markers

@@ -260,12 +260,16 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
 
 
 def read_review(path_or_text: str | Path, doc_id: str | None = None) -> Document:
-    """Read a review from a path, or parse it from text (a ``str`` holding a line break is text)."""
+    """Read a review from a path, or parse it from text.
+
+    A ``str`` is a path when it names an existing file, or when it is one word that looks like a file name
+    ("reviews/x.txt", so a mistyped path is reported as missing); any other string, e.g. one sentence such as
+    "5 mg/kg ketamine", is text."""
     from kg.ingest.reader import read_text, slug
 
     is_path = isinstance(path_or_text, Path) or (
         "\n" not in path_or_text and len(path_or_text) < 1024
-        and (Path(path_or_text).exists() or "/" in path_or_text or Path(path_or_text).suffix.lower() in (".txt", ".md"))
+        and (Path(path_or_text).exists() or _looks_like_file_name(path_or_text))
     )
     if is_path:
         path = Path(path_or_text)
@@ -273,3 +277,8 @@ def read_review(path_or_text: str | Path, doc_id: str | None = None) -> Document
     text = str(path_or_text)
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return parse_review(text, doc_id=doc_id or slug(" ".join(first.split()[:8])), source="")
+
+
+def _looks_like_file_name(text: str) -> bool:
+    return bool(text) and not any(c.isspace() for c in text) and (
+        "/" in text or Path(text).suffix.lower() in (".txt", ".md"))
