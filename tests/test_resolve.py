@@ -29,20 +29,6 @@ ABBREVIATED = {"TRD": "treatment-resistant depression", "MDD": "major depressive
 
 
 @pytest.fixture(scope="module")
-def vocabulary():
-    from kg.vocabulary import load_vocabulary
-
-    return load_vocabulary()
-
-
-@pytest.fixture(scope="module")
-def nlp(vocabulary):
-    from kg.nlp import load_pipeline
-
-    return load_pipeline("dictionary", vocabulary=vocabulary)
-
-
-@pytest.fixture(scope="module")
 def review_resolution(vocabulary, nlp):
     if not REVIEW.is_file():
         pytest.skip("../shared is absent")

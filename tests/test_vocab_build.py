@@ -350,3 +350,40 @@ def test_dictionary_ner_tags_broad_names(excerpt_index):
     assert ents["ANON2"] == ("gene", "NCBIGene:627")
     assert ents["rapeseed"] == ("organism", "NCBITaxon:3708")
     assert ents["esketamine"][1] == "MESH:C000629870"  # curated names still win
+
+
+def test_tries_of_other_stop_words_stay_and_stale_ones_go(excerpt_index):
+    from kg.nlp.broad import BroadMatcher, default_rules, trie_path
+
+    layer = broad.load_layer(excerpt_index)
+    folder = trie_path(layer, default_rules(layer=layer)).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = folder / "0123456789abcdef-0123456789abcdef-0123456789abcdef.marisa"  # another index's trie
+    stale.write_bytes(b"")
+    first, second = default_rules(layer=layer), default_rules(("placebo",), layer=layer)
+    BroadMatcher(layer, first)
+    BroadMatcher(layer, second)
+    assert trie_path(layer, first) != trie_path(layer, second)
+    assert trie_path(layer, first).is_file() and trie_path(layer, second).is_file()
+    assert not stale.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in (trie_path(layer, first), trie_path(layer, second)))  # no temp file left
+
+
+def test_a_crash_before_the_new_manifest_leaves_none_rather_than_a_stale_one(tmp_path, filled_cache, monkeypatch):
+    import kg.vocabulary.build as build_module
+    from kg.nlp.broad import default_rules, trie_path
+
+    out = tmp_path / "vocab"
+    old = build_index(out, sources=["gilda-mesh"], cache=filled_cache)
+
+    def crash(path, text):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module, "atomic_write_text", crash)
+    with pytest.raises(OSError):
+        build_index(out, sources=["gilda-mesh", "genes"], cache=filled_cache)
+    assert read_manifest(out) is None and sha256_file(out / INDEX_FILE) != old.index_sha256
+    layer = broad.load_layer(out)
+    # Without a manifest the trie is keyed on the index file itself, never on the old index's sha256.
+    assert trie_path(layer, default_rules(layer=layer)).name.startswith(sha256_file(out / INDEX_FILE)[:16])

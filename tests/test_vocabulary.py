@@ -200,6 +200,21 @@ def test_malformed_rows_are_rejected(tmp_path, row, message):
         read_curated_file(path, load_sources())
 
 
+def test_a_curated_file_that_is_not_utf8_names_its_line(tmp_path):
+    path = tmp_path / "latin1.tsv"
+    path.write_bytes((HEADER + "MESH:D007649\tketamine\tchemical\t\t\tS4\n").encode()
+                     + "MESH:D009020\tmorphine café\tchemical\t\t\tS4\n".encode("latin-1"))
+    with pytest.raises(VocabularyError, match=r"latin1\.tsv:3: not UTF-8.*save the file as UTF-8"):
+        read_curated_file(path, load_sources())
+
+
+def test_ontologies_dir_is_the_repository_folder():
+    from kg.paths import repo_root
+
+    assert ontologies_dir() == repo_root() / "ontologies" and (ontologies_dir() / "sources.tsv").is_file()
+    assert (repo_root() / "kg" / "paths.py").is_file()
+
+
 def test_duplicate_primary_ids_across_files_are_rejected(tmp_path):
     (tmp_path / "sources.tsv").write_text((ontologies_dir() / "sources.tsv").read_text(), encoding="utf-8")
     folder = tmp_path / "vocabulary"

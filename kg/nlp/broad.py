@@ -2,10 +2,11 @@
 
 The names that :class:`~kg.nlp.precision.NameRules` accept are folded (as :func:`kg.nlp.dictionary.fold`
 reads text) into a MARISA trie, built once per index and cached on disk beside it, keyed by the index's
-sha256 and by the code and stop-list that shaped it. The trie is memory-mapped, so opening it is
-instant and costs no resident memory up front. Matching asks the trie for every key that is a prefix
-of the text at each word start; a hit becomes concepts by one (cached) index lookup of its normal form,
-re-checked against the rules and the case the text is written in.
+sha256, by the code that shaped it and by the stop-list (pipelines with other stop words keep their own).
+The trie is memory-mapped, so opening it is instant and costs no resident memory up front. Matching
+asks the trie for every key that is a prefix of the text at each word start; a hit becomes concepts by
+one (cached) index lookup of its normal form, re-checked against the rules and the case the text is
+written in.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from kg.concept import Concept
 from kg.nlp.dictionary import DEFAULT_STOP_WORDS, Match, fold, is_boundary
 from kg.nlp.precision import NameRules, case_matches
+from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
 
 __all__ = ["BroadMatcher", "broad_matcher", "trie_path"]
 
@@ -29,10 +31,7 @@ TRIE_DIR = "ner"
 MAX_KEY = 120  # longer names are not matched in running text
 _SPACES_RE = re.compile(r" +")
 _WORD_START_RE = re.compile(r"(?<![^\W_])[^\W_]|(?<![^\W_])[(\[][^\W_]")
-_GREEK_NAMES = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "λ": "lambda",
-    "μ": "mu", "σ": "sigma", "τ": "tau", "ω": "omega", "θ": "theta",
-}
+_GREEK_NAMES = {letter: GREEK_NAMES[letter] for letter in SPELLED_GREEK}
 _GREEK_RE = re.compile("|".join(_GREEK_NAMES))
 
 
@@ -47,25 +46,33 @@ def _variants(form: str) -> frozenset[str]:
     return frozenset(k for k in keys if 2 <= len(k) <= MAX_KEY)
 
 
-def _code_digest(stop: frozenset[str]) -> str:
-    digest = hashlib.sha256()
-    for module in ("kg.nlp.broad", "kg.nlp.precision", "kg.nlp.dictionary"):
-        import importlib
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    import importlib
 
+    digest = hashlib.sha256()
+    for module in ("kg.nlp.broad", "kg.nlp.precision", "kg.nlp.dictionary", "kg.vocabulary.normalise"):
         digest.update(Path(importlib.import_module(module).__file__).read_bytes())
-    digest.update("\n".join(sorted(stop)).encode())
     return digest.hexdigest()[:16]
 
 
+def _stop_digest(stop: frozenset[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(stop)).encode()).hexdigest()[:16]
+
+
 def trie_path(layer, rules: NameRules) -> Path:
-    """Where the trie of ``layer`` under ``rules`` is cached: ``<index dir>/ner/<index>-<code>.marisa``."""
+    """Where the trie of ``layer`` under ``rules`` is cached: ``<index dir>/ner/<index>-<code>-<stop>.marisa``.
+
+    Without a manifest the index file's own sha256 keys it, so a trie never outlives the index it was built on.
+    """
     manifest = getattr(layer, "manifest", None)
     index_sha = manifest.index_sha256 if manifest is not None else None
     if index_sha is None:
         from kg.cache import sha256_file
 
         index_sha = sha256_file(layer.path)
-    return Path(layer.path).parent / TRIE_DIR / f"{index_sha[:16]}-{_code_digest(rules.stop)}.marisa"
+    name = f"{index_sha[:16]}-{_code_digest()}-{_stop_digest(rules.stop)}.marisa"
+    return Path(layer.path).parent / TRIE_DIR / name
 
 
 def _build_trie(layer, rules: NameRules, path: Path):
@@ -79,10 +86,15 @@ def _build_trie(layer, rules: NameRules, path: Path):
     trie = marisa_trie.Trie(keys)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    trie.save(str(tmp))
-    os.replace(tmp, path)
+    try:
+        trie.save(str(tmp))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    # Tries of another index or older code are stale; those of other stop words serve other pipelines.
+    current = path.name.rsplit("-", 1)[0] + "-"
     for old in path.parent.glob("*.marisa"):
-        if old != path:
+        if not old.name.startswith(current):
             old.unlink(missing_ok=True)
     log.info("built the broad NER trie %s: %d keys in %.1f s", path, len(keys), time.perf_counter() - started)
 

@@ -14,7 +14,9 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from kg.concept import Concept
+from kg.nlp.precision import case_sensitive
 from kg.vocabulary.index import ByIdentity
+from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
 
 __all__ = ["DEFAULT_STOP_WORDS", "DictionaryMatcher", "Match", "dictionary_matcher", "fold", "is_boundary"]
 
@@ -32,10 +34,7 @@ DEFAULT_STOP_WORDS = (
     "cell", "cells", "protein", "proteins", "receptor", "receptors", "gene", "genes",
 )
 
-_GREEK_LETTER = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "kappa": "κ", "lambda": "λ",
-    "mu": "μ", "sigma": "σ", "tau": "τ", "omega": "ω", "theta": "θ",
-}
+_GREEK_LETTER = {GREEK_NAMES[letter]: letter for letter in SPELLED_GREEK}
 _GREEK_NAME_RE = re.compile(r"\b(" + "|".join(_GREEK_LETTER) + r")(?=[ -])")
 _SPACES_RE = re.compile(r" +")
 
@@ -80,16 +79,6 @@ def fold(text: str) -> str:
 def is_boundary(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` is not glued to a letter or digit on either side."""
     return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
-
-
-def _case_sensitive(form: str) -> bool:
-    """Short all-caps forms ("ED", "CAN", "NMDA") and very short mixed-case ones must match case."""
-    letters = [c for c in form if c.isalpha()]
-    if not letters:
-        return True
-    if len(form) <= 5 and all(c.isupper() for c in letters):
-        return True
-    return len(form) <= 3 and any(c.isupper() for c in letters)
 
 
 def _key_variants(form: str) -> set[str]:
@@ -159,7 +148,8 @@ class DictionaryMatcher:
                 continue
             if not any(c.isalpha() for c in form) or _generic_word(form, concept):
                 continue
-            entry = _Entry(form, concept, _case_sensitive(form))
+            # Short all-caps forms ("ED", "CAN", "NMDA") and very short mixed-case ones must match case.
+            entry = _Entry(form, concept, case_sensitive(form, all_caps_up_to=5))
             for key in _key_variants(form):
                 if key in stop or len(key) < min_length:
                     continue

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
+
 __all__ = ["Definition", "find_glossary", "is_definition", "doc_definitions", "long_form_agrees", "short_form_spans",
            "short_form_key"]
 
@@ -25,8 +27,8 @@ _ENTRY_RE = re.compile(
 # Where scraped text glues the next sentence to a long form: "receptorAdapted from".
 _GLUED_RE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2})")
 _SENTENCE_END_RE = re.compile(r"\.(?:\s|$)|\s[\[(]")
-# Greek letters stand for their Latin initial in a short form (GABA: γ-aminobutyric acid).
-_GREEK_INITIAL = str.maketrans("αβγδεκλμσωθ", "abgdeklmswt")
+# Greek letters stand for their Latin initial in a short form (GABA: γ-aminobutyric acid); ω for the w it looks like.
+_GREEK_INITIAL = str.maketrans({**{letter: GREEK_NAMES[letter][0] for letter in SPELLED_GREEK}, "ω": "w"})
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from kg.concept import Mention
 from kg.document import Block, Document, Span
 from kg.errors import KGError, PipelineError
+from kg.paths import repo_root
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -23,7 +24,7 @@ __all__ = ["PIPELINES_DIR", "available_pipelines", "load_pipeline", "annotate", 
 
 log = logging.getLogger(__name__)
 
-PIPELINES_DIR = Path(__file__).resolve().parents[2] / "pipelines"
+PIPELINES_DIR = repo_root() / "pipelines"
 TOKENIZER_CACHE_SIZE = 1_000_000
 
 
@@ -127,7 +128,9 @@ def _block_mentions(document: Document, block: Block, doc) -> list[Mention]:
     for ent in doc.ents:
         start, end = base + ent.start_char, base + ent.end_char
         text = document.text[start:end]
-        assert text == ent.text, f"offset mapping broke for {document.id} at {start}: {text!r} != {ent.text!r}"
+        if text != ent.text:  # blocks are slices of Document.text, so this means a component changed the text
+            raise PipelineError(f"offset mapping broke for {document.id} at {start}: {text!r} != {ent.text!r}; "
+                                "a pipeline component must not alter the text it is given")
         sent_start, sent_end = _sentence(doc, ent)
         long_form = ent._.kg_long_form if ent.has_extension("kg_long_form") else ""
         mentions.append(Mention(

@@ -16,12 +16,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import PipelineError
+from kg.paths import repo_root
 
 __all__ = ["MODEL_DIR", "DEFAULT_LABEL_MAP", "StatisticalNER", "model_path", "load_model"]
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = repo_root()
 MODEL_DIR = REPO_ROOT / "models" / "ner"
 # The model's labels (training/train_ner.py) -> kg categories.
 DEFAULT_LABEL_MAP = {"CHEMICAL": "chemical", "DISEASE": "disease", "GENE": "gene", "ORGANISM": "organism"}

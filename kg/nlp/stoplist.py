@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from kg.atomic import atomic_write_text
 from kg.nlp.precision import STOPLIST_FILE
 
 __all__ = ["count_hits", "count_concept_hits", "learn", "write"]
@@ -127,6 +128,7 @@ def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], 
 
 
 def write(rows, used: list[str], path: Path = STOPLIST_FILE) -> None:
+    """Replace ``path`` in one step with the learnt rows under a provenance header (never half-written)."""
     header = [
         "# NER stop-list learnt from the TRAINING splits of ../shared/eval by `python -m kg.nlp.stoplist`.",
         f"# A (form, category) hit of the dictionary NER is listed when found >= {MIN_SEEN} times in corpora that",
@@ -136,8 +138,7 @@ def write(rows, used: list[str], path: Path = STOPLIST_FILE) -> None:
         "# columns: folded form, kg category, times found, times annotated",
     ]
     lines = header + [f"{form}\t{category}\t{n}\t{a}" for form, category, n, a in rows]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic_write_text(path, "\n".join(lines) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 
 from kg.concept import Concept, Entity, Mention
 from kg.document import Document
+from kg.vocabulary.normalise import GREEK_NAMES
 
 __all__ = ["Resolution", "resolve", "grounder", "spelling_variants", "is_short_form", "DEFAULT_FUZZY_THRESHOLD"]
 
@@ -45,7 +46,8 @@ def is_short_form(text: str) -> bool:
 _ENANTIOMER_RE = re.compile(r"^(?:\(([SR])\)-?|([SR])-)(?=[a-z])(.+)$")
 _ENANTIOMER_WORD = {"S": "es", "R": "ar"}
 _POSSESSIVE_RE = re.compile(r"['’]s$")
-_LATIN_GREEK = {"a": "alpha", "b": "beta", "g": "gamma", "d": "delta", "k": "kappa"}
+# Greek letters written as their Latin initial before a hyphen ("a-synuclein", "k-opioid").
+_LATIN_GREEK = {GREEK_NAMES[letter][0]: GREEK_NAMES[letter] for letter in "αβγδκ"}
 
 
 def spelling_variants(text: str) -> Iterator[str]:

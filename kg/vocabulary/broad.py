@@ -12,18 +12,20 @@ import sqlite3
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.vocabulary.build import FORMAT_VERSION, INDEX_FILE, SEP, Manifest, read_manifest
-from kg.cache import default_vocab_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.vocabulary.build import Manifest
 
 __all__ = ["BroadLayer", "LAYER_NAME", "available", "is_trained", "load_layer"]
 
 log = logging.getLogger(__name__)
 
 LAYER_NAME = "broad"
+SEP = "\x1f"  # joins synonyms, xrefs and sources in one column; never occurs in names (the builder imports it)
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -36,6 +38,8 @@ class BroadLayer:
     name = LAYER_NAME
 
     def __init__(self, path: Path, manifest: Manifest | None = None):
+        from kg.vocabulary.build import FORMAT_VERSION
+
         self.path = Path(path)
         self.manifest = manifest
         try:
@@ -141,11 +145,17 @@ def is_trained(concept: Concept) -> bool:
 
 def available(vocab_dir: Path | str | None = None) -> bool:
     """True when a built index exists in ``vocab_dir`` (default ``$KG_VOCAB_DIR`` or ``data/vocab``)."""
+    from kg.cache import default_vocab_dir
+    from kg.vocabulary.build import INDEX_FILE
+
     return (Path(vocab_dir or default_vocab_dir()) / INDEX_FILE).is_file()
 
 
 def load_layer(vocab_dir: Path | str | None = None, *, verify: bool = False) -> BroadLayer:
     """Open the broad layer; ``verify=True`` also checks the index against its manifest's sha256."""
+    from kg.cache import default_vocab_dir
+    from kg.vocabulary.build import INDEX_FILE, read_manifest
+
     folder = Path(vocab_dir or default_vocab_dir())
     path = folder / INDEX_FILE
     if not path.is_file():

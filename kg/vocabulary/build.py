@@ -18,9 +18,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from kg.atomic import atomic_write_text
 from kg.concept import Concept
 from kg.errors import VocabularyError
 from kg.cache import Cache, default_vocab_dir, sha256_file
+from kg.vocabulary.broad import SEP
 
 __all__ = ["FORMAT_VERSION", "INDEX_FILE", "MANIFEST_FILE", "SEP", "Manifest", "SourceRecord",
            "build_index", "read_manifest"]
@@ -30,7 +32,6 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 INDEX_FILE = "broad.sqlite"
 MANIFEST_FILE = "manifest.json"
-SEP = "\x1f"  # joins synonyms, xrefs and sources in one column; never occurs in names
 
 SCHEMA = """
 CREATE TABLE concept (curie TEXT PRIMARY KEY, label TEXT NOT NULL, category TEXT NOT NULL,
@@ -216,15 +217,16 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
     finally:
         con.close()
 
-    os.replace(tmp_path, index_path)
     manifest = Manifest(
         format_version=FORMAT_VERSION, fingerprint=fingerprint, index=INDEX_FILE,
-        index_sha256=sha256_file(index_path), index_bytes=index_path.stat().st_size,
+        index_sha256=sha256_file(tmp_path), index_bytes=tmp_path.stat().st_size,
         concepts=n_concepts, terms=n_terms, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         build_seconds=round(time.perf_counter() - started, 2), sources=records, rebuilt=True)
-    tmp_manifest = out / f".{MANIFEST_FILE}.tmp"
-    tmp_manifest.write_text(manifest.to_json(), encoding="utf-8")
-    os.replace(tmp_manifest, out / MANIFEST_FILE)
+    # The old manifest goes first: a crash before the new one is written must not leave an index with
+    # another index's sha256 (readers such as the broad NER trie cache are keyed on it).
+    (out / MANIFEST_FILE).unlink(missing_ok=True)
+    os.replace(tmp_path, index_path)
+    atomic_write_text(out / MANIFEST_FILE, manifest.to_json())
     log.info("vocabulary index %s: %d concepts, %d terms, %.1f MB in %.1f s", index_path, n_concepts,
              n_terms, manifest.index_bytes / 1e6, manifest.build_seconds)
     return manifest

@@ -14,6 +14,7 @@ from pathlib import Path
 from kg.categories import CATEGORIES
 from kg.concept import Concept
 from kg.errors import VocabularyError
+from kg.paths import ontologies_dir
 
 __all__ = [
     "COLUMNS", "PREFIXES", "ontologies_dir", "load_sources", "read_curated_file", "load_curated",
@@ -29,11 +30,6 @@ PREFIXES = frozenset({
     "UBERON", "CL", "MONDO", "HP", "DOID", "UMLS", "EFO", "RS", "NCIT",
 })
 _CURIE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9.]*):([A-Za-z0-9_.]+)$")
-
-
-def ontologies_dir() -> Path:
-    """The repository's ``ontologies/`` folder (data shipped next to the package)."""
-    return Path(__file__).resolve().parents[2] / "ontologies"
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -55,8 +51,21 @@ def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
                     )
                 rows.append((line, dict(zip(header, (v.strip() for v in values)))))
             return rows
+    except UnicodeDecodeError as exc:
+        raise VocabularyError(f"{path}:{_bad_utf8_line(path)}: not UTF-8 ({exc.reason}); "
+                              "save the file as UTF-8") from exc
     except OSError as exc:
         raise VocabularyError(f"cannot read {path}: {exc}") from exc
+
+
+def _bad_utf8_line(path: Path) -> int:
+    """The line of the first byte of ``path`` that is not UTF-8 (a decoder's offset counts from its chunk)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return 1
 
 
 def load_sources(path: Path | None = None) -> dict[str, str]:

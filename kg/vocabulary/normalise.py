@@ -8,16 +8,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalise", "singular"]
+__all__ = ["GREEK_NAMES", "SPELLED_GREEK", "normalise", "singular"]
 
 # Lower-case Greek letters (after casefold) and the micro sign; names as MeSH and ChEBI spell them.
-_GREEK = {
+# The one Greek table of kg: the NER and the resolver derive theirs from it.
+GREEK_NAMES = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta", "η": "eta",
     "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
     "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
     "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "ϵ": "epsilon", "ϑ": "theta",
 }
-_GREEK_RE = re.compile("|".join(map(re.escape, _GREEK)))
+# The letters names also write spelled out ("alpha-synuclein", "TNF-α"): the NER keys names under both.
+SPELLED_GREEK = "αβγδεκλμστωθ"
+_GREEK_RE = re.compile("|".join(map(re.escape, GREEK_NAMES)))
 # Marks that never distinguish two terms; stripped before NFKC turns "™" into the letters "TM".
 _MARKS_RE = re.compile("[®™℠©]")
 # Hyphens and dashes of every kind, slashes and commas separate words like a space does.
@@ -38,7 +41,7 @@ def normalise(text: str) -> str:
     if not text.isascii():  # "Krüppel" and "Kruppel", "Sjögren" and "Sjogren" share a key
         text = unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text)
                                                      if not unicodedata.combining(c)))
-    text = _GREEK_RE.sub(lambda m: _GREEK[m.group()], text)
+    text = _GREEK_RE.sub(lambda m: GREEK_NAMES[m.group()], text)
     text = _SEPARATORS_RE.sub(" ", text)
     text = _SPACE_RE.sub(" ", text).strip()
     return text.rstrip(_TRAILING).lstrip(_LEADING).strip()

@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 from kg.concept import Concept
 from kg.cache import Cache
+from kg.paths import repo_root
 from kg.vocabulary.normalise import normalise
 from kg.vocabulary.sources import Input, Source
 
@@ -62,7 +63,7 @@ def shared_dir() -> Path:
     """``$KG_SHARED_DIR``, else the ``shared`` folder beside the repository."""
     if os.environ.get(SHARED_ENV):
         return Path(os.environ[SHARED_ENV]).expanduser()
-    return (Path(__file__).resolve().parents[3] / ".." / "shared").resolve()
+    return (repo_root() / ".." / "shared").resolve()
 
 
 def is_heldout(document_id: str) -> bool:
