@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from kg.errors import QueryError
+from kg.paths import repo_root
 
 if TYPE_CHECKING:
     import pyoxigraph
 
 log = logging.getLogger(__name__)
 
-QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+QUERIES_DIR = repo_root() / "queries"
 FORMATS = ("table", "tsv", "csv", "json")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 # Every XSD type derived from xsd:integer, so a literal reads the same whichever one the data uses.

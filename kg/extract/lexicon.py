@@ -9,11 +9,11 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from kg.errors import VocabularyError
+from kg.paths import ontologies_dir
 
-EXTRACTION_DIR = Path(__file__).resolve().parents[2] / "ontologies" / "extraction"
+EXTRACTION_DIR = ontologies_dir() / "extraction"
 
 
 @dataclass(frozen=True)

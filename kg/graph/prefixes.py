@@ -8,17 +8,17 @@ from __future__ import annotations
 import json
 import logging
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import GraphError
+from kg.paths import ontologies_dir
 
 if TYPE_CHECKING:
     import curies
 
 log = logging.getLogger(__name__)
 
-ONTOLOGIES_DIR = Path(__file__).resolve().parents[2] / "ontologies"
+ONTOLOGIES_DIR = ontologies_dir()
 PREFIX_FILE = ONTOLOGIES_DIR / "prefixes.json"
 
 
