@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -182,6 +183,16 @@ def vocab_build(
         os.environ["KG_OFFLINE"] = "1"
     manifest = build_index(out, sources=source or None, progress=_progress(), force=force)
     typer.echo(manifest.render())
+    if out is None:  # the default index is the one builds use: prepare its NER name index now, not on first build
+        import warnings
+
+        from kg.nlp import load_pipeline
+
+        started = time.perf_counter()
+        with warnings.catch_warnings():  # scispacy warns that a text this short defines no abbreviation
+            warnings.simplefilter("ignore", UserWarning)
+            load_pipeline("dictionary")("warm up")
+        typer.echo(f"NER names ready ({time.perf_counter() - started:.1f} s)")
 
 
 @app.command()
