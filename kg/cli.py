@@ -184,14 +184,12 @@ def vocab_build(
     manifest = build_index(out, sources=source or None, progress=_progress(), force=force)
     typer.echo(manifest.render())
     if out is None:  # the default index is the one builds use: prepare its NER name index now, not on first build
-        import warnings
-
         from kg.nlp import load_pipeline
+        from kg.nlp.pipeline import quiet
 
         started = time.perf_counter()
-        with warnings.catch_warnings():  # scispacy warns that a text this short defines no abbreviation
-            warnings.simplefilter("ignore", UserWarning)
-            load_pipeline("dictionary")("warm up")
+        nlp = load_pipeline("dictionary")
+        list(quiet(nlp.pipe(["warm up"])))
         typer.echo(f"NER names ready ({time.perf_counter() - started:.1f} s)")
 
 

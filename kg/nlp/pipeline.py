@@ -228,7 +228,7 @@ def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, m
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
 
 
-def _quiet(docs):
+def quiet(docs):
     """Yield from ``nlp.pipe`` without scispacy's "matcher has no patterns" warning (W036) per block."""
     import warnings
 
@@ -248,7 +248,7 @@ def annotate(documents: Iterable[Document], nlp: "Language", progress: bool = Fa
     matcher = _matcher(nlp)
     work = [(document, document_blocks(document)) for document in documents]
     texts = (document.text[b.span.start:b.span.end] for document, blocks in work for b in blocks)
-    docs = _quiet(nlp.pipe(texts, batch_size=batch_size))
+    docs = quiet(nlp.pipe(texts, batch_size=batch_size))
     mentions: list[Mention] = []
     for document, blocks in tqdm(work, desc="annotate", unit="doc", disable=not progress):
         block_docs = [next(docs) for _ in blocks]
