@@ -143,33 +143,52 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
                    pipeline: str = "dictionary", progress: bool = False) -> str:
     """Run the pipeline over ``paths`` and return the annotations as PubTator or BioC JSON text.
 
-    Types and identifiers follow ``corpus`` when named, else the corpus the input's own gold annotations
-    reveal, else PubTator's generic type names with kg's CURIEs.
+    Types and identifiers follow ``corpus`` when named; otherwise, per input file, the corpus its own gold
+    annotations reveal, else the corpus its path names (``CDR_TestSet``, ``biored/Test.PubTator``), else
+    PubTator's generic type names with kg's CURIEs.
     """
-    import io
-
     from kg.errors import InputError
-    from kg.evaluation import PROFILES, detect_corpus, predict
+    from kg.evaluation import PROFILES, predict
     from kg.ingest import read_paths
     from kg.nlp import load_pipeline
     from kg.vocabulary import load_vocabulary
 
-    documents = read_paths(list(paths))
     if corpus is not None and corpus not in PROFILES:
         raise InputError(f"unknown corpus {corpus!r}; choose one of {', '.join(sorted(PROFILES))}")
-    profile = PROFILES[corpus] if corpus else None
-    gold_types = {g.type for d in documents for g in d.gold}
-    if profile is None and gold_types:
-        try:
-            profile = detect_corpus(gold_types, documents[0].source)
-        except InputError:
-            log.warning("gold types %s match no known corpus; writing generic PubTator types", sorted(gold_types))
+    documents = read_paths(list(paths))
     vocabulary = load_vocabulary()
     nlp = load_pipeline(pipeline, vocabulary=vocabulary)
     by_doc: dict[str, list[Mention]] = {}
     for mention in predict(documents, nlp, vocabulary, progress=progress):
         by_doc.setdefault(mention.doc_id, []).append(mention)
-    buffer = io.StringIO()
-    writer = write_biocjson if fmt == "biocjson" else write_pubtator
-    writer(documents, by_doc, buffer, profile)
-    return buffer.getvalue()
+    by_source: dict[str, list[Document]] = {}
+    for doc in documents:
+        by_source.setdefault(doc.source, []).append(doc)
+    groups = [(docs, PROFILES[corpus] if corpus else _profile_of(docs)) for docs in by_source.values()]
+    if fmt == "biocjson":
+        collection = None
+        for docs, profile in groups:
+            part = biocjson_collection(docs, by_doc, profile)
+            if collection is None:
+                collection = part
+            else:
+                collection["documents"] += part["documents"]
+        return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+    lines = [line for docs, profile in groups for line in pubtator_lines(docs, by_doc, profile)]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _profile_of(documents: list[Document]) -> "CorpusProfile | None":
+    """The corpus conventions of one input file: from its gold types, else from its path, else none."""
+    from kg.errors import InputError
+    from kg.evaluation.corpus_types import detect_corpus, profile_from_path
+
+    source = documents[0].source if documents else ""
+    gold_types = {g.type for d in documents for g in d.gold}
+    if gold_types:
+        try:
+            return detect_corpus(gold_types, source)
+        except InputError:
+            log.warning("gold types %s match no known corpus; writing generic PubTator types", sorted(gold_types))
+            return None
+    return profile_from_path(source)

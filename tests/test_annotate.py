@@ -128,3 +128,19 @@ def test_biocjson_structure_and_offsets():
     assert total == count == sum(len(v) for v in mentions.values())
     # deterministic: the same input gives the same bytes
     assert biocjson_collection(docs, mentions) == json.loads(buf.getvalue())
+
+
+def test_annotate_paths_takes_conventions_from_gold_or_path(tmp_path):
+    """Without gold lines, a test split's file name still says which corpus's types and ID space to write."""
+    from kg.annotate import annotate_paths
+
+    text = "1|t|Lithium toxicity in rats.\n1|a|Lithium caused toxicity.\n\n"
+    (tmp_path / "CDR_TestSet.PubTator.txt").write_text(text)
+    (tmp_path / "plain.pubtator").write_text(text)
+    cdr = annotate_paths([tmp_path / "CDR_TestSet.PubTator.txt"])
+    plain = annotate_paths([tmp_path / "plain.pubtator"])
+    cdr_rows = [line.split("\t") for line in cdr.splitlines() if line.count("\t") == 5]
+    plain_rows = [line.split("\t") for line in plain.splitlines() if line.count("\t") == 5]
+    assert cdr_rows and {r[4] for r in cdr_rows} <= {"Chemical", "Disease"}
+    assert all(not r[5].startswith("MESH:") for r in cdr_rows)  # BC5CDR writes bare MeSH UIs
+    assert any(r[5].startswith("MESH:") for r in plain_rows)  # no corpus: kg's own CURIEs

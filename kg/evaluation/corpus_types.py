@@ -144,6 +144,13 @@ PROFILES: dict[str, CorpusProfile] = {
 }
 
 
+def profile_from_path(path: str) -> CorpusProfile | None:
+    """The one profile whose file-name hints occur in ``path`` (folders included), or None."""
+    lowered = str(path).lower()
+    named = [p for p in PROFILES.values() if any(h in lowered for h in p.hints)]
+    return named[0] if len(named) == 1 else None
+
+
 def detect_corpus(gold_types: Iterable[str], source: str = "") -> CorpusProfile:
     """Pick the profile whose types cover every gold type present; the file name breaks ties.
 
