@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
@@ -45,6 +44,8 @@ class Facts(Protocol):
 
 def kg_version() -> str:
     """The installed kg version (recorded on the build's software agent)."""
+    from importlib import metadata
+
     try:
         return metadata.version("kg")
     except metadata.PackageNotFoundError:
