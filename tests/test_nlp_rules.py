@@ -129,3 +129,37 @@ def test_one_case_rule_with_the_dictionarys_and_the_broad_thresholds():
     assert not case_sensitive("ketamine")
     assert case_sensitive("GRIN2B") and not case_sensitive("GRIN2B", all_caps_up_to=5)
     assert case_sensitive("GRIN2", all_caps_up_to=5)
+
+
+def test_a_form_read_once_is_read_so_everywhere_in_its_document_unless_readings_disagree():
+    import spacy
+
+    from kg.document import Block, Document, Span
+    from kg.nlp.pipeline import _propagate_readings
+
+    text = ("Rats drank saline (NaCl) or water.\n"
+            "NaCl raised blood pressure; APC and APC differ.\n"
+            "Later NaCl, xNaCl and APC again.")
+    document = Document("d", text, "test", "pubtator")
+    blocks, offset = [], 0
+    for line in text.split("\n"):
+        blocks.append(Block(Span(offset, offset + len(line)), "paragraph"))
+        offset += len(line) + 1
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    block_docs = [nlp(text[b.span.start:b.span.end]) for b in blocks]
+
+    def mention(at: int, form: str, curie: str, category: str) -> Mention:
+        start = text.index(form, at)
+        return Mention("d", start, start + len(form), form, category, curie=curie)
+
+    second = text.index("\n") + 1
+    apc = text.index("APC")
+    mentions = [mention(second, "NaCl", "MESH:D012965", "chemical"),
+                mention(apc, "APC", "NCBIGene:324", "gene"), mention(apc + 4, "APC", "MESH:D011125", "disease")]
+    out = _propagate_readings(document, blocks, block_docs, mentions)
+    added = [(m.start, m.text, m.curie) for m in out if m not in mentions]
+    nacl = [i for i in range(len(text)) if text.startswith("NaCl", i) and not text[i - 1].isalpha()]
+    assert added == [(nacl[0], "NaCl", "MESH:D012965"), (nacl[2], "NaCl", "MESH:D012965")]
+    last = next(m for m in out if m.start == nacl[2])
+    assert last.sentence == (blocks[2].span.start, blocks[2].span.end)

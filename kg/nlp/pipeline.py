@@ -2,8 +2,8 @@
 
 Blocks (paragraphs, captions, cells) are fed to ``nlp.pipe`` rather than whole documents: the
 tokenizer cache makes paragraph-sized texts about 10x faster (docs/benchmarks.md). Offsets are
-mapped back to ``Document.text``, and short forms defined anywhere in a document are tagged in
-all of its blocks.
+mapped back to ``Document.text``, short forms defined anywhere in a document are tagged in
+all of its blocks, and a form read as one concept anywhere in a document is read so wherever it recurs.
 """
 from __future__ import annotations
 
@@ -228,6 +228,46 @@ def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, m
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
 
 
+def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention]) -> list[Mention]:
+    """Tag every untagged occurrence of a form the document already reads as one concept with that concept.
+
+    A form the dictionary skips in one place (hidden by a definition, cut by a bracket, dropped by the
+    stop-list) is still the concept the document names elsewhere. Forms read as different concepts in
+    the same document are left alone (the context decided each), and so are forms under three characters.
+    """
+    import re
+    from bisect import bisect_right
+
+    readings: dict[str, set[tuple[str, str]]] = {}
+    sources: dict[str, Mention] = {}
+    for m in mentions:
+        if m.curie:
+            readings.setdefault(m.text, set()).add((m.curie, m.category))
+            sources.setdefault(m.text, m)
+    forms = sorted((form for form, found in readings.items() if len(found) == 1 and len(form) >= 3),
+                   key=len, reverse=True)
+    if not forms:
+        return mentions
+    taken = bytearray(len(document.text))
+    for m in mentions:
+        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+    starts = [b.span.start for b in blocks]
+    pattern = re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, forms)) + r")(?![0-9A-Za-z])")
+    added = []
+    for hit in pattern.finditer(document.text):
+        start, end = hit.span()
+        index = bisect_right(starts, start) - 1
+        if any(taken[start:end]) or index < 0 or end > blocks[index].span.end:
+            continue
+        block, source = blocks[index], sources[hit.group()]
+        added.append(replace(source, start=start, end=end,
+                             sentence=_sentence_at(block_docs[index], start - block.span.start, block.span.start)))
+    if not added:
+        return mentions
+    log.debug("%s: %d mentions added by document-level readings", document.id, len(added))
+    return sorted(mentions + added, key=lambda m: (m.start, m.end))
+
+
 def quiet(docs):
     """Yield from ``nlp.pipe`` without scispacy's "matcher has no patterns" warning (W036) per block."""
     import warnings
@@ -256,6 +296,7 @@ def annotate(documents: Iterable[Document], nlp: "Language", progress: bool = Fa
         for block, doc in zip(blocks, block_docs):
             found.extend(_block_mentions(document, block, doc))
         found = _apply_document_definitions(document, blocks, block_docs, found, matcher)
-        mentions.extend(_expand_binomials(document, blocks, block_docs, found))
+        found = _expand_binomials(document, blocks, block_docs, found)
+        mentions.extend(_propagate_readings(document, blocks, block_docs, found))
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))
     return mentions
