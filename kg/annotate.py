@@ -145,7 +145,8 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
 
     Types and identifiers follow ``corpus`` when named; otherwise, per input file, the corpus its own gold
     annotations reveal, else the corpus its path names (``CDR_TestSet``, ``biored/Test.PubTator``), else
-    PubTator's generic type names with kg's CURIEs.
+    PubTator's generic type names with kg's CURIEs. Under a corpus's conventions, the forms its annotators
+    leave unannotated (``ontologies/evaluation/conventions.tsv``, learnt from its training split) are dropped.
     """
     from kg.errors import InputError
     from kg.evaluation import PROFILES, predict
@@ -165,17 +166,29 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
     for doc in documents:
         by_source.setdefault(doc.source, []).append(doc)
     groups = [(docs, PROFILES[corpus] if corpus else _profile_of(docs)) for docs in by_source.values()]
+    # in a corpus's terms, its annotators' conventions apply too: forms it leaves unannotated are not written
+    groups = [(docs, profile, _conventional(docs, by_doc, profile)) for docs, profile in groups]
     if fmt == "biocjson":
         collection = None
-        for docs, profile in groups:
-            part = biocjson_collection(docs, by_doc, profile)
+        for docs, profile, mentions in groups:
+            part = biocjson_collection(docs, mentions, profile)
             if collection is None:
                 collection = part
             else:
                 collection["documents"] += part["documents"]
         return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
-    lines = [line for docs, profile in groups for line in pubtator_lines(docs, by_doc, profile)]
+    lines = [line for docs, profile, mentions in groups for line in pubtator_lines(docs, mentions, profile)]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _conventional(documents: list[Document], by_doc: Mapping[str, list[Mention]],
+                  profile: "CorpusProfile | None") -> Mapping[str, list[Mention]]:
+    """``by_doc`` for ``documents`` without the forms ``profile``'s corpus leaves unannotated (all kept without one)."""
+    if profile is None:
+        return by_doc
+    from kg.evaluation.conventions import drop_unconventional
+
+    return {d.id: drop_unconventional(by_doc.get(d.id, ()), profile) for d in documents}
 
 
 def _profile_of(documents: list[Document]) -> "CorpusProfile | None":

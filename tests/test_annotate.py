@@ -144,3 +144,18 @@ def test_annotate_paths_takes_conventions_from_gold_or_path(tmp_path):
     assert cdr_rows and {r[4] for r in cdr_rows} <= {"Chemical", "Disease"}
     assert all(not r[5].startswith("MESH:") for r in cdr_rows)  # BC5CDR writes bare MeSH UIs
     assert any(r[5].startswith("MESH:") for r in plain_rows)  # no corpus: kg's own CURIEs
+
+
+def test_annotate_paths_drops_forms_the_corpus_leaves_unannotated(tmp_path):
+    """LINNAEUS does not annotate 'patients' as human (its shipped conventions); BioRED does, and kg's own output keeps it."""
+    from kg.annotate import annotate_paths
+
+    text = "1|t|Human patients and mice.\n1|a|Twenty patients were compared with mice.\n\n"
+    written = {}
+    for name in ("Linnaeus_Test.PubTator", "biored_Test.PubTator", "plain.pubtator"):
+        (tmp_path / name).write_text(text)
+        rows = [line.split("\t") for line in annotate_paths([tmp_path / name]).splitlines() if line.count("\t") == 5]
+        written[name] = {r[3].lower() for r in rows}
+    assert "patients" in written["biored_Test.PubTator"] and "patients" in written["plain.pubtator"]
+    assert "patients" not in written["Linnaeus_Test.PubTator"]
+    assert "mice" in written["Linnaeus_Test.PubTator"]

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from kg.concept import Mention
 from kg.document import Document, GoldAnnotation, Span
-from kg.evaluation import PROFILES, detect_corpus, score
+from kg.evaluation import PROFILES, detect_corpus, drop_unconventional, score
 from kg.evaluation.corpus_types import is_obsolete_mesh, mesh_descriptors
 from kg.errors import InputError
 from pubtator_gold import CORPUS_FILES, gold_as_prediction, read_gold
@@ -173,3 +175,74 @@ def test_evaluate_file_runs_the_pipeline():
     assert payload["documents"] == 20 and payload["docs_per_s"] > 0
     assert set(payload["concept"]) == {"Chemical", "Disease", "all"}
     assert all(0.0 <= v["f1"] <= 1.0 for v in payload["concept"].values())
+
+
+# --- corpus conventions: forms a corpus's annotators leave unannotated -------------------------------------
+
+CONVENTIONS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "conventions"
+
+
+def _occurrences(doc: Document, pattern: str, category: str, curie: str) -> list[Mention]:
+    """A prediction at every whole-word, case-insensitive occurrence of ``pattern`` (what a dictionary NER does)."""
+    return [Mention(doc.id, m.start(), m.end(), m.group(), category, curie=curie)
+            for m in re.finditer(rf"\b{pattern}\b", doc.text, re.IGNORECASE)]
+
+
+def _predict_species(documents: list[Document]) -> list[Mention]:
+    # identifiers from docs/identifiers.md: human NCBITaxon:9606, rat NCBITaxon:10116
+    return [m for d in documents for m in _occurrences(d, "patients", "organism", "NCBITaxon:9606")
+            + _occurrences(d, "rats?", "organism", "NCBITaxon:10116")]
+
+
+def test_conventions_learnt_from_training_drop_unannotated_forms():
+    """'patients' is predicted in every training document but never annotated: it is learnt and dropped."""
+    from kg.evaluation.conventions import learn_conventions
+    from kg.ingest.pubtator import read_pubtator
+
+    profile = PROFILES["linnaeus"]
+    train = read_pubtator(CONVENTIONS_FIXTURE / "linnaeus_train.pubtator")
+    test = read_pubtator(CONVENTIONS_FIXTURE / "linnaeus_test.pubtator")
+    rows = learn_conventions(train, _predict_species(train), profile)
+    assert rows == [("patients", "organism", 5, 0)]  # 'rat'/'rats' are annotated; 'Patients' case-folds
+    conventions = {"linnaeus": frozenset((form, cat) for form, cat, _, _ in rows)}
+
+    predicted = _predict_species(test)
+    raw = score(test, predicted, profile)
+    assert (raw.concept["all"].tp, raw.concept["all"].fp) == (1, 1)
+    kept = drop_unconventional(predicted, profile, conventions)
+    filtered = score(test, kept, profile)
+    assert [m.text for m in kept] == ["rats"]
+    assert (filtered.concept["all"].p, filtered.concept["all"].r) == (1.0, 1.0)
+    assert filtered.mention["all"].f1 == 1.0
+    # other corpora, and corpus-neutral output, keep everything
+    assert drop_unconventional(predicted, PROFILES["biored"], conventions) == predicted
+    assert drop_unconventional(predicted, None, conventions) == predicted
+
+
+def test_conventions_need_enough_occurrences_and_a_low_annotated_share():
+    from kg.evaluation.conventions import learn_conventions
+
+    profile = PROFILES["linnaeus"]
+    doc = _doc("1", "patients patients patients rats rats", [("rats", "Species", "10116")])
+    preds = _occurrences(doc, "patients", "organism", "NCBITaxon:9606") + _occurrences(doc, "rats", "organism", "")
+    assert learn_conventions([doc], preds, profile) == [("patients", "organism", 3, 0)]
+    assert learn_conventions([doc], preds, profile, min_predicted=4) == []
+    assert learn_conventions([doc], preds, profile, max_share=0.0) == []
+    # categories the corpus does not score are never learnt
+    assert learn_conventions([doc], [Mention(m.doc_id, m.start, m.end, m.text, "disease") for m in preds],
+                             profile) == []
+
+
+def test_shipped_conventions_follow_each_corpus_guidelines(tmp_path):
+    """The shipped table (learnt from training splits) drops 'patients' for LINNAEUS and S800, not for BioRED."""
+    from kg.evaluation.conventions import CONVENTIONS_FILE, load_conventions, write_conventions
+
+    header = CONVENTIONS_FILE.read_text(encoding="utf-8").splitlines()[:6]
+    assert any("TRAINING" in line for line in header) and all(line.startswith("#") for line in header[:3])
+    table = load_conventions()
+    assert ("patients", "organism") in table["linnaeus"] and ("patients", "organism") in table["s800"]
+    assert ("patients", "organism") not in table.get("biored", frozenset())
+    # the writer and the reader agree
+    out = tmp_path / "conventions.tsv"
+    assert write_conventions({"s800": [("women", "organism", 8, 0)]}, out, ["test"]) == 1
+    assert load_conventions(out) == {"s800": frozenset({("women", "organism")})}

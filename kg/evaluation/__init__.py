@@ -1,6 +1,8 @@
 """Evaluation against gold corpora: run the pipeline on a PubTator file and score it in the corpus's terms.
 
-``evaluate_file`` is what ``kg eval FILE`` calls; ``score`` scores predictions you already have. The
+``evaluate_file`` is what ``kg eval FILE`` calls; ``score`` scores predictions you already have;
+``drop_unconventional`` first removes the forms a corpus's annotators leave unannotated (its conventions,
+learnt from training data), as ``evaluate_documents`` and ``kg annotate`` do. The
 heavy stages (ingest, NLP, resolution) are imported only when a file is evaluated.
 """
 from __future__ import annotations
@@ -19,7 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.document import Document
 
 __all__ = ["EvalResult", "Scores", "CorpusProfile", "PROFILES", "detect_corpus", "score",
-           "predict", "evaluate_documents", "evaluate_file"]
+           "predict", "drop_unconventional",
+           "evaluate_documents", "evaluate_file"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,13 @@ def score(documents, mentions, profile, **kwargs) -> EvalResult:
     from kg.evaluation.scoring import score as _score
 
     return _score(documents, mentions, profile, **kwargs)
+
+
+def drop_unconventional(mentions, profile, conventions=None) -> list["Mention"]:
+    """See :func:`kg.evaluation.conventions.drop_unconventional`."""
+    from kg.evaluation.conventions import drop_unconventional as _drop
+
+    return _drop(mentions, profile, conventions)
 
 
 def predict(documents: list["Document"], nlp, vocabulary, *, progress: bool = False) -> list["Mention"]:
@@ -57,7 +67,7 @@ def evaluate_documents(documents: list["Document"], *, pipeline: str = "dictiona
     started = time.perf_counter()
     mentions = predict(documents, nlp, vocabulary)
     seconds = time.perf_counter() - started
-    result = score(documents, mentions, profile, replaced=replaced, top=top)
+    result = score(documents, drop_unconventional(mentions, profile), profile, replaced=replaced, top=top)
     result.seconds = seconds
     result.docs_per_s = len(documents) / seconds if seconds > 0 else 0.0
     result.pipeline = pipeline
