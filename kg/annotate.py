@@ -40,6 +40,10 @@ def _typed(doc: Document, mentions: Iterable[Mention], profile: "CorpusProfile |
         t = profile.type_for(m.category)
         if t is None:
             continue
+        if profile.learned_subtypes:  # the corpus's own finer type names, as its annotators would write them
+            from kg.evaluation.subtypes import subtype
+
+            t = subtype(doc.text, m.start, m.end)
         rows.append((m, t, profile.to_corpus_id(m.curie) or profile.no_id))
     rows.sort(key=lambda r: (r[0].start, r[0].end, r[1], r[2], r[0].text))
     return rows

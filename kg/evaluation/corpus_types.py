@@ -45,6 +45,7 @@ class CorpusProfile:
     no_id: str = "-"
     mesh: bool = False  # gold IDs are MeSH UIs, so MeSH history applies
     hints: tuple[str, ...] = field(default=())  # lowercase file-name fragments naming this corpus
+    learned_subtypes: bool = False  # written types come from kg.evaluation.subtypes (NCBI Disease's four)
 
     @property
     def scored_types(self) -> tuple[str, ...]:
@@ -111,7 +112,7 @@ PROFILES: dict[str, CorpusProfile] = {
             types={t: "Disease" for t in ("SpecificDisease", "DiseaseClass", "Modifier", "CompositeMention")},
             categories=dict(_DISEASE),
             prefixes={"MESH": "", "OMIM": "OMIM:"}, composite="+", alternative="|", mesh=True,
-            hints=("ncbi",)),
+            hints=("ncbi",), learned_subtypes=True),
         CorpusProfile(
             "biored", "BioRED",
             types={"GeneOrGeneProduct": "GeneOrGeneProduct", "DiseaseOrPhenotypicFeature": "DiseaseOrPhenotypicFeature",
