@@ -19,6 +19,7 @@ from kg.errors import GraphError
 from kg.graph.iris import IRIs, text_sha256
 from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map
 from kg.graph.quads import QuadSet
+from kg.vocabulary.mesh import display_label
 
 if TYPE_CHECKING:
     import rdflib
@@ -153,7 +154,7 @@ class _Writer:
         secondary = schema_org_types().get(str(biolink_type))
         if secondary:
             g.add((node, self.RDF.type, self.U(secondary)))
-        g.add((node, self.RDFS.label, self.L(c.label or c.curie)))
+        g.add((node, self.RDFS.label, self.L(display_label(c.curie, c.label, c.sources) or c.curie)))
         g.add((node, self.DCT.identifier, self.L(c.curie)))
         g.add((node, self.KG.category, self.L(cat.name)))
         g.add((node, self.KG.mentionCount, self._int(len(mentions))))

@@ -17,7 +17,7 @@ from kg.concept import Concept
 from kg.errors import VocabularyError
 
 __all__ = [
-    "MESH_SOURCE", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts", "text_order",
+    "MESH_SOURCE", "display_label", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts", "text_order",
     "mesh_category",
 ]
 
@@ -91,6 +91,19 @@ def text_order(heading: str) -> str:
     if len(parts) < 2 or any(not p for p in parts):
         return ""
     return " ".join(reversed(parts))
+
+
+def display_label(curie: str, label: str, sources: tuple[str, ...]) -> str:
+    """The name to show for a concept: a MeSH heading in text order ("Addictive Behavior") rather than
+    inverted, and the heading itself rather than a corpus's surface form ("AD") when the label came only
+    from training-split mention pairs. Matching never uses this; it is for people reading the graph."""
+    ui = curie.split(":", 1)[1] if curie.startswith("MESH:") else ""
+    heading = mesh_descriptors().get(ui, "") if ui.startswith("D") else ""
+    if heading and sources and all(s.endswith("-train") for s in sources):
+        label = heading
+    if heading and label == heading:
+        return text_order(heading) or heading
+    return label
 
 
 # Head nouns (last word of the text-order heading) that settle a category on their own.
