@@ -54,6 +54,7 @@ class Predicate:
     mirror: str
     knowledge_level: str
     asserted: bool = True  # write the direct core triple (no for associations that state no positive claim)
+    qualified_predicate: str = ""  # the association's Biolink qualified_predicate (biolink:causes), if any
 
 
 @dataclass(frozen=True)
@@ -161,23 +162,34 @@ def column_roles() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in roles.items()}
 
 
+def _design(row: dict[str, str]) -> Design:
+    alternatives = [cue_regex(p) for p in row["pattern"].split("|") if p]
+    return Design(
+        key=row["key"],
+        pattern=re.compile("|".join(alternatives), re.IGNORECASE),
+        label=row["label"],
+        biolink_class=row["biolink_class"],
+        schema_class=row["schema_class"],
+        terms=tuple(t for t in row["terms"].split("|") if t),
+        family=row.get("family") or row["schema_class"],
+    )
+
+
 @lru_cache(maxsize=1)
 def designs() -> tuple[Design, ...]:
-    out = []
-    for row in read_tsv("designs.tsv"):
-        alternatives = [cue_regex(p) for p in row["pattern"].split("|") if p]
-        out.append(
-            Design(
-                key=row["key"],
-                pattern=re.compile("|".join(alternatives), re.IGNORECASE),
-                label=row["label"],
-                biolink_class=row["biolink_class"],
-                schema_class=row["schema_class"],
-                terms=tuple(t for t in row["terms"].split("|") if t),
-                family=row.get("family") or row["schema_class"],
-            )
+    """The recognisable designs (rows with a pattern; the pattern-less default row is ``default_design()``)."""
+    return tuple(_design(row) for row in read_tsv("designs.tsv") if row["pattern"])
+
+
+@lru_cache(maxsize=1)
+def default_design() -> Design:
+    """The classes of a study whose design is not recognised: the one ``designs.tsv`` row with an empty pattern."""
+    rows = [row for row in read_tsv("designs.tsv") if not row["pattern"]]
+    if len(rows) != 1:
+        raise VocabularyError(
+            f"{EXTRACTION_DIR / 'designs.tsv'} has {len(rows)} rows with an empty pattern; keep exactly one (the default)"
         )
-    return tuple(out)
+    return _design(rows[0])
 
 
 @lru_cache(maxsize=1)
@@ -190,10 +202,30 @@ def measures() -> dict[str, Measure]:
 
 @lru_cache(maxsize=1)
 def predicates() -> dict[str, Predicate]:
+    """Relation kinds (``predicates.tsv`` rows with a knowledge level)."""
     return {
-        r["key"]: Predicate(r["key"], r["predicate"], r["mirror"], r["knowledge_level"], r.get("asserted", "yes") != "no")
+        r["key"]: Predicate(r["key"], r["predicate"], r["mirror"], r["knowledge_level"],
+                            r.get("asserted", "yes") != "no", r.get("qualified_predicate", ""))
         for r in read_tsv("predicates.tsv")
+        if r["knowledge_level"]
     }
+
+
+@lru_cache(maxsize=1)
+def properties() -> dict[str, str]:
+    """Key → CURIE of the glue properties the writer links nodes with (``predicates.tsv`` rows without a knowledge
+    level: ``has_value`` SIO:000300, ``refers_to`` SIO:000628)."""
+    return {r["key"]: r["predicate"] for r in read_tsv("predicates.tsv") if not r["knowledge_level"]}
+
+
+def property_curie(key: str) -> str:
+    """The CURIE of glue property ``key``; VocabularyError naming the file when the row is missing."""
+    try:
+        return properties()[key]
+    except KeyError:
+        raise VocabularyError(
+            f"{EXTRACTION_DIR / 'predicates.tsv'} has no property row {key!r} (a row with no knowledge_level); restore it"
+        ) from None
 
 
 @lru_cache(maxsize=1)

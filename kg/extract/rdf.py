@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.extract.facts import Citation, Evidence, Facts, Publication, Relation, Statistic, Study
-from kg.extract.lexicon import Term, designs, measures, minted_terms, predicates
+from kg.extract.lexicon import Term, default_design, designs, measures, minted_terms, predicates, property_curie
 
 if TYPE_CHECKING:
     import rdflib
@@ -34,7 +34,7 @@ class FactWriter:
         ns = {p: Namespace(namespace(p)) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "cito", "bibo", "kg")}
         self.BL, self.SDO, self.OA, self.PROV, self.DCT = ns["biolink"], ns["schema"], ns["oa"], ns["prov"], ns["dcterms"]
         self.FABIO, self.CITO, self.BIBO, self.KG = ns["fabio"], ns["cito"], ns["bibo"], ns["kg"]
-        self.SIO = Namespace(namespace("SIO"))
+        self.HAS_VALUE, self.REFERS_TO = (URIRef(iris.entity(property_curie(k))) for k in ("has_value", "refers_to"))
         self._pub_iris: dict[tuple[str, int | None, str], Any] = {}
         self._study_iris: dict[tuple[str, str], Any] = {}
         self._edge_iris: dict[int, Any] = {}
@@ -188,9 +188,11 @@ class FactWriter:
     def study(self, st: Study) -> None:
         g, node, L, SDO, KG = self.graph(st.doc_id), self.study_iri(st.doc_id, st.key), self.L, self.SDO, self.KG
         found = [d for d in designs() if d.key in st.designs]
-        biolink_class = "ClinicalTrial" if any(d.biolink_class == "ClinicalTrial" for d in found) else "Study"
+        default = default_design()  # a recognised design's narrower class (ClinicalTrial) wins over the default's
+        specific = sorted({d.biolink_class for d in found} - {default.biolink_class})
+        biolink_class = specific[0] if specific else default.biolink_class
         g.add((node, self.RDF.type, self.BL[biolink_class]))
-        schema_classes = {d.schema_class for d in found} or {"MedicalStudy"}
+        schema_classes = {d.schema_class for d in found} or {default.schema_class}
         for cls in sorted(schema_classes):
             g.add((node, self.RDF.type, SDO[cls]))
         g.add((node, self.RDFS.label, L(st.label)))
@@ -225,7 +227,7 @@ class FactWriter:
             for c in curies:
                 g.add((node, prop, self.term(c)))
         for c in st.entities:
-            g.add((node, self.SIO["000628"], self.term(c)))
+            g.add((node, self.REFERS_TO, self.term(c)))
         for i, o in enumerate(st.outcomes):
             on = self.U(self.iris.outcome(str(node), i))
             g.add((node, KG.hasOutcome, on))
@@ -234,7 +236,7 @@ class FactWriter:
             if o.direction:
                 g.add((on, KG.direction, L(o.direction)))
             for c in o.curies:
-                g.add((on, self.SIO["000628"], self.term(c)))
+                g.add((on, self.REFERS_TO, self.term(c)))
         if st.publication is not None:
             pub = self.pub_iri(st.publication)
             if st.publication not in self.facts.publications:
@@ -305,7 +307,7 @@ class FactWriter:
         g.add((node, self.RDFS.label, L(st.stated)))
         g.add((node, KG.measure, L(m.label)))
         if st.value:
-            g.add((node, self.SIO["000300"], self.decimal(st.value)))
+            g.add((node, self.HAS_VALUE, self.decimal(st.value)))
         if st.range_low and st.range_high:  # "ranged from 12 to 350 participants"
             g.add((node, self.SDO.minValue, self.decimal(st.range_low)))
             g.add((node, self.SDO.maxValue, self.decimal(st.range_high)))
@@ -317,7 +319,7 @@ class FactWriter:
         if st.unit:
             g.add((node, KG.unit, L(st.unit)))
         if anchor is not None:
-            g.add((node, self.SIO["000628"], anchor))
+            g.add((node, self.REFERS_TO, anchor))
         if st.drug:
             g.add((node, KG.drug, self.term(st.drug)))
         if st.event:

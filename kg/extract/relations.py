@@ -184,7 +184,8 @@ def _mechanisms(sent: _Sentence, subjects: set[int]) -> list[Relation]:
             value = mech[0].value if own else mech[-1].value
             implied = {"antagonism": "decreased", "inhibition": "decreased", "agonism": "increased"}.get(value, "")
             kind = f"mechanism_{value}" if f"mechanism_{value}" in predicates() else "mechanism"
-            out.append(_rel(sent, d, kind, t, 0.8, qualified_predicate="biolink:causes", object_aspect_qualifier=aspect,
+            out.append(_rel(sent, d, kind, t, 0.8, qualified_predicate=predicates()[kind].qualified_predicate,
+                            object_aspect_qualifier=aspect,
                             object_direction_qualifier=implied, causal_mechanism_qualifier=value,
                             anatomical_context_qualifier=sent.anatomy))
             subjects.add(d.start)
@@ -195,7 +196,8 @@ def _mechanisms(sent: _Sentence, subjects: set[int]) -> list[Relation]:
         direction = lex.first_value(between, "direction")
         if direction or lex.has(between, "causal"):
             kind = f"causal_{direction}" if direction else "causal"
-            out.append(_rel(sent, d, kind, t, 0.6, qualified_predicate="biolink:causes", object_aspect_qualifier=aspect,
+            out.append(_rel(sent, d, kind, t, 0.6, qualified_predicate=predicates()[kind].qualified_predicate,
+                            object_aspect_qualifier=aspect,
                             object_direction_qualifier=direction, anatomical_context_qualifier=sent.anatomy))
             subjects.add(d.start)
     return out
@@ -228,7 +230,8 @@ def _chain(sent: _Sentence, subjects: set[int], carried: Hit | None) -> list[Rel
         if lex.has(between, "causal_passive"):  # "an effect mediated through X": X acts on the effect
             a, b = b, a
         aspect = "activity" if b.category in TARGETS else ""
-        out.append(_rel(sent, a, kind, b, 0.7, qualified_predicate="biolink:causes", object_aspect_qualifier=aspect,
+        out.append(_rel(sent, a, kind, b, 0.7, qualified_predicate=predicates()[kind].qualified_predicate,
+                        object_aspect_qualifier=aspect,
                         object_direction_qualifier=direction, anatomical_context_qualifier=sent.anatomy))
     return out
 
