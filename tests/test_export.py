@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from explore_fixture import write_fixture_out
 
-import kg
 from kg.errors import GraphError
 from kg.export import FORMATS, export
 
@@ -20,18 +18,8 @@ BIOLINK = "https://w3id.org/biolink/vocab/"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    return write_fixture_out(tmp_path_factory.mktemp("explore") / "out")
-
-
-@pytest.fixture(scope="module")
-def graph(out):
-    return kg.load(out)
-
-
-@pytest.fixture(scope="module")
-def counts(graph) -> tuple[int, int]:
-    g = graph.to_networkx()
+def counts(explore_graph) -> tuple[int, int]:
+    g = explore_graph.to_networkx()
     return g.number_of_nodes(), g.number_of_edges()
 
 
@@ -48,35 +36,35 @@ def _reprojected(ds) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("fmt,rdflib_format", [("nq", "nquads"), ("jsonld", "json-ld"), ("ttl", "turtle")])
-def test_rdf_exports_reread_with_rdflib(graph, counts, tmp_path, fmt, rdflib_format):
+def test_rdf_exports_reread_with_rdflib(explore_graph, counts, tmp_path, fmt, rdflib_format):
     import rdflib
 
-    (path,) = export(graph, fmt, tmp_path / f"graph.{fmt}")
+    (path,) = export(explore_graph, fmt, tmp_path / f"graph.{fmt}")
     ds = rdflib.Dataset()
     ds.parse(path, format=rdflib_format)
-    quads = graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0]
-    triples = graph.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }").rows[0][0]
+    quads = explore_graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0]
+    triples = explore_graph.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }").rows[0][0]
     n = sum(1 for _ in ds.quads((None, None, None, None)))
     assert n == (triples if fmt == "ttl" else quads)
     if fmt != "ttl":  # named graphs survive
         assert len({g for _, _, _, g in ds.quads((None, None, None, None))}) == len(
-            graph.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows)
+            explore_graph.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows)
     assert _reprojected(ds) == counts
 
 
-def test_jsonld_context_comes_from_the_prefix_map(graph, tmp_path):
+def test_jsonld_context_comes_from_the_prefix_map(explore_graph, tmp_path):
     from kg.graph.prefixes import prefix_map
 
-    (path,) = export(graph, "jsonld", tmp_path / "graph.jsonld")
+    (path,) = export(explore_graph, "jsonld", tmp_path / "graph.jsonld")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["@context"] == prefix_map()
     assert "biolink:Association" in path.read_text(encoding="utf-8")  # compacted with the context
 
 
-def test_graphml_rereads_with_yed_and_cytoscape_labels(graph, counts, tmp_path):
+def test_graphml_rereads_with_yed_and_cytoscape_labels(explore_graph, counts, tmp_path):
     import networkx as nx
 
-    (path,) = export(graph, "graphml", tmp_path / "graph.graphml")
+    (path,) = export(explore_graph, "graphml", tmp_path / "graph.graphml")
     g = nx.read_graphml(path, force_multigraph=True)
     assert (g.number_of_nodes(), g.number_of_edges()) == counts
     assert g.nodes["HGNC:1033"]["name"] == "BDNF"  # Cytoscape's display column
@@ -85,29 +73,29 @@ def test_graphml_rereads_with_yed_and_cytoscape_labels(graph, counts, tmp_path):
     root = ET.parse(path).getroot()
     y = "{http://www.yworks.com/xml/graphml}"
     labels = {el.text for el in root.iter(f"{y}NodeLabel")}
-    assert labels == {d["label"] for _, d in graph.to_networkx().nodes(data=True)}
+    assert labels == {d["label"] for _, d in explore_graph.to_networkx().nodes(data=True)}
     assert any(k.get("yfiles.type") == "nodegraphics" for k in root.iter("{http://graphml.graphdrawing.org/xmlns}key"))
     ids = [k.get("id") for k in root.iter("{http://graphml.graphdrawing.org/xmlns}key")]
     assert len(ids) == len(set(ids))  # valid GraphML: key ids are unique
 
 
-def test_gexf_and_cyjs_reread_with_networkx(graph, counts, tmp_path):
+def test_gexf_and_cyjs_reread_with_networkx(explore_graph, counts, tmp_path):
     import networkx as nx
 
-    (gexf,) = export(graph, "gexf", tmp_path / "graph.gexf")
+    (gexf,) = export(explore_graph, "gexf", tmp_path / "graph.gexf")
     g = nx.read_gexf(gexf)
     assert (g.number_of_nodes(), g.number_of_edges()) == counts
     assert g.nodes["HGNC:1033"]["label"] == "BDNF"
-    (cyjs,) = export(graph, "cyjs", tmp_path / "graph.cyjs")
+    (cyjs,) = export(explore_graph, "cyjs", tmp_path / "graph.cyjs")
     c = nx.cytoscape_graph(json.loads(cyjs.read_text(encoding="utf-8")))
     assert (c.number_of_nodes(), c.number_of_edges()) == counts
     assert c.nodes["GO:0017146"]["synonyms"] == ["NMDA receptor", "NMDA receptors"]  # JSON keeps lists
 
 
-def test_dot_rereads_with_pydot_and_renders_with_graphviz(graph, counts, tmp_path):
+def test_dot_rereads_with_pydot_and_renders_with_graphviz(explore_graph, counts, tmp_path):
     import pydot
 
-    (path,) = export(graph, "dot", tmp_path / "graph.dot")
+    (path,) = export(explore_graph, "dot", tmp_path / "graph.dot")
     (dot,) = pydot.graph_from_dot_file(str(path))
     nodes = [n for n in dot.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
     assert (len(nodes), len(dot.get_edges())) == counts
@@ -145,9 +133,9 @@ def _ancestors(model: dict, slot: str) -> list[str]:
     return chain
 
 
-def test_kgx_rereads_and_conforms_to_the_biolink_model(graph, counts, tmp_path):
+def test_kgx_rereads_and_conforms_to_the_biolink_model(explore_graph, counts, tmp_path):
     model = _biolink_model()
-    files = export(graph, "kgx", tmp_path / "graph")
+    files = export(explore_graph, "kgx", tmp_path / "graph")
     assert [f.name for f in files] == ["graph_nodes.tsv", "graph_edges.tsv", "graph_nodes.jsonl", "graph_edges.jsonl"]
     with files[0].open(encoding="utf-8") as fh:
         tsv_nodes = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -180,8 +168,8 @@ def test_kgx_rereads_and_conforms_to_the_biolink_model(graph, counts, tmp_path):
     assert gene["category"] == "biolink:GeneOrGeneProduct" and gene["xref"] == "NCBIGene:627|UniProtKB:P23560"
 
 
-def test_neo4j_import_csvs(graph, counts, tmp_path):
-    nodes_csv, rels_csv = export(graph, "neo4j", tmp_path / "graph.csv")
+def test_neo4j_import_csvs(explore_graph, counts, tmp_path):
+    nodes_csv, rels_csv = export(explore_graph, "neo4j", tmp_path / "graph.csv")
     with nodes_csv.open(encoding="utf-8", newline="") as fh:
         nodes = list(csv.DictReader(fh))
     with rels_csv.open(encoding="utf-8", newline="") as fh:
@@ -197,24 +185,24 @@ def test_neo4j_import_csvs(graph, counts, tmp_path):
                                                   "mentions", "part_of"]
 
 
-def test_export_from_out_path_and_unknown_format(out, tmp_path):
+def test_export_from_out_path_and_unknown_format(explore_out, tmp_path):
     assert set(FORMATS) == {"ttl", "nq", "jsonld", "graphml", "gexf", "cyjs", "dot", "kgx", "neo4j", "html"}
-    (path,) = export(out, "nq", tmp_path / "sub" / "g.nq")
+    (path,) = export(explore_out, "nq", tmp_path / "sub" / "g.nq")
     # same quads as the build wrote (Oxigraph canonicalises decimal lexical forms, so compare counts)
-    assert len(path.read_text(encoding="utf-8").splitlines()) == len((out / "graph.nq").read_text(encoding="utf-8").splitlines())
+    assert len(path.read_text(encoding="utf-8").splitlines()) == len((explore_out / "graph.nq").read_text(encoding="utf-8").splitlines())
     with pytest.raises(GraphError, match="choose one of"):
-        export(out, "xlsx", tmp_path / "g.xlsx")
+        export(explore_out, "xlsx", tmp_path / "g.xlsx")
     with pytest.raises(GraphError, match="directory"):
-        export(out, "ttl", tmp_path)
+        export(explore_out, "ttl", tmp_path)
 
 
-def test_plot_stats_draws_a_png(graph, tmp_path):
+def test_plot_stats_draws_a_png(explore_graph, tmp_path):
     pytest.importorskip("matplotlib")
     import matplotlib.image
 
     from kg.plots import plot_stats
 
-    png = plot_stats(graph, tmp_path / "stats.png")
+    png = plot_stats(explore_graph, tmp_path / "stats.png")
     image = matplotlib.image.imread(png)
     assert image.shape[0] > 300 and image.shape[1] > 600
     # the chemical bar is drawn in the chemical colour (#E69F00)
@@ -222,10 +210,10 @@ def test_plot_stats_draws_a_png(graph, tmp_path):
     assert ((rgb[:, 0] == 0xE6) & (rgb[:, 1] == 0x9F) & (rgb[:, 2] == 0x00)).sum() > 100
 
 
-def test_failed_export_leaves_the_previous_file_whole(graph, tmp_path, monkeypatch):
+def test_failed_export_leaves_the_previous_file_whole(explore_graph, tmp_path, monkeypatch):
     import networkx as nx
 
-    (path,) = export(graph, "gexf", tmp_path / "g.gexf")
+    (path,) = export(explore_graph, "gexf", tmp_path / "g.gexf")
     before = path.read_bytes()
 
     def broken(g, target, **kwargs):
@@ -234,5 +222,5 @@ def test_failed_export_leaves_the_previous_file_whole(graph, tmp_path, monkeypat
 
     monkeypatch.setattr(nx, "write_gexf", broken)
     with pytest.raises(OSError, match="disk full"):
-        export(graph, "gexf", path)
+        export(explore_graph, "gexf", path)
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf"]

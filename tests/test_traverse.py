@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from explore_fixture import write_fixture_out
 
 import kg
 from kg.errors import GraphError, QueryError
@@ -15,21 +14,11 @@ from kg.errors import GraphError, QueryError
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    return write_fixture_out(tmp_path_factory.mktemp("explore") / "out")
-
-
-@pytest.fixture(scope="module")
-def graph(out):
-    return kg.load(out)
-
-
-def test_projection_has_one_node_per_thing_and_one_edge_per_association(graph):
-    g = graph.to_networkx()
+def test_projection_has_one_node_per_thing_and_one_edge_per_association(explore_graph):
+    g = explore_graph.to_networkx()
     kinds = {k: sum(1 for _, d in g.nodes(data="kind") if d == k) for k in ("entity", "study", "publication")}
-    n_assoc = graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/biolink/vocab/Association> }").rows[0][0]
-    n_ent = graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e <https://example.org/kg/category> ?c }").rows[0][0]
+    n_assoc = explore_graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/biolink/vocab/Association> }").rows[0][0]
+    n_ent = explore_graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e <https://example.org/kg/category> ?c }").rows[0][0]
     assert kinds == {"entity": n_ent, "study": 1, "publication": 2}
     edge_kinds = [d for _, _, d in g.edges(data="kind")]
     assert edge_kinds.count("association") == n_assoc == 7
@@ -38,8 +27,8 @@ def test_projection_has_one_node_per_thing_and_one_edge_per_association(graph):
     assert not any(n.startswith(("anno:", "sel:", "sent:")) for n in g)
 
 
-def test_association_edges_carry_predicate_qualifiers_statistics_and_evidence(graph):
-    g = graph.to_networkx()
+def test_association_edges_carry_predicate_qualifiers_statistics_and_evidence(explore_graph):
+    g = explore_graph.to_networkx()
     mech = [d for u, v, d in g.edges("DRUGBANK:DB11823", data=True) if v == "GO:0017146"]
     assert len(mech) == 1
     d = mech[0]
@@ -53,63 +42,63 @@ def test_association_edges_carry_predicate_qualifiers_statistics_and_evidence(gr
     assert "affects" not in g.nodes["DRUGBANK:DB11823"]
 
 
-def test_to_networkx_returns_a_copy(graph):
-    g = graph.to_networkx()
+def test_to_networkx_returns_a_copy(explore_graph):
+    g = explore_graph.to_networkx()
     g.remove_node("HGNC:1033")
-    assert "HGNC:1033" in graph.to_networkx()
+    assert "HGNC:1033" in explore_graph.to_networkx()
 
 
-def test_names_curies_iris_and_xrefs_resolve_to_one_node(graph):
-    assert graph.resolve("esketamine") == "DRUGBANK:DB11823"
-    assert graph.resolve("Spravato") == "DRUGBANK:DB11823"          # a synonym, any case
-    assert graph.resolve("nmda RECEPTOR") == "GO:0017146"
-    assert graph.resolve("http://identifiers.org/hgnc/1033") == "HGNC:1033"
-    assert graph.resolve("NCBIGene:627") == "HGNC:1033"              # an xref
-    assert graph.resolve("HGNC:4586") == "HGNC:4586"
+def test_names_curies_iris_and_xrefs_resolve_to_one_node(explore_graph):
+    assert explore_graph.resolve("esketamine") == "DRUGBANK:DB11823"
+    assert explore_graph.resolve("Spravato") == "DRUGBANK:DB11823"          # a synonym, any case
+    assert explore_graph.resolve("nmda RECEPTOR") == "GO:0017146"
+    assert explore_graph.resolve("http://identifiers.org/hgnc/1033") == "HGNC:1033"
+    assert explore_graph.resolve("NCBIGene:627") == "HGNC:1033"              # an xref
+    assert explore_graph.resolve("HGNC:4586") == "HGNC:4586"
     with pytest.raises(GraphError, match="did you mean 'esketamine'"):
-        graph.resolve("esketamin")
+        explore_graph.resolve("esketamin")
 
 
-def test_entities_by_category(graph):
-    assert [e["id"] for e in graph.entities("gene")] == ["HGNC:1033", "HGNC:4586"]
-    assert len(graph.entities()) == 12
+def test_entities_by_category(explore_graph):
+    assert [e["id"] for e in explore_graph.entities("gene")] == ["HGNC:1033", "HGNC:4586"]
+    assert len(explore_graph.entities()) == 12
     with pytest.raises(GraphError, match="choose one of"):
-        graph.entities("genes")
+        explore_graph.entities("genes")
 
 
-def test_mechanism_path_follows_edge_directions_with_predicates(graph):
-    paths = graph.paths("esketamine", "BDNF")
+def test_mechanism_path_follows_edge_directions_with_predicates(explore_graph):
+    paths = explore_graph.paths("esketamine", "BDNF")
     assert [p.nodes for p in paths] == [("DRUGBANK:DB11823", "MESH:D018698", "GO:0032281", "HGNC:1033")]
     assert all(s.forward and s.predicate == "biolink:affects" for s in paths[0].steps)
-    text = graph.format_path(paths[0])
+    text = explore_graph.format_path(paths[0])
     assert text.startswith("esketamine (DRUGBANK:DB11823) -[affects: increased release]-> Glutamic Acid")
     assert text.endswith("-[affects: increased secretion]-> BDNF (HGNC:1033)")
-    assert graph.paths("esketamine", "BDNF", max_len=2) == []
+    assert explore_graph.paths("esketamine", "BDNF", max_len=2) == []
 
 
-def test_paths_fall_back_to_undirected_and_skip_mentions(graph):
-    paths = graph.paths("GluN2B", "esketamine")
+def test_paths_fall_back_to_undirected_and_skip_mentions(explore_graph):
+    paths = explore_graph.paths("GluN2B", "esketamine")
     assert paths and paths[0].nodes == ("HGNC:4586", "GO:0017146", "DRUGBANK:DB11823")
     assert [s.forward for s in paths[0].steps] == [True, False]
-    assert "<-[affects: decreased activity (antagonism)]-" in graph.format_path(paths[0])
+    assert "<-[affects: decreased activity (antagonism)]-" in explore_graph.format_path(paths[0])
     # without statements linking them, two entities are only joined through the document's mentions
-    assert graph.paths("Homo sapiens", "BDNF") == []
-    via_doc = graph.paths("Homo sapiens", "BDNF", include_mentions=True)
+    assert explore_graph.paths("Homo sapiens", "BDNF") == []
+    via_doc = explore_graph.paths("Homo sapiens", "BDNF", include_mentions=True)
     assert via_doc[0].nodes == ("NCBITaxon:9606", "doc:explore-abstract", "HGNC:1033")
 
 
-def test_neighbourhood(graph):
-    sub = graph.neighbourhood("NMDA receptor")
+def test_neighbourhood(explore_graph):
+    sub = explore_graph.neighbourhood("NMDA receptor")
     assert set(sub) == {"GO:0017146", "DRUGBANK:DB11823", "HGNC:4586"}
-    assert set(graph.neighbourhood("NMDA receptor", depth=2)) >= {"MESH:D018698", "MESH:D061218"}
-    assert "esketamine (DRUGBANK:DB11823) -[affects: decreased activity (antagonism)]->" in graph.format_neighbourhood(sub)
+    assert set(explore_graph.neighbourhood("NMDA receptor", depth=2)) >= {"MESH:D018698", "MESH:D061218"}
+    assert "esketamine (DRUGBANK:DB11823) -[affects: decreased activity (antagonism)]->" in explore_graph.format_neighbourhood(sub)
 
 
-def test_query_returns_curies_and_rejects_bad_sparql(graph):
-    rows = graph.query("SELECT ?l WHERE { <http://identifiers.org/hgnc/1033> <http://www.w3.org/2000/01/rdf-schema#label> ?l }").rows
+def test_query_returns_curies_and_rejects_bad_sparql(explore_graph):
+    rows = explore_graph.query("SELECT ?l WHERE { <http://identifiers.org/hgnc/1033> <http://www.w3.org/2000/01/rdf-schema#label> ?l }").rows
     assert rows == (("BDNF",),)
     with pytest.raises(QueryError):
-        graph.query("SELECT WHERE {")
+        explore_graph.query("SELECT WHERE {")
 
 
 def test_open_refuses_a_directory_kg_did_not_write(tmp_path):
