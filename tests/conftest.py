@@ -6,7 +6,18 @@ needs another vocabulary (test_vocabulary's in-memory layers only) defines its o
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+
+# A checkout keeps kg's data in data/ and the corpora in ../shared (as the Makefile sets); a caller's own
+# settings win. Tests never download: anything missing from the cache is an error, not a fetch.
+_ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("KG_DATA_DIR", str(_ROOT / "data"))
+os.environ.setdefault("KG_CACHE_DIR", str(_ROOT / "data" / "vocab" / "cache"))
+os.environ.setdefault("KG_SHARED_DIR", str((_ROOT / ".." / "shared").resolve()))
+os.environ.setdefault("KG_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")

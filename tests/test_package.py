@@ -9,3 +9,40 @@ def test_import_kg_is_light():
     code = "import sys, kg; print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"import kg pulled in: {out.stdout.strip()}"
+
+
+def test_data_folders_are_found_through_kg_paths():
+    from kg.paths import models_dir, ontologies_dir, pipelines_dir, queries_dir
+
+    assert (ontologies_dir() / "sources.tsv").is_file() and (ontologies_dir() / "schema.ttl").is_file()
+    assert (pipelines_dir() / "dictionary.cfg").is_file()
+    assert any(queries_dir().glob("*.rq"))
+    assert (models_dir() / "ner" / "meta.json").is_file()
+
+
+def test_the_wheel_carries_the_data_folders(tmp_path):
+    """A wheel holds ontologies/, pipelines/, queries/ and models/ under kg/_data, where kg.paths looks first."""
+    import zipfile
+    from pathlib import Path
+
+    from hatchling.builders.wheel import WheelBuilder
+
+    root = Path(__file__).resolve().parents[1]
+    wheel = next(iter(WheelBuilder(str(root)).build(directory=str(tmp_path), versions=["standard"])))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("ontologies", "pipelines", "queries", "models"):
+        shipped = {p.relative_to(root).as_posix() for p in (root / folder).rglob("*") if p.is_file()}
+        missing = {n for n in shipped if f"kg/_data/{n}" not in names}
+        assert not missing, f"the wheel lacks {sorted(missing)[:3]}"
+    assert "kg/export/viewer_template.html" in names and "kg/paths.py" in names
+    assert not any(n.startswith(("tests/", "training/", "data/")) for n in names)
+
+
+def test_settings_come_from_the_environment_and_platform_defaults(tmp_path):
+    from kg.settings import Settings
+
+    s = Settings.from_env({"KG_DATA_DIR": str(tmp_path), "KG_OFFLINE": "yes"})
+    assert s.data_dir == tmp_path and s.vocab_dir == tmp_path / "vocab" and s.offline and s.shared_dir is None
+    assert Settings.from_env({}, offline=True).offline
+    bare = Settings.from_env({})
+    assert bare.data_dir.name == "kg" and bare.cache_dir.name == "kg" and not bare.offline

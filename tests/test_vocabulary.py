@@ -85,10 +85,22 @@ def test_mesh_descriptors_are_the_plain_descriptor_rows():
     assert elapsed < 6  # about 1.1 s with the qualifier rows on the reference machine; generous for CI
 
 
-def test_missing_mesh_package_says_how_to_install(monkeypatch):
+def test_missing_mesh_package_and_cache_says_how_to_fetch(monkeypatch, tmp_path):
+    from kg.cache import Cache
+
     monkeypatch.setattr(mesh_module, "_PACKAGE", "kg_no_such_mesh_package")
-    with pytest.raises(VocabularyError, match="make setup"):
-        mesh_module.mesh_csv_path()
+    with pytest.raises(VocabularyError, match="run `kg vocab build` once online"):
+        mesh_module.mesh_csv_path(Cache(tmp_path, offline=True))
+
+
+def test_a_cached_mesh_wheel_must_match_its_pinned_checksum(monkeypatch, tmp_path):
+    from kg.cache import Cache
+
+    monkeypatch.setattr(mesh_module, "_PACKAGE", "kg_no_such_mesh_package")
+    name, version = mesh_module.MESH_WHEEL
+    (tmp_path / f"{name.replace('-', '_')}-{version}-py3-none-any.whl").write_bytes(b"not the wheel")
+    with pytest.raises(VocabularyError, match="pinned sha256"):
+        mesh_module.mesh_csv_path(Cache(tmp_path, offline=True))
 
 
 @pytest.mark.parametrize("heading, text", [
@@ -206,13 +218,6 @@ def test_a_curated_file_that_is_not_utf8_names_its_line(tmp_path):
                      + "MESH:D009020\tmorphine café\tchemical\t\t\tS4\n".encode("latin-1"))
     with pytest.raises(VocabularyError, match=r"latin1\.tsv:3: not UTF-8.*save the file as UTF-8"):
         read_curated_file(path, load_sources())
-
-
-def test_ontologies_dir_is_the_repository_folder():
-    from kg.paths import repo_root
-
-    assert ontologies_dir() == repo_root() / "ontologies" and (ontologies_dir() / "sources.tsv").is_file()
-    assert (repo_root() / "kg" / "paths.py").is_file()
 
 
 def test_duplicate_primary_ids_across_files_are_rejected(tmp_path):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from kg.concept import Mention
 from kg.document import Block, Document, Span
 from kg.errors import KGError, PipelineError
-from kg.paths import repo_root
+from kg.paths import pipelines_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -24,7 +24,7 @@ __all__ = ["PIPELINES_DIR", "available_pipelines", "load_pipeline", "annotate", 
 
 log = logging.getLogger(__name__)
 
-PIPELINES_DIR = repo_root() / "pipelines"
+PIPELINES_DIR = pipelines_dir()
 TOKENIZER_CACHE_SIZE = 1_000_000
 
 

@@ -16,22 +16,21 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import PipelineError
-from kg.paths import repo_root
+from kg.paths import data_root, models_dir
 
 __all__ = ["MODEL_DIR", "DEFAULT_LABEL_MAP", "StatisticalNER", "model_path", "load_model"]
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = repo_root()
-MODEL_DIR = REPO_ROOT / "models" / "ner"
+MODEL_DIR = models_dir() / "ner"
 # The model's labels (training/train_ner.py) -> kg categories.
 DEFAULT_LABEL_MAP = {"CHEMICAL": "chemical", "DISEASE": "disease", "GENE": "gene", "ORGANISM": "organism"}
 
 
 def model_path(model: str | Path) -> Path:
-    """``model`` as a path: absolute as given, otherwise relative to the repository (never the cwd)."""
+    """``model`` as a path: absolute as given, otherwise relative to the folder that holds ``models/`` (never the cwd)."""
     path = Path(model).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
+    return path if path.is_absolute() else data_root() / path
 
 
 _MODELS: dict[Path, Language] = {}

@@ -144,19 +144,19 @@ def is_trained(concept: Concept) -> bool:
 
 
 def available(vocab_dir: Path | str | None = None) -> bool:
-    """True when a built index exists in ``vocab_dir`` (default ``$KG_VOCAB_DIR`` or ``data/vocab``)."""
-    from kg.cache import default_vocab_dir
+    """True when a built index exists in ``vocab_dir`` (default ``Settings.vocab_dir``)."""
+    from kg.settings import Settings
     from kg.vocabulary.build import INDEX_FILE
 
-    return (Path(vocab_dir or default_vocab_dir()) / INDEX_FILE).is_file()
+    return (Path(vocab_dir or Settings.from_env().vocab_dir) / INDEX_FILE).is_file()
 
 
 def load_layer(vocab_dir: Path | str | None = None, *, verify: bool = False) -> BroadLayer:
     """Open the broad layer; ``verify=True`` also checks the index against its manifest's sha256."""
-    from kg.cache import default_vocab_dir
+    from kg.settings import Settings
     from kg.vocabulary.build import INDEX_FILE, read_manifest
 
-    folder = Path(vocab_dir or default_vocab_dir())
+    folder = Path(vocab_dir or Settings.from_env().vocab_dir)
     path = folder / INDEX_FILE
     if not path.is_file():
         raise VocabularyError(f"no broad vocabulary index in {folder}; run `kg vocab build` "

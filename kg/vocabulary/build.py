@@ -21,7 +21,8 @@ from typing import Iterable, Sequence
 from kg.atomic import atomic_write_text
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.cache import Cache, default_vocab_dir, sha256_file
+from kg.cache import Cache, sha256_file
+from kg.settings import Settings
 from kg.vocabulary.broad import SEP
 
 __all__ = ["FORMAT_VERSION", "INDEX_FILE", "MANIFEST_FILE", "SEP", "Manifest", "SourceRecord",
@@ -86,8 +87,8 @@ class Manifest:
 
 
 def read_manifest(out_dir: Path | str | None = None) -> Manifest | None:
-    """The manifest of the index in ``out_dir`` (default :func:`default_vocab_dir`), or None if absent."""
-    path = Path(out_dir or default_vocab_dir()) / MANIFEST_FILE
+    """The manifest of the index in ``out_dir`` (default ``Settings.vocab_dir``), or None if absent."""
+    path = Path(out_dir or Settings.from_env().vocab_dir) / MANIFEST_FILE
     if not path.is_file():
         return None
     try:
@@ -146,20 +147,22 @@ def _write(con: sqlite3.Connection, concepts: Iterable[Concept], normalise) -> t
 
 
 def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None = None, *,
-                progress: bool = False, force: bool = False, cache: Cache | None = None) -> Manifest:
+                progress: bool = False, force: bool = False, cache: Cache | None = None,
+                settings: Settings | None = None) -> Manifest:
     """Build (or keep, when its inputs are unchanged) the broad vocabulary index in ``out_dir``.
 
     ``sources`` are names of :data:`kg.vocabulary.sources.SOURCES` (default: all). Downloads go
-    through ``cache`` (default: ``<out_dir>/cache`` unless ``$KG_CACHE_DIR``); ``KG_OFFLINE=1``
-    makes a missing input an error instead of a download.
+    through ``cache`` (default: one on ``settings.cache_dir``; ``settings`` default to the environment's);
+    ``settings.offline`` makes a missing input an error instead of a download.
     """
     from kg.vocabulary.normalise import normalise
     from kg.vocabulary.sources import DEFAULT_SOURCES, SOURCES, get_source
 
     started = time.perf_counter()
-    out = Path(out_dir) if out_dir else default_vocab_dir()
+    settings = settings or Settings.from_env()
+    out = Path(out_dir) if out_dir else settings.vocab_dir
     if cache is None:
-        cache = Cache(os.environ.get("KG_CACHE_DIR") or out / "cache")
+        cache = Cache(settings.cache_dir, offline=settings.offline)
     names = list(dict.fromkeys(sources or DEFAULT_SOURCES))
     chosen = [(name, get_source(name)) for name in names]
 

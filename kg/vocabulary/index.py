@@ -290,9 +290,9 @@ def load_vocabulary(layers: Iterable[str] | None = None) -> Vocabulary:
     layers = default_layers() if layers is None else tuple(layers)
     where = ""
     if "broad" in layers:
-        from kg.cache import default_vocab_dir
+        from kg.settings import Settings
 
-        where = str(default_vocab_dir())
+        where = str(Settings.from_env().vocab_dir)
     return _load_vocabulary(layers, where)
 
 

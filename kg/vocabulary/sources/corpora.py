@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -18,13 +17,13 @@ from typing import Iterable, Iterator
 
 from kg.concept import Concept
 from kg.cache import Cache
-from kg.paths import repo_root
+from kg.errors import VocabularyError
+from kg.settings import SHARED_ENV, Settings
 from kg.vocabulary.normalise import normalise
 from kg.vocabulary.sources import Input, Source
 
 log = logging.getLogger(__name__)
 
-SHARED_ENV = "KG_SHARED_DIR"
 HELDOUT_MODULUS = 5  # a document is held out when sha256(document id) mod 5 == 0
 MIN_SHARE = 0.75
 
@@ -60,10 +59,12 @@ _PREFIXED = re.compile(r"^(MESH|OMIM):([CD]?\d+)$")
 
 
 def shared_dir() -> Path:
-    """``$KG_SHARED_DIR``, else the ``shared`` folder beside the repository."""
-    if os.environ.get(SHARED_ENV):
-        return Path(os.environ[SHARED_ENV]).expanduser()
-    return (repo_root() / ".." / "shared").resolve()
+    """The folder holding the corpora's ``eval/<corpus>/`` training splits (``Settings.shared_dir``)."""
+    found = Settings.from_env().shared_dir
+    if found is None:
+        raise VocabularyError(f"no training corpora configured; set {SHARED_ENV} to the folder that holds "
+                              "eval/<corpus>/ (a checkout's Makefile sets it to ../shared)")
+    return found
 
 
 def is_heldout(document_id: str) -> bool:
@@ -136,7 +137,11 @@ def select_pairs(pairs: Iterable[tuple[str, str, str, str]], min_share: float = 
 
 
 def fetch(cache: Cache) -> list[Input]:
-    root = shared_dir() / "eval"
+    try:
+        root = shared_dir() / "eval"
+    except VocabularyError as exc:
+        log.warning("%s; the corpora source adds nothing", exc)
+        return []
     inputs = [Input(f"shared/eval/{c.name}", "training", root / c.training, "shared")
               for c in CORPORA.values() if (root / c.training).is_file()]
     if not inputs:

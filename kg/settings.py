@@ -1,0 +1,62 @@
+"""Where kg keeps what it builds and downloads, and whether it may download: one typed, explicit object.
+
+Defaults follow the platform's conventions (``platformdirs``: ``~/.local/share/kg`` and ``~/.cache/kg`` on
+Linux), so an installed wheel works from any folder; environment variables override them, and code passes
+a :class:`Settings` down instead of reading or writing ``os.environ`` itself. A checkout's ``Makefile`` points
+them at ``data/`` and ``../shared``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+__all__ = ["Settings", "DATA_ENV", "VOCAB_DIR_ENV", "CACHE_ENV", "SHARED_ENV", "OFFLINE_ENV"]
+
+DATA_ENV = "KG_DATA_DIR"
+VOCAB_DIR_ENV = "KG_VOCAB_DIR"
+CACHE_ENV = "KG_CACHE_DIR"
+SHARED_ENV = "KG_SHARED_DIR"
+OFFLINE_ENV = "KG_OFFLINE"
+_APP = "kg"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Folders and the offline switch.
+
+    ``vocab_dir`` holds the broad vocabulary index (``kg vocab build``); ``cache_dir`` the registry downloads
+    it is built from; ``shared_dir`` the training corpora (``eval/<corpus>/...``) that the training-pair
+    vocabulary source, the stop-list and the conventions learn from (``None``: not available).
+    """
+
+    data_dir: Path
+    vocab_dir: Path
+    cache_dir: Path
+    shared_dir: Path | None = None
+    offline: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        """Settings from ``environ`` (default ``os.environ``) over the platform defaults; ``overrides`` win."""
+        import platformdirs
+
+        env = os.environ if environ is None else environ
+        data = _path(env.get(DATA_ENV)) or Path(platformdirs.user_data_dir(_APP, appauthor=False))
+        settings = cls(
+            data_dir=data,
+            vocab_dir=_path(env.get(VOCAB_DIR_ENV)) or data / "vocab",
+            cache_dir=_path(env.get(CACHE_ENV)) or Path(platformdirs.user_cache_dir(_APP, appauthor=False)),
+            shared_dir=_path(env.get(SHARED_ENV)),
+            offline=_truthy(env.get(OFFLINE_ENV)),
+        )
+        return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
