@@ -2,6 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["ResolutionMethod", "Concept", "Mention", "Entity"]
+
+
+class ResolutionMethod(StrEnum):
+    """How the resolver grounded a mention, from most to least direct (``unresolved``: it did not)."""
+
+    EXACT = "exact"
+    ABBREVIATION = "abbreviation"
+    NORMALISED = "normalised"
+    FUZZY = "fuzzy"
+    MODEL = "model"
+    UNRESOLVED = ""
 
 
 @dataclass(frozen=True)
