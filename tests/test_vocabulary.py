@@ -378,3 +378,12 @@ def test_a_drug_mesh_lists_only_as_its_salt_is_named_by_the_drug_alone():
     assert salted and all(bases[c.curie[5:]] in c.synonyms for c in salted)
     # Esters and other compounds that share a name with a salt suffix keep only their heading.
     assert not any(descriptors[ui].endswith((" Acetate", " Sulfate", " Bromide")) for ui in bases)
+
+
+def test_vocabularies_and_the_broad_layer_satisfy_the_protocols(vocabulary):
+    from kg.vocabulary import ConceptLookup, LazyLayer
+    from kg.vocabulary.broad import BroadLayer
+
+    assert isinstance(vocabulary, ConceptLookup)
+    assert not isinstance((), LazyLayer) and not isinstance([], LazyLayer)
+    assert all(hasattr(BroadLayer, name) for name in ("lookup_key", "get"))

@@ -4,5 +4,6 @@ Importing this package is cheap; the TSVs and the MeSH list are read on the firs
 """
 from kg.vocabulary.index import Vocabulary, load_vocabulary
 from kg.vocabulary.normalise import normalise, singular
+from kg.vocabulary.protocols import ConceptLookup, LazyLayer
 
-__all__ = ["Vocabulary", "load_vocabulary", "normalise", "singular"]
+__all__ = ["ConceptLookup", "LazyLayer", "Vocabulary", "load_vocabulary", "normalise", "singular"]

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 from kg.concept import Concept
 from kg.errors import VocabularyError
 from kg.vocabulary.normalise import normalise, singular
+from kg.vocabulary.protocols import LazyLayer
 
 __all__ = ["Vocabulary", "ByIdentity", "load_vocabulary", "default_layers", "LAYERS"]
 
@@ -65,8 +66,8 @@ class ByIdentity:
         return isinstance(other, ByIdentity) and other.vocabulary is self.vocabulary
 
 
-def _is_lazy(layer) -> bool:
-    return hasattr(layer, "lookup_key") and hasattr(layer, "get")
+def _is_lazy(layer: object) -> bool:
+    return isinstance(layer, LazyLayer)
 
 
 class Vocabulary:
