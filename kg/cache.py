@@ -99,7 +99,10 @@ class Cache:
                 if member is None:
                     raise DownloadError(f"{deb.name} has no file ending in {suffix!r}; "
                                         "check the package version pinned in kg/vocabulary/sources")
-                with tar.extractfile(member) as src, tmp.open("wb") as out:
+                src = tar.extractfile(member)
+                if src is None:
+                    raise DownloadError(f"{deb.name}: {member.name} is not a regular file; check the pinned version")
+                with src, tmp.open("wb") as out:
                     shutil.copyfileobj(src, out, 1 << 20)
         except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError) as exc:
             reason = " ".join(str(exc).split())  # tarfile lists every method it tried, one per line
@@ -136,8 +139,8 @@ class Cache:
                 except FileNotFoundError as exc:
                     raise DownloadError(f"cannot fetch {what}: {exc.filename} is not installed") from exc
                 if result.returncode != 0:
-                    last = (result.stderr or result.stdout or "").strip().splitlines()[-1:] or ["failed"]
-                    last = last[0]
+                    lines = (result.stderr or result.stdout or "").strip().splitlines()
+                    last = lines[-1] if lines else "failed"
                     continue
                 for path in Path(tmp).iterdir():
                     os.replace(path, self.root / path.name)

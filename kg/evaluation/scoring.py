@@ -117,11 +117,11 @@ def score(documents: list[Document], mentions: Iterable[Mention], profile: Corpu
     supplementary: set[str] = set()
     if profile.mesh:
         descriptors = mesh_descriptors()
-        for unit in gold_units:
-            stale = [i for i in unit[2] if is_obsolete_mesh(i, descriptors)]
+        for gold_unit in gold_units:
+            stale = [i for i in gold_unit[2] if is_obsolete_mesh(i, descriptors)]
             obsolete.update(stale)
-            supplementary.update(i for i in unit[2] if _SUPPLEMENTARY.match(i))
-            if stale and len(stale) == len(unit[2]) and unit not in matched:
+            supplementary.update(i for i in gold_unit[2] if _SUPPLEMENTARY.match(i))
+            if stale and len(stale) == len(gold_unit[2]) and gold_unit not in matched:
                 obsolete_missed += 1
 
     log.info("scored %d documents of %s: %d gold mentions, %d predicted", len(documents), profile.name,

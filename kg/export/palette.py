@@ -15,7 +15,7 @@ DEFAULT = "#BBBBBB"
 
 def category_colours() -> dict[str, str]:
     """category or node kind → ``#RRGGBB``."""
-    colours = dict(zip(CATEGORIES, _COLOURS))
+    colours: dict[str, str] = dict(zip(CATEGORIES, _COLOURS))
     colours.update(_KIND_COLOURS)
     return colours
 

@@ -25,7 +25,7 @@ def dataset(kg: "KnowledgeGraph") -> "rdflib.Dataset":
 
     data = kg.store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
     ds = Dataset()
-    ds.parse(data=data.decode("utf-8"), format="nquads")
+    ds.parse(data=(data or b"").decode("utf-8"), format="nquads")
     for prefix, iri in sorted(prefix_map().items()):
         ds.bind(prefix, iri, override=True, replace=True)
     return ds

@@ -101,9 +101,9 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
     groups = {n: {m for c in ctx.doc.citations if n in c.numbers for m in c.numbers} for n in cited}
     out: list[Study] = []
     assigned: set[int] = set()
-    for (i, n), (score, shared) in sorted(scores.items(), key=lambda kv: -kv[1][0]):
+    for (i, n), (score, n_shared) in sorted(scores.items(), key=lambda kv: -kv[1][0]):
         st = rows[i]
-        if st in out or n in assigned or score < MIN_SCORE or shared < MIN_SHARED:
+        if st in out or n in assigned or score < MIN_SCORE or n_shared < MIN_SHARED:
             continue
         rivals = [scores[(i, m)][0] for m in cited if m not in assigned and m != n and m not in groups[n]]
         tied = sorted(m for m in cited if m not in assigned and m in groups[n] and scores[(i, m)][0] == score)
@@ -117,7 +117,7 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
         assigned.update(numbers)
         out.append(st)
         log.info("study %r: inferred citation %s (score %.2f, %d shared, confidence %.2f)", st.label, list(numbers),
-                 score, shared, st.citation_confidence)
+                 score, n_shared, st.citation_confidence)
     return out
 
 

@@ -247,7 +247,7 @@ def _strip_attached(doc: str, a: Hit, b: Hit) -> str:
 def _part_of(sent: _Sentence) -> list[Relation]:
     """A gene named as a subunit/component next to a complex is part of it ("the GluN2B subunit" of "NMDA receptor
     subunit composition")."""
-    lex, out = lexicon(), []
+    lex, out = lexicon(), list[Relation]()
     cues = lex.find(sent.text, "part_of", sent.start)
     complexes = [h for h in sent.hits if h.category == "complex"]
     if not cues or not complexes:

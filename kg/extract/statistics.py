@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from typing import Sequence
 
 from kg.extract.context import DocumentContext, Hit
 from kg.extract.facts import Evidence, Relation, Statistic, Study
@@ -124,8 +125,8 @@ def merge_restated(stats: list[Statistic], one_study: bool = False) -> list[Stat
         if kind != "ratio" or not st.drug:
             out.append(st)
             continue
-        key = (st.doc_id, st.measure, st.drug, float(st.value))
-        earlier = seen.setdefault(key, [])
+        ratio_key = (st.doc_id, st.measure, st.drug, float(st.value))
+        earlier = seen.setdefault(ratio_key, [])
         match = next((e for e in earlier if same_event(e, st)), None)
         if match is not None:
             _add_evidence(match, st)
@@ -219,6 +220,8 @@ def _statistic(ctx: DocumentContext, sent: tuple[int, int], text: str, hits: lis
         phrase = _EVENT_PHRASE.search(ctx.text(max(floor, start - EVENT_WINDOW), start))
         event_text = _CONNECTIVE.sub("", phrase.group(1)).strip() if phrase else ""
     row = next((s for s in studies if s.span[0] <= start < s.span[1]), None)
+    numbers: Sequence[int]
+    study: Study | None
     if row is not None:  # a number in an evidence-table row belongs to that row's study
         numbers, study = list(row.numbers), row
     else:

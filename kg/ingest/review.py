@@ -237,8 +237,8 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
         if caption:
             doc.blocks.extend(Block(span, "caption", section) for span in caption)
             open_paragraph = False
-        elif _BULLET.match(line.text):
-            cut = _BULLET.match(line.text).end()
+        elif bullet := _BULLET.match(line.text):
+            cut = bullet.end()
             doc.blocks.append(Block(Span(line.start + cut, line.end), "list_item", section))
             open_paragraph = False
         elif open_paragraph and lines[k - 1].end == doc.blocks[-1].span.end and not lines[k - 1].blank:

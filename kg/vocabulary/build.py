@@ -103,7 +103,7 @@ def _code_hash(modules: Iterable[str]) -> str:
     for name in sorted(set(modules)):
         module = sys.modules.get(name) or __import__(name, fromlist=["_"])
         digest.update(name.encode())
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(module.__file__ or name).read_bytes())
     return digest.hexdigest()
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence, TypeGuard, Union
 
 from kg.concept import Concept
 from kg.errors import VocabularyError
@@ -66,24 +66,29 @@ class ByIdentity:
         return isinstance(other, ByIdentity) and other.vocabulary is self.vocabulary
 
 
-def _is_lazy(layer: object) -> bool:
+# A layer is either concepts held in memory or an index answered on demand.
+LayerContent = Union[tuple[Concept, ...], LazyLayer]
+
+
+def _is_lazy(layer: object) -> TypeGuard[LazyLayer]:
     return isinstance(layer, LazyLayer)
 
 
 class Vocabulary:
     """Concepts from ordered layers, indexed by every surface form and every CURIE they carry."""
 
-    def __init__(self, layers: Iterable[tuple[str, Iterable[Concept]]] = ()) -> None:
-        self._layers: list[tuple[str, tuple[Concept, ...]]] = []
+    def __init__(self, layers: Iterable[tuple[str, Iterable[Concept] | LazyLayer]] = ()) -> None:
+        self._layers: list[tuple[str, LayerContent]] = []
         self._built: _Index | None = None
         for name, concepts in layers:
             self.add_layer(name, concepts)
 
-    def add_layer(self, name: str, concepts: Iterable[Concept]) -> None:
+    def add_layer(self, name: str, concepts: Iterable[Concept] | LazyLayer) -> None:
         """Add a layer searched after those already added but always before ``mesh``."""
         if any(existing == name for existing, _ in self._layers):
             raise VocabularyError(f"vocabulary layer {name!r} is already loaded; give the new layer another name")
-        layer = (name, concepts if _is_lazy(concepts) else tuple(concepts))
+        content: LayerContent = concepts if _is_lazy(concepts) else tuple(concepts)  # type: ignore[arg-type]
+        layer = (name, content)
         position = len(self._layers)
         if name != LAST_LAYER and self._layers and self._layers[-1][0] == LAST_LAYER:
             position -= 1
@@ -105,7 +110,7 @@ class Vocabulary:
         return frozenset(c.curie for c, rank in zip(index.concepts, index.rank) if rank in ranks)
 
     @property
-    def lazy_layers(self) -> tuple[tuple[str, object], ...]:
+    def lazy_layers(self) -> tuple[tuple[str, LazyLayer], ...]:
         """``(name, layer)`` of the layers answered on demand (the broad index), in precedence order."""
         return tuple((name, layer) for name, layer in self._layers if _is_lazy(layer))
 
@@ -120,7 +125,7 @@ class Vocabulary:
         else with its singular form (the in-memory layers answer together, as one)."""
         key = normalise(text)
         index = self._index
-        hits = index.exact.get(key) or index.singular.get(singular(key), ())
+        hits = index.exact.get(key) or index.singular.get(singular(key)) or ()
         ranked = [(index.rank[i], index.concepts[i]) for i in hits]
         for rank, layer in index.lazy:
             ranked.extend((rank, c) for c in (layer.lookup_key(key) or layer.lookup_key(singular(key))))
@@ -193,15 +198,15 @@ class Vocabulary:
 class _Index:
     """The merged concepts of all layers and the key -> concept-position maps built over them."""
 
-    def __init__(self, layers: list[tuple[str, object]]) -> None:
+    def __init__(self, layers: Sequence[tuple[str, LayerContent]]) -> None:
         self.concepts: list[Concept] = []
         self.rank: list[int] = []  # position of the layer each concept came from
-        self.lazy: list[tuple[int, object]] = []
+        self.lazy: list[tuple[int, LazyLayer]] = []
         self.primary: dict[str, int] = {}
         self.xref: dict[str, int] = {}
         merged = 0
         for rank, (_name, concepts) in enumerate(layers):
-            if _is_lazy(concepts):
+            if not isinstance(concepts, tuple):
                 self.lazy.append((rank, concepts))
                 continue
             claims: dict[str, int] = {}
