@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.traverse import KnowledgeGraph
 
 
-def load(out) -> "KnowledgeGraph":
+def load(out) -> KnowledgeGraph:
     """Open a built graph directory for querying and traversal."""
     from kg.traverse import KnowledgeGraph
 

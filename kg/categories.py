@@ -35,7 +35,9 @@ class Category:
 CATEGORIES: dict[CategoryName, Category] = {
     c.name: c
     for c in (
-        Category(CategoryName.CHEMICAL, "ChemicalEntity", "Chemical", "drugs, metabolites, neurotransmitters, drug classes"),
+        Category(
+            CategoryName.CHEMICAL, "ChemicalEntity", "Chemical", "drugs, metabolites, neurotransmitters, drug classes"
+        ),
         Category(CategoryName.GENE, "GeneOrGeneProduct", "Gene", "genes, proteins, receptors, subunits"),
         Category(CategoryName.COMPLEX, "MacromolecularComplex", "Gene", "protein complexes such as receptors"),
         Category(CategoryName.DISEASE, "Disease", "Disease", "diseases and disorders"),
@@ -46,7 +48,9 @@ CATEGORIES: dict[CategoryName, Category] = {
         Category(CategoryName.PROCESS, "BiologicalProcess", "", "biological processes and pathways"),
         Category(CategoryName.BEHAVIOUR, "Behavior", "", "behaviours and outcomes"),
         Category(CategoryName.INTERVENTION, "Procedure", "", "therapies, procedures, interventions"),
-        Category(CategoryName.CONCEPT, "NamedThing", "", "other named concepts (MeSH descriptors of no other category)"),
+        Category(
+            CategoryName.CONCEPT, "NamedThing", "", "other named concepts (MeSH descriptors of no other category)"
+        ),
     )
 }
 assert set(CATEGORIES) == set(CategoryName), "every category name has exactly one row"

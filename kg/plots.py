@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def plot_stats(out: "str | os.PathLike[str] | KnowledgeGraph", png: str | os.PathLike[str]) -> Path:
+def plot_stats(out: str | os.PathLike[str] | KnowledgeGraph, png: str | os.PathLike[str]) -> Path:
     """Draw two panels to ``png``: entities per category (bars in category colours) and the degree distribution
     of entities over statement edges (``mentions`` edges left out: each would add 1 to every entity)."""
     import matplotlib

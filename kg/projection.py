@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kg.graph.prefixes import compress, namespace
 from kg.query import IRI, python_value
@@ -46,7 +46,7 @@ _SCALAR_KEYS = {"rdfs:label": "label", "kg:category": "category", "kg:mentionCou
 _EDGE_SKIP = {"rdf:type", "rdf:subject", "rdf:predicate", "rdf:object", "prov:wasDerivedFrom"}
 
 
-def project(store: "pyoxigraph.Store") -> "nx.MultiDiGraph":
+def project(store: pyoxigraph.Store) -> nx.MultiDiGraph:
     """Build the projection of everything in ``store`` (the union of its named graphs)."""
     import networkx as nx
 
@@ -67,13 +67,16 @@ def project(store: "pyoxigraph.Store") -> "nx.MultiDiGraph":
 class _Querier:
     """Runs SPARQL with the project prefixes over the union graph and returns rows of python values."""
 
-    def __init__(self, store: "pyoxigraph.Store") -> None:
+    def __init__(self, store: pyoxigraph.Store) -> None:
         self.store = store
         used = ("rdf", "rdfs", "biolink", "kg", "oa", "prov", "skos", "dcterms", "schema", "fabio", "SIO")
         self.prologue = "".join(f"PREFIX {p}: <{namespace(p)}>\n" for p in used)
 
     def rows(self, sparql: str) -> list[tuple[Any, ...]]:
-        solutions = self.store.query(self.prologue + sparql, use_default_graph_as_union=True)
+        # every query here is a SELECT, which pyoxigraph answers with QuerySolutions
+        solutions = cast(
+            "pyoxigraph.QuerySolutions", self.store.query(self.prologue + sparql, use_default_graph_as_union=True)
+        )
         names = [v.value for v in solutions.variables]
         return [tuple(python_value(sol[n]) for n in names) for sol in solutions]
 
@@ -186,7 +189,7 @@ def _category_of(biolink_types: list[str]) -> str:
     return next((by_class[t] for t in biolink_types if t in by_class), "concept")
 
 
-def _add_mention_sentences(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str]) -> None:
+def _add_mention_sentences(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str]) -> None:
     """The first sentences (in document order) each entity is mentioned in: evidence for nodes."""
     found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for n, doc, start, text in q.rows("SELECT DISTINCT ?n ?d ?start ?text WHERE { ?a oa:hasBody ?n ; "
@@ -197,7 +200,7 @@ def _add_mention_sentences(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, 
         g.nodes[node]["mention_sentences"] = [t for _, _, t in sorted(set(rows))[:MENTION_SENTENCES]]
 
 
-def _add_associations(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str]) -> None:
+def _add_associations(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str]) -> None:
     props: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for e, p, o in q.rows("SELECT DISTINCT ?e ?p ?o WHERE { ?e a biolink:Association ; ?p ?o }"):
         props[e][compress(p)].append(o)
@@ -228,7 +231,7 @@ def _add_associations(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str])
         g.add_edge(by_iri[ends[0][0]], by_iri[ends[2][0]], key=data["id"], **data)
 
 
-def _add_links(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str], nodes: dict[str, str]) -> None:
+def _add_links(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str], nodes: dict[str, str]) -> None:
     """Biolink-predicate links from studies and publications (``biolink:mentions`` and the like)."""
     biolink = namespace("biolink")
     counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -243,7 +246,7 @@ def _add_links(q: _Querier, g: "nx.MultiDiGraph", by_iri: dict[str, str], nodes:
         predicate = compress(p)
         source, target = by_iri[s], by_iri[o]
         kind = MENTIONS if predicate == "biolink:mentions" else nodes[s]
-        data = {"id": f"{source} {predicate} {target}", "kind": kind, "predicate": predicate,
+        data: dict[str, Any] = {"id": f"{source} {predicate} {target}", "kind": kind, "predicate": predicate,
                 "label": predicate_label(predicate)}
         if kind == MENTIONS:
             data["mention_count"] = counts.get((s, o), 0)

@@ -8,9 +8,9 @@ them at ``data/`` and ``../shared``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
 
 __all__ = ["Settings", "DATA_ENV", "VOCAB_DIR_ENV", "CACHE_ENV", "SHARED_ENV", "OFFLINE_ENV"]
 
@@ -46,7 +46,7 @@ class Settings:
     offline: bool = False
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Settings from ``environ`` (default ``os.environ``) over the platform defaults; ``overrides`` win."""
         import platformdirs
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import GraphError, QueryError
 
@@ -50,21 +51,21 @@ class GraphPath:
 class KnowledgeGraph:
     """A built graph: SPARQL over its store and traversal over its projection (built once, on first use)."""
 
-    def __init__(self, store: "pyoxigraph.Store", out: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, store: pyoxigraph.Store, out: str | os.PathLike[str] | None = None) -> None:
         self.store = store
         self.out = Path(out) if out is not None else None
-        self._graph: "nx.MultiDiGraph | None" = None
+        self._graph: nx.MultiDiGraph | None = None
         self._index: dict[str, list[str]] | None = None
 
     @classmethod
-    def open(cls, out: str | os.PathLike[str]) -> "KnowledgeGraph":
+    def open(cls, out: str | os.PathLike[str]) -> KnowledgeGraph:
         """Open the directory ``out`` written by ``kg build`` (read-only)."""
         from kg.graph.store import open_store
 
         return cls(open_store(out), out)
 
     # --- SPARQL ----------------------------------------------------------------------------------------
-    def query(self, sparql: str) -> "QueryResult":
+    def query(self, sparql: str) -> QueryResult:
         """Run SPARQL text over the union of all named graphs; IRIs come back as CURIEs."""
         from kg.query import query_result
 
@@ -75,11 +76,11 @@ class KnowledgeGraph:
         return query_result(solutions)
 
     # --- projection --------------------------------------------------------------------------------------
-    def to_networkx(self) -> "nx.MultiDiGraph":
+    def to_networkx(self) -> nx.MultiDiGraph:
         """The property-graph projection (a copy: change it freely)."""
         return self._projection().copy()
 
-    def _projection(self) -> "nx.MultiDiGraph":
+    def _projection(self) -> nx.MultiDiGraph:
         if self._graph is None:
             from kg.projection import project
 
@@ -174,7 +175,7 @@ class KnowledgeGraph:
             out.append(GraphPath(tuple(nodes), tuple(steps)))
         return out
 
-    def neighbourhood(self, x: str, depth: int = 1, *, include_mentions: bool = False) -> "nx.MultiDiGraph":
+    def neighbourhood(self, x: str, depth: int = 1, *, include_mentions: bool = False) -> nx.MultiDiGraph:
         """The subgraph of nodes within ``depth`` edges of ``x`` (either direction), with every edge among them."""
         import networkx as nx
 
@@ -185,7 +186,7 @@ class KnowledgeGraph:
         sub.graph["centre"] = centre
         return sub
 
-    def _walkable(self, include_mentions: bool) -> "nx.MultiDiGraph":
+    def _walkable(self, include_mentions: bool) -> nx.MultiDiGraph:
         g = self._projection()
         if include_mentions:
             return g
@@ -208,7 +209,7 @@ class KnowledgeGraph:
             parts.append(self.describe(node))
         return " ".join(parts)
 
-    def format_neighbourhood(self, sub: "nx.MultiDiGraph") -> str:
+    def format_neighbourhood(self, sub: nx.MultiDiGraph) -> str:
         """One line per edge touching the centre, then the other edges, with predicates and evidence counts."""
         from kg.projection import as_list
 

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from pubtator_gold import CORPUS_FILES, gold_as_prediction, read_gold
 
 from kg.concept import Mention
 from kg.document import Document, GoldAnnotation, Span
+from kg.errors import InputError
 from kg.evaluation import PROFILES, detect_corpus, drop_unconventional, score
 from kg.evaluation.corpus_types import is_obsolete_mesh, mesh_descriptors
-from kg.errors import InputError
-from pubtator_gold import CORPUS_FILES, gold_as_prediction, read_gold
 
 LIMIT = 60
 
@@ -167,8 +167,9 @@ def test_real_corpus_report_lists_supplementary_ids_and_errors():
 @pytest.mark.skipif(any(importlib.util.find_spec(m) is None for m in ("kg.ingest", "kg.nlp", "kg.resolve")),
                     reason="the ingest, nlp and resolve stages are not in this tree yet")
 def test_evaluate_file_runs_the_pipeline():
-    from kg.evaluation import evaluate_file
     from pubtator_gold import corpus_path
+
+    from kg.evaluation import evaluate_file
 
     result = evaluate_file(corpus_path("bc5cdr"), limit=20)
     payload = result.to_json()

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-
 from kg.errors import GraphError
 from kg.export import FORMATS, export
 
@@ -43,7 +42,9 @@ def test_rdf_exports_reread_with_rdflib(explore_graph, counts, tmp_path, fmt, rd
     ds = rdflib.Dataset()
     ds.parse(path, format=rdflib_format)
     quads = explore_graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0]
-    triples = explore_graph.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }").rows[0][0]
+    triples = explore_graph.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    ).rows[0][0]
     n = sum(1 for _ in ds.quads((None, None, None, None)))
     assert n == (triples if fmt == "ttl" else quads)
     if fmt != "ttl":  # named graphs survive
@@ -161,7 +162,9 @@ def test_kgx_rereads_and_conforms_to_the_biolink_model(explore_graph, counts, tm
     mech = next(e for e in jl_edges if e["subject"] == "DRUGBANK:DB11823" and e["object"] == "GO:0017146")
     assert mech["object_direction_qualifier"] in enums["DirectionQualifierEnum"]["permissible_values"]
     assert mech["causal_mechanism_qualifier"] in enums["CausalMechanismQualifierEnum"]["permissible_values"]
-    assert mech["supporting_text"] == ["Esketamine, the S-enantiomer of ketamine, blocks NMDA receptors on GABAergic interneurons."]
+    assert mech["supporting_text"] == [
+        "Esketamine, the S-enantiomer of ketamine, blocks NMDA receptors on GABAergic interneurons."
+    ]
     tsv_mech = next(e for e in tsv_edges if e["id"] == mech["id"])
     assert tsv_mech["predicate"] == "biolink:affects" and "\t" not in tsv_mech["supporting_text"]
     gene = next(n for n in tsv_nodes if n["id"] == "HGNC:1033")
@@ -189,7 +192,8 @@ def test_export_from_out_path_and_unknown_format(explore_out, tmp_path):
     assert set(FORMATS) == {"ttl", "nq", "jsonld", "graphml", "gexf", "cyjs", "dot", "kgx", "neo4j", "html"}
     (path,) = export(explore_out, "nq", tmp_path / "sub" / "g.nq")
     # same quads as the build wrote (Oxigraph canonicalises decimal lexical forms, so compare counts)
-    assert len(path.read_text(encoding="utf-8").splitlines()) == len((explore_out / "graph.nq").read_text(encoding="utf-8").splitlines())
+    built = (explore_out / "graph.nq").read_text(encoding="utf-8")
+    assert len(path.read_text(encoding="utf-8").splitlines()) == len(built.splitlines())
     with pytest.raises(GraphError, match="choose one of"):
         export(explore_out, "xlsx", tmp_path / "g.xlsx")
     with pytest.raises(GraphError, match="directory"):

@@ -26,7 +26,7 @@ def mini_inputs(name: str = "mini_review.json"):
     from kg.extract.context import split_sentences
 
     spec = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    parts, blocks = [spec["title"]], []
+    blocks = []
     text = spec["title"]
     blocks.append(Block(Span(0, len(text)), "title"))
     for p in spec["paragraphs"]:
@@ -48,11 +48,11 @@ def mini_inputs(name: str = "mini_review.json"):
             line += c + " |"
         text += line
         rows.append(TableRow(tuple(zip(header, cells)), tuple(spans), Span(r_start, r_start + len(line))))
-        for h, s in spans:
+        for _h, s in spans:
             blocks.append(Block(s, "table_cell"))
     table = Table(tuple(header), tuple(rows), Span(t_start, len(text)))
-    refs = [Reference(number=r["number"], raw=r["title"], span=Span(0, 0), title=r["title"], authors=tuple(r["authors"]),
-                      year=r["year"], doi=r.get("doi", "")) for r in spec["references"]]
+    refs = [Reference(number=r["number"], raw=r["title"], span=Span(0, 0), title=r["title"],
+                      authors=tuple(r["authors"]), year=r["year"], doi=r.get("doi", "")) for r in spec["references"]]
     citations = [CitationMarker(Span(m.start(), m.end()), tuple(int(n) for n in re.findall(r"\d+", m.group(0))))
                  for m in re.finditer(r"\[(\d+(?:,\s*\d+)*)\]", text)]
     doc = Document(spec["id"], text, str(FIXTURES / name), "review", title=spec["title"], blocks=blocks,
@@ -127,7 +127,8 @@ def test_statistics_values_ci_and_attachment(mini):
     _, _, facts = mini
     by = {(s.measure, s.value): s for s in facts.statistics}
     odds = by[("or", "2.1")]
-    assert (odds.ci_low, odds.ci_high) == ("1.2", "3.4") and odds.drug == "ent:drugamine" and odds.event == "ent:relapse"
+    assert (odds.ci_low, odds.ci_high) == ("1.2", "3.4")
+    assert odds.drug == "ent:drugamine" and odds.event == "ent:relapse"
     assert by[("p", "0.01")].comparator == "<"
     assert by[("n", "42")].drug == "ent:drugamine"
     nausea, headache = by[("ror", "4.5")], by[("ror", "1.9")]
@@ -161,13 +162,14 @@ def test_ratio_direction_reads_value_and_ci():
         return Statistic("d", "ror", value, Evidence("d", 0, 1, "x"), value, (0, 1), ci_low=lo, ci_high=hi)
 
     assert ratio_direction(ror("18.72")) == "increased" and ratio_direction(ror("0.048")) == "decreased"
-    assert ratio_direction(ror("1.9", "1.2", "3.0")) == "increased" and ratio_direction(ror("0.5", "0.3", "0.9")) == "decreased"
+    assert ratio_direction(ror("1.9", "1.2", "3.0")) == "increased"
+    assert ratio_direction(ror("0.5", "0.3", "0.9")) == "decreased"
     assert ratio_direction(ror("1.4", "0.8", "2.5")) == "" and ratio_direction(ror("0.7", "0.4", "1.1")) == ""
     assert ratio_direction(ror("1")) == ""
 
 
 def test_design_families_gate_citation_inference():
-    from kg.extract.citation_inference import _design_score, _design_keys
+    from kg.extract.citation_inference import _design_keys, _design_score
 
     assert _design_keys("reports to the FDA Adverse Event Reporting System (FAERS)") == {"pharmacovigilance"}
     assert _design_score({"observational"}, {"pharmacovigilance"}) < 0  # a FAERS analysis is no cohort study
@@ -274,7 +276,9 @@ def test_sample_review_rows_without_reference_get_inferred_citations(sample):
     assert len(numbers) == len(set(numbers))  # one study per reference number
     inferred = {st.first_author: st.numbers for st in facts.studies if st.citation_inferred}
     # the numbers ../shared/docs/identifiers.md gives these rows ("Bibliographic IDs")
-    assert inferred == {"Fontoura": (16,), "Gent": (9,), "Grabski": (10,), "Brinck": (17,), "Yang": (12,), "Krupitsky": (13, 14)}
+    assert inferred == {
+        "Fontoura": (16,), "Gent": (9,), "Grabski": (10,), "Brinck": (17,), "Yang": (12,), "Krupitsky": (13, 14)
+    }
     # [11] is cited only by FAERS sentences: not the "Observational" row, whose design family differs
     assert not any(11 in st.numbers for st in facts.studies if "pharmacovigilance" not in st.designs)
     assert not any(st.citation_inferred for st in facts.studies if st.publication and st.publication.number in listed)
@@ -345,7 +349,11 @@ def test_restated_ratios_merge_and_conflicts_are_flagged():
         return Statistic("d", "ror", value, ev, value, (at, at + 5), drug="ent:a", event=event, event_text=event_text)
 
     first = [stat("4.5", "drug abuse", "ent:abuse", 0), stat("2.0", "substance dependence", "ent:sd", 20)]
-    again = [stat("4.5", "abuse", "", 100), stat("2.0", "drug dependence", "ent:dd", 120), stat("4.5", "drug abuse", "ent:abuse", 105)]
+    again = [
+        stat("4.5", "abuse", "", 100),
+        stat("2.0", "drug dependence", "ent:dd", 120),
+        stat("4.5", "drug abuse", "ent:abuse", 105),
+    ]
     out = merge_restated(first + again)
     assert len(out) == 3  # 4.5 restated twice (one in the same sentence) -> one statistic; 2.0 conflicts -> kept
     assert [e.start for e in out[0].more_evidence] == [100]
@@ -360,7 +368,8 @@ def test_review_method_sentences_are_recognised():
     text = ("Methods\nWe searched PubMed for trials of drug A in disease B. Drug A reduced B in mice.\n"
             "Results\nStudies were included if they focused on drug A in treating disease B. Drug A reduced B.")
     m_end = text.index("Results")
-    doc = Document("r", text, "", "review", sections=[Section("Methods", Span(8, m_end)), Section("Results", Span(m_end + 8, len(text)))])
+    sections = [Section("Methods", Span(8, m_end)), Section("Results", Span(m_end + 8, len(text)))]
+    doc = Document("r", text, "", "review", sections=sections)
     results_claim = text.rindex("Drug A reduced B.")
     inclusion = text.index("Studies were")
     ctx = DocumentContext(doc, [(8, m_end - 1), (inclusion, results_claim - 1), (results_claim, len(text))], [])

@@ -132,7 +132,9 @@ def test_wrapped_review_fixture():
         "PubMed was searched in 2024.", "Trials and cohorts were included."]
     assert [c.numbers for c in doc.citations] == [(1,), (2, 3, 4), (3, 5)]
     one, two = doc.references
-    assert (one.authors, one.journal, one.year, one.volume, one.pages) == (("Doe JR", "Roe DJ"), "Test J Med", 2013, "381", "1672-82")
+    assert (one.authors, one.journal, one.year, one.volume, one.pages) == (
+        ("Doe JR", "Roe DJ"), "Test J Med", 2013, "381", "1672-82"
+    )
     assert (one.doi, one.pmid) == ("10.5555/test.2013.001", "99999901")
     assert two.title.endswith("recent advances?") and two.pmid == "" and two.doi == "10.5555/test-2016-0380-1"
     assert_offsets_exact(doc)
@@ -169,7 +171,8 @@ def test_pubtator_fixture_quirks():
     assert first.format == "pubtator" and first.title == "Aspirin and headache."
     assert [(b.kind, first.text[b.span.start : b.span.end]) for b in first.blocks] == [
         ("title", "Aspirin and headache."), ("abstract", "Aspirin relieved headache in adults.")]
-    assert [(g.text, g.type, g.identifier) for g in first.gold] == [("Aspirin", "Chemical", "TEST:1"), ("headache", "Disease", "TEST:2")]
+    assert [(g.text, g.type, g.identifier) for g in first.gold] == [
+        ("Aspirin", "Chemical", "TEST:1"), ("headache", "Disease", "TEST:2")]
     assert docs[1].gold[0].identifier == "" and docs[1].gold[1].identifier == "TEST:3"
     mismatched = [(d.id, g.text) for d in docs for g in d.gold if d.text[g.span.start : g.span.end] != g.text]
     assert mismatched == [("111-2", "ASPIRIN")], "a mention whose text disagrees with its offsets is kept as given"
@@ -194,7 +197,8 @@ def test_every_eval_corpus_reads():
 
 def test_folder_walk_skips_hidden_and_source_files():
     docs = read_paths([FIXTURES / "folder"])
-    assert sorted(Path(d.source).name for d in docs) == ["corpus.PubTator", "corpus.PubTator", "corpus.PubTator", "note.txt"]
+    assert sorted(Path(d.source).name for d in docs) == [
+        "corpus.PubTator", "corpus.PubTator", "corpus.PubTator", "note.txt"]
     note = next(d for d in docs if d.format == "review")
     assert note.id == "note" and note.citations[0].numbers == (1,)
     assert [d.source for d in read_paths([FIXTURES / "folder"])] == [d.source for d in docs]
@@ -245,6 +249,9 @@ def test_bom_is_stripped(tmp_path):
 
 
 def test_import_kg_ingest_is_stdlib_only():
-    code = "import sys, kg.ingest; print(','.join(m for m in ('spacy','rdflib','numpy','pyoxigraph') if m in sys.modules))"
+    code = (
+        "import sys, kg.ingest; "
+        "print(','.join(m for m in ('spacy','rdflib','numpy','pyoxigraph') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == ""

@@ -6,7 +6,7 @@ HEAVY = ("spacy", "rdflib", "pyoxigraph", "scispacy", "networkx", "pyshacl", "nu
 
 
 def test_import_kg_is_light():
-    code = "import sys, kg; print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, kg; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"import kg pulled in: {out.stdout.strip()}"
 

@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from explore_fixture import write_fixture_out
 
 import kg
 from kg.export import export
+
 
 def _library_cached() -> bool:
     """The page inlines cytoscape.js, which `make setup` fetches into kg's download cache; tests never fetch."""
@@ -28,7 +28,9 @@ def _library_cached() -> bool:
     return True
 
 
-pytestmark = pytest.mark.skipif(not _library_cached(), reason="cytoscape.js not in the download cache: run `make setup`")
+pytestmark = pytest.mark.skipif(
+    not _library_cached(), reason="cytoscape.js not in the download cache: run `make setup`"
+)
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 ARTIFACTS_ENV = "KG_TEST_ARTIFACTS"  # CI sets it to keep the screenshot; otherwise it goes to a temp dir
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.cache import Cache, sha256_file
 from kg.errors import DownloadError, VocabularyError
 from kg.vocabulary import broad
 from kg.vocabulary.build import INDEX_FILE, MANIFEST_FILE, build_index, read_manifest
-from kg.cache import Cache, sha256_file
 from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, taxonomy
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "vocab"

@@ -13,7 +13,11 @@ from kg.errors import VocabularyError
 from kg.vocabulary import Vocabulary, load_vocabulary, normalise, singular
 from kg.vocabulary import mesh as mesh_module
 from kg.vocabulary.curated import (
-    COLUMNS, load_curated, load_sources, ontologies_dir, read_curated_file,
+    COLUMNS,
+    load_curated,
+    load_sources,
+    ontologies_dir,
+    read_curated_file,
 )
 from kg.vocabulary.mesh import mesh_category, mesh_descriptors, mesh_qualifiers, text_order
 

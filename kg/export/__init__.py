@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from kg.errors import GraphError
 
@@ -35,7 +36,7 @@ WRITERS: dict[str, tuple[str, str, str]] = {
 FORMATS = tuple(WRITERS)
 
 
-def writer(fmt: str) -> Callable[["KnowledgeGraph", Path], list[Path]]:
+def writer(fmt: str) -> Callable[[KnowledgeGraph, Path], list[Path]]:
     """The writer function of ``fmt`` (imported now)."""
     try:
         module, name, _ = WRITERS[fmt]
@@ -44,7 +45,7 @@ def writer(fmt: str) -> Callable[["KnowledgeGraph", Path], list[Path]]:
     return getattr(importlib.import_module(module), name)
 
 
-def export(out: "str | os.PathLike[str] | KnowledgeGraph", fmt: str, path: str | os.PathLike[str]) -> list[Path]:
+def export(out: str | os.PathLike[str] | KnowledgeGraph, fmt: str, path: str | os.PathLike[str]) -> list[Path]:
     """Write the graph in OUT (or an open KnowledgeGraph) as ``fmt`` to ``path``; returns the files written.
 
     Multi-file formats (kgx, neo4j) use ``path`` as a name prefix: ``-o graph`` writes ``graph_nodes.tsv`` ….

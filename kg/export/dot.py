@@ -21,7 +21,7 @@ def _quote(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def to_pydot(kg: "KnowledgeGraph") -> "pydot.Dot":
+def to_pydot(kg: KnowledgeGraph) -> pydot.Dot:
     import pydot
 
     from kg.traverse import edge_summary
@@ -41,6 +41,6 @@ def to_pydot(kg: "KnowledgeGraph") -> "pydot.Dot":
     return dot
 
 
-def write_dot(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_dot(kg: KnowledgeGraph, path: Path) -> list[Path]:
     atomic_write_text(path, to_pydot(kg).to_string())
     return [path]

@@ -49,7 +49,7 @@ def record_url(curie: str) -> str:
     return ""
 
 
-def viewer_data(g: "nx.MultiDiGraph", title: str) -> dict[str, Any]:
+def viewer_data(g: nx.MultiDiGraph, title: str) -> dict[str, Any]:
     """What the page's script reads: nodes, edges, the category legend and predicate filter entries."""
     from kg.traverse import edge_summary
 
@@ -103,7 +103,7 @@ def viewer_library(cache=None) -> str:
     return js.decode("utf-8")
 
 
-def render_html(g: "nx.MultiDiGraph", title: str) -> str:
+def render_html(g: nx.MultiDiGraph, title: str) -> str:
     template = resources.files("kg.export").joinpath("viewer_template.html").read_text(encoding="utf-8")
     js, version = viewer_library(), CYTOSCAPE[1]
     payload = json.dumps(viewer_data(g, title), ensure_ascii=False, separators=(",", ":"))
@@ -113,7 +113,7 @@ def render_html(g: "nx.MultiDiGraph", title: str) -> str:
     return page.replace("{{KG_CYTOSCAPE}}", js.replace("</script", "<\\/script"))  # last: the library is opaque
 
 
-def write_html(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_html(kg: KnowledgeGraph, path: Path) -> list[Path]:
     title = f"kg: {kg.out.name}" if kg.out is not None else "kg graph"
     atomic_write_text(path, render_html(kg.to_networkx(), title))
     return [path]

@@ -35,7 +35,7 @@ _EDGE_DROP = {"label", "kind", "evidence", "iri", "id", "publications", "knowled
 _LINK_PROVENANCE = {"knowledge_level": "not_provided", "agent_type": "text_mining_agent"}
 
 
-def kgx_records(g: "nx.MultiDiGraph") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def kgx_records(g: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Nodes and edges of the projection as KGX dicts (lists for multivalued slots)."""
     nodes = []
     for node, d in sorted(g.nodes(data=True)):
@@ -86,7 +86,7 @@ def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
             fh.write(json.dumps({k: v for k, v in r.items() if v not in ("", [], None)}, ensure_ascii=False) + "\n")
 
 
-def write_kgx(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_kgx(kg: KnowledgeGraph, path: Path) -> list[Path]:
     base = prefix_of(path, ("_nodes.tsv", "_edges.tsv", ".tsv", ".jsonl", ".kgx"))
     nodes, edges = kgx_records(kg.to_networkx())
     files = [base.with_name(f"{base.name}_{part}") for part in

@@ -53,7 +53,7 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def write_neo4j(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_neo4j(kg: KnowledgeGraph, path: Path) -> list[Path]:
     base = prefix_of(path, ("_nodes.csv", "_relationships.csv", ".csv"))
     g = kg.to_networkx()
     nodes = []

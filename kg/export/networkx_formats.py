@@ -36,7 +36,7 @@ def flatten_value(value: Any) -> Any:
     return value
 
 
-def display_graph(kg: "KnowledgeGraph", *, flatten: bool) -> "nx.MultiDiGraph":
+def display_graph(kg: KnowledgeGraph, *, flatten: bool) -> nx.MultiDiGraph:
     """The projection with ``name``/``label``/``colour`` set for viewers and, if asked, flat attributes."""
     g = kg.to_networkx()
     for _, data in g.nodes(data=True):
@@ -52,7 +52,7 @@ def display_graph(kg: "KnowledgeGraph", *, flatten: bool) -> "nx.MultiDiGraph":
     return g
 
 
-def write_graphml(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_graphml(kg: KnowledgeGraph, path: Path) -> list[Path]:
     import xml.etree.ElementTree as ET
 
     import networkx as nx
@@ -67,7 +67,7 @@ def write_graphml(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     return [path]
 
 
-def _add_yfiles(root: Any, g: "nx.MultiDiGraph") -> None:
+def _add_yfiles(root: Any, g: nx.MultiDiGraph) -> None:
     """yFiles graphics keys: a coloured, labelled ShapeNode per node and a labelled PolyLineEdge per edge."""
     import xml.etree.ElementTree as ET
 
@@ -75,7 +75,9 @@ def _add_yfiles(root: Any, g: "nx.MultiDiGraph") -> None:
     graph_el = root.find(f"{gml}graph")
     position = list(root).index(graph_el)
     for i, (kind, key_id) in enumerate((("node", "y_nodegraphics"), ("edge", "y_edgegraphics"))):
-        root.insert(position + i, ET.Element(f"{gml}key", {"for": kind, "id": key_id, "yfiles.type": f"{kind}graphics"}))
+        root.insert(
+            position + i, ET.Element(f"{gml}key", {"for": kind, "id": key_id, "yfiles.type": f"{kind}graphics"})
+        )
     for node_el in graph_el.findall(f"{gml}node"):
         data = g.nodes[node_el.get("id")]
         holder = ET.SubElement(node_el, f"{gml}data", {"key": "y_nodegraphics"})
@@ -92,7 +94,7 @@ def _add_yfiles(root: Any, g: "nx.MultiDiGraph") -> None:
         ET.SubElement(line, f"{y}EdgeLabel").text = str(labels.get(edge_el.get("id"), ""))
 
 
-def write_gexf(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_gexf(kg: KnowledgeGraph, path: Path) -> list[Path]:
     import networkx as nx
 
     g = display_graph(kg, flatten=True)
@@ -104,7 +106,7 @@ def write_gexf(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     return [path]
 
 
-def write_cyjs(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_cyjs(kg: KnowledgeGraph, path: Path) -> list[Path]:
     """Cytoscape JSON keeps lists, so nothing is flattened."""
     import networkx as nx
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def dataset(kg: "KnowledgeGraph") -> "rdflib.Dataset":
+def dataset(kg: KnowledgeGraph) -> rdflib.Dataset:
     """The whole store as an rdflib Dataset (one graph per named graph), with the project prefixes bound."""
     import pyoxigraph
     from rdflib import Dataset
@@ -31,7 +31,7 @@ def dataset(kg: "KnowledgeGraph") -> "rdflib.Dataset":
     return ds
 
 
-def write_turtle(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_turtle(kg: KnowledgeGraph, path: Path) -> list[Path]:
     """Turtle has no named graphs, so every graph's triples are merged into one (duplicates collapse)."""
     from rdflib import Graph
 
@@ -47,7 +47,7 @@ def write_turtle(kg: "KnowledgeGraph", path: Path) -> list[Path]:
     return [path]
 
 
-def write_nquads(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_nquads(kg: KnowledgeGraph, path: Path) -> list[Path]:
     """N-Quads, lines sorted so the same graph always gives the same bytes."""
     from kg.graph.store import nquads
 
@@ -63,7 +63,7 @@ def jsonld_context() -> dict[str, str]:
     return dict(sorted(converter().prefix_map.items()))
 
 
-def write_jsonld(kg: "KnowledgeGraph", path: Path) -> list[Path]:
+def write_jsonld(kg: KnowledgeGraph, path: Path) -> list[Path]:
     """JSON-LD of the dataset (named graphs kept as ``@graph`` objects), compacted with the prefix context."""
     ctx = jsonld_context()
     text = dataset(kg).serialize(format="json-ld", context=ctx, auto_compact=True, indent=1)

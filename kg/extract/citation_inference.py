@@ -84,7 +84,10 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
         share = df.get(f, 0) / n_sent
         return 0.0 if f.startswith("~") and share > COMMON else math.log((n_sent + 1) / (df.get(f, 0) + 1))
 
-    cited = {n: (_features(ctx, spans), _design_keys(" ".join(ctx.text(*sp) for sp in spans))) for n, spans in citing.items()}
+    cited = {
+        n: (_features(ctx, spans), _design_keys(" ".join(ctx.text(*sp) for sp in spans)))
+        for n, spans in citing.items()
+    }
     scores: dict[tuple[int, int], tuple[float, int]] = {}
     agrees: dict[tuple[int, int], bool] = {}
     for i, st in enumerate(rows):
@@ -92,7 +95,9 @@ def infer_citations(ctx: DocumentContext, studies: list[Study], pubs: list[Publi
         for n, (c_feats, c_designs) in cited.items():
             design = _design_score(set(st.designs), c_designs)
             if design < 0:  # the sentences describe a study of another design family: never this row's number
-                log.debug("study %r: reference %d rejected, its sentences name designs %s", st.label, n, sorted(c_designs))
+                log.debug(
+                    "study %r: reference %d rejected, its sentences name designs %s", st.label, n, sorted(c_designs)
+                )
                 scores[(i, n)] = (float("-inf"), 0)
                 continue
             shared = {f for f in feats & c_feats if idf(f) > 0}

@@ -136,7 +136,9 @@ def build_context(doc: Document, mentions: list[tuple[Entity, Mention]]) -> Docu
     for entity, m in mentions:
         if m.doc_id != doc.id or not 0 <= m.start < m.end <= len(doc.text):
             continue
-        hits.append(Hit(m.start, m.end, entity.curie, entity.concept.category, doc.text[m.start:m.end], entity.concept.label))
+        hits.append(
+            Hit(m.start, m.end, entity.curie, entity.concept.category, doc.text[m.start:m.end], entity.concept.label)
+        )
         s, e = m.sentence
         if 0 <= s < e <= len(doc.text) and s <= m.start and m.end <= e:
             given.add((s, e))

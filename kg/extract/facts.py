@@ -94,7 +94,8 @@ class Study:
     @property
     def numbers(self) -> tuple[int, ...]:
         """The reference numbers whose citing sentences are about this study."""
-        first = (self.publication.number,) if self.publication is not None and self.publication.number is not None else ()
+        pub = self.publication
+        first = (pub.number,) if pub is not None and pub.number is not None else ()
         return tuple(dict.fromkeys((*first, *self.citation_numbers)))
 
     @property
@@ -152,7 +153,7 @@ class Statistic:
     range_low: str = ""  # a stated range ("ranged from 12 to 350 participants"): value is empty, bounds here
     range_high: str = ""
     more_evidence: list[Evidence] = field(default_factory=list)  # the same statistic stated again elsewhere
-    conflicts_with: list["Statistic"] = field(default_factory=list, repr=False)  # same drug/value, other event
+    conflicts_with: list[Statistic] = field(default_factory=list, repr=False)  # same drug/value, other event
 
 
 @dataclass
@@ -174,7 +175,7 @@ class Facts:
             "statistics": len(self.statistics),
         }
 
-    def add_to(self, dataset: "QuadSet", iris: "IRIs") -> None:
+    def add_to(self, dataset: QuadSet, iris: IRIs) -> None:
         """Write every fact into its document's named graph, with IRIs minted by ``iris``."""
         from kg.extract.rdf import FactWriter
 

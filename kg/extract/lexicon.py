@@ -187,7 +187,8 @@ def default_design() -> Design:
     rows = [row for row in read_tsv("designs.tsv") if not row["pattern"]]
     if len(rows) != 1:
         raise VocabularyError(
-            f"{EXTRACTION_DIR / 'designs.tsv'} has {len(rows)} rows with an empty pattern; keep exactly one (the default)"
+            f"{EXTRACTION_DIR / 'designs.tsv'} has {len(rows)} rows with an empty pattern; "
+            "keep exactly one (the default)"
         )
     return _design(rows[0])
 
@@ -224,7 +225,8 @@ def property_curie(key: str) -> str:
         return properties()[key]
     except KeyError:
         raise VocabularyError(
-            f"{EXTRACTION_DIR / 'predicates.tsv'} has no property row {key!r} (a row with no knowledge_level); restore it"
+            f"{EXTRACTION_DIR / 'predicates.tsv'} has no property row {key!r} (a row with no knowledge_level); "
+            "restore it"
         ) from None
 
 

@@ -57,7 +57,10 @@ def reference_publications(ctx: DocumentContext) -> list[Publication]:
     cited = sorted({n for c in doc.citations for n in c.numbers} - known)
     if cited:
         log.info("%s cites %d reference numbers missing from its reference list: %s", doc.id, len(cited), cited)
-    pubs += [Publication(doc_id=doc.id, number=n, label=f"[{n}] in {doc.title or doc.id}", raw=f"{doc.id} reference {n}") for n in cited]
+    pubs += [
+        Publication(doc_id=doc.id, number=n, label=f"[{n}] in {doc.title or doc.id}", raw=f"{doc.id} reference {n}")
+        for n in cited
+    ]
     return pubs
 
 
@@ -71,7 +74,9 @@ def citations(ctx: DocumentContext) -> list[Citation]:
     return out
 
 
-def match_reference(pubs: list[Publication], surname: str, year: int | None, numbers: tuple[int, ...] = ()) -> Publication | None:
+def match_reference(
+    pubs: list[Publication], surname: str, year: int | None, numbers: tuple[int, ...] = ()
+) -> Publication | None:
     """The reference whose first author and year match (the marker number wins when it is there)."""
     for n in numbers:
         for p in pubs:

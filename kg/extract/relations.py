@@ -56,7 +56,9 @@ def implicit_hits(ctx: DocumentContext, start: int, end: int) -> list[Hit]:
         pick = list(candidates.values()) if len(candidates) == 1 else chemicals if len(chemicals) == 1 else []
         if pick:
             h = pick[0]
-            out.append(Hit(w_start, cue.end, h.curie, h.category, ctx.doc.text[w_start:cue.end], h.label, implicit=True))
+            out.append(
+                Hit(w_start, cue.end, h.curie, h.category, ctx.doc.text[w_start:cue.end], h.label, implicit=True)
+            )
     return out
 
 
@@ -89,7 +91,9 @@ class _Sentence:
         return self.ctx.doc.text[h.end:stop]
 
     def evidence(self, *hits: Hit) -> Evidence:
-        return Evidence(self.ctx.doc.id, self.start, self.end, self.text, tuple((h.start, h.end, h.curie) for h in hits))
+        return Evidence(
+            self.ctx.doc.id, self.start, self.end, self.text, tuple((h.start, h.end, h.curie) for h in hits)
+        )
 
 
 def extract_relations(ctx: DocumentContext, studies: list[Study]) -> list[Relation]:
@@ -162,7 +166,9 @@ def _drug_before(sent: _Sentence, h: Hit) -> Hit | None:
 
 def is_substance_used(doc: str, c: Hit) -> bool:
     """ "cocaine-seeking", "alcohol cravings": the chemical is what is used, not the drug acting."""
-    return any(_attached(doc, c.end, cue.start) for cue in lexicon().find(doc[c.end:c.end + 40], "substance_use", c.end))
+    return any(
+        _attached(doc, c.end, cue.start) for cue in lexicon().find(doc[c.end:c.end + 40], "substance_use", c.end)
+    )
 
 
 def _mechanisms(sent: _Sentence, subjects: set[int]) -> list[Relation]:
@@ -178,7 +184,9 @@ def _mechanisms(sent: _Sentence, subjects: set[int]) -> list[Relation]:
         inner = [h for h in sent.hits if d.end <= h.start and h.end <= t.start and h.category not in CONTEXT]
         prev = inner[-1] if inner else d
         own = [c for c in lex.find(doc[t.end:sent.end], "mechanism", t.end) if _attached(doc, t.end, c.start)]
-        mech = own or (_free_cues(sent, "mechanism", prev, t) if inner else lex.find(doc[d.end:t.start], "mechanism", d.end))
+        mech = own or (
+            _free_cues(sent, "mechanism", prev, t) if inner else lex.find(doc[d.end:t.start], "mechanism", d.end)
+        )
         aspect = "activity" if t.category in TARGETS else ""
         if mech and t.category in TARGETS:
             value = mech[0].value if own else mech[-1].value
@@ -297,7 +305,9 @@ def _drug_events(sent: _Sentence) -> list[Relation]:
         elif e.category == "disease" and lex.has(between, "approval") and not sent.hedges:
             out.append(_rel(sent, d, "treats", e, 0.7))
         elif e.category == "disease" and (lex.has(between, "treatment") or lex.has(between, "approval")):
-            kind = "beneficial_in_models_for" if preclinical else "in_clinical_trials_for" if trial else "studied_to_treat"
+            kind = (
+                "beneficial_in_models_for" if preclinical else "in_clinical_trials_for" if trial else "studied_to_treat"
+            )
             out.append(_rel(sent, d, kind, e, 0.6))
     return out
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 from kg.extract.context import DocumentContext, Hit
 from kg.extract.facts import Evidence, Relation, Statistic, Study
@@ -27,10 +27,12 @@ _CI = re.compile(
 )
 _P = re.compile(rf"(?<![\w.])[pP](?:\s*-?\s*value)?\s*(?P<cmp>[<>=≤≥])\s*(?P<v>{NUMBER})")
 _N = re.compile(r"(?<![\w.])[nN]\s*=\s*(?P<v>\d+)")
-_EVENT_PHRASE = re.compile(r"(?:^|[,;:]|\b(?:and|or|for|including|of|with)\b)\s*([A-Za-z][\w\s'’-]{2,60}?)\s*(?:[(\[]\s*)?$")
+_EVENT_PHRASE = re.compile(
+    r"(?:^|[,;:]|\b(?:and|or|for|including|of|with)\b)\s*([A-Za-z][\w\s'’-]{2,60}?)\s*(?:[(\[]\s*)?$"
+)
 _CONNECTIVE = re.compile(r"^\s*(?:(?:and|or|for|including|of|with)\s+)+", re.IGNORECASE)
 _TIME = re.compile(r"\b(?P<unit>day|week|month|hour|year)s?\s+(?P<v>\d+)\b", re.IGNORECASE)
-_BARE = re.compile(rf"\(\s*(?P<v>\d+[.·]\d+|[.·]\d+)\s*\)")  # "(11.40)": a value whose measure was named before
+_BARE = re.compile(r"\(\s*(?P<v>\d+[.·]\d+|[.·]\d+)\s*\)")  # "(11.40)": a value whose measure was named before
 RANGE = r"(?P<lo>\d+)\s*(?:to|–|—|-|and)\s*(?P<hi>\d+)"
 
 
@@ -51,14 +53,18 @@ def _ratio_patterns() -> tuple[tuple[str, re.Pattern], ...]:
 @lru_cache(maxsize=1)
 def _participants() -> re.Pattern:
     nouns = [cue_regex(c) for c, _ in lexicon().cues("participant")]
-    return re.compile(r"(?<![\w.,])(?P<v>\d+)\s+(?:[A-Za-z-]+\s+){0,2}?(?P<noun>" + "|".join(nouns) + ")", re.IGNORECASE)
+    return re.compile(
+        r"(?<![\w.,])(?P<v>\d+)\s+(?:[A-Za-z-]+\s+){0,2}?(?P<noun>" + "|".join(nouns) + ")", re.IGNORECASE
+    )
 
 
 @lru_cache(maxsize=1)
 def _participant_range() -> re.Pattern:
     """ "from 12 to 350 participants", "between 20 and 40 patients", "12–350 individuals": a range, not a size."""
     nouns = [cue_regex(c) for c, _ in lexicon().cues("participant")]
-    return re.compile(r"(?<![\w.,])" + RANGE + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<noun>" + "|".join(nouns) + ")", re.IGNORECASE)
+    return re.compile(
+        r"(?<![\w.,])" + RANGE + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<noun>" + "|".join(nouns) + ")", re.IGNORECASE
+    )
 
 
 def _decimal(text: str) -> str:
@@ -143,7 +149,9 @@ def merge_restated(stats: list[Statistic], one_study: bool = False) -> list[Stat
 
 
 def _add_evidence(first: Statistic, again: Statistic) -> None:
-    if all((again.evidence.start, again.evidence.end) != (e.start, e.end) for e in (first.evidence, *first.more_evidence)):
+    if all(
+        (again.evidence.start, again.evidence.end) != (e.start, e.end) for e in (first.evidence, *first.more_evidence)
+    ):
         first.more_evidence.append(again.evidence)
 
 
@@ -160,7 +168,7 @@ def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
             ci = _CI.match(text, m.end())
             extra = {"ci": (_decimal(ci["lo"]), _decimal(ci["hi"]))} if ci else {}
             add(key, m.start(), ci.end() if ci else m.end(), m["v"], **extra)
-    for key, start, end in _ratio_names(text):  # "RORs for A (11.40), B (18.72)": the list after the name
+    for key, _start, end in _ratio_names(text):  # "RORs for A (11.40), B (18.72)": the list after the name
         if re.match(rf"\s*(?:[=:]|of|was)?\s*(?:{NUMBER})", text[end:]):
             continue  # "OR 1.3 (1.1-1.6)": the name has its own value; what follows in brackets is not a list
         for m in _BARE.finditer(text, end):
@@ -274,14 +282,20 @@ _KIND_BY_DIRECTION = {"increased": "adverse_event_statistical", "decreased": "ad
                       "": "adverse_event_inconclusive"}
 
 
-def _adverse_relation(ctx: DocumentContext, st: Statistic, relations: list[Relation], hits: list[Hit]) -> Relation | None:
+def _adverse_relation(
+    ctx: DocumentContext, st: Statistic, relations: list[Relation], hits: list[Hit]
+) -> Relation | None:
     """The drug -> event relation of the statistic's sentence; created (as a statistical association) when a ratio
     is stated in an adverse-event context but no rule produced the relation. Its kind and direction follow the
     ratio: only a ratio above 1 claims the drug has the adverse event."""
     direction = ratio_direction(st)
     for r in relations:
-        if (r.doc_id, r.subject, r.object) == (st.doc_id, st.drug, st.event) and (r.evidence.start, r.evidence.end) == (st.evidence.start, st.evidence.end):
-            if r.kind in ("adverse_event", "adverse_event_statistical") and "object_direction_qualifier" not in r.qualifiers:
+        same_span = (r.evidence.start, r.evidence.end) == (st.evidence.start, st.evidence.end)
+        if (r.doc_id, r.subject, r.object) == (st.doc_id, st.drug, st.event) and same_span:
+            if (
+                r.kind in ("adverse_event", "adverse_event_statistical")
+                and "object_direction_qualifier" not in r.qualifiers
+            ):
                 _quantified(r, direction)
             return r
     block_text = ctx.text(*ctx.block_of(st.span[0]))

@@ -8,11 +8,11 @@ import re
 from functools import lru_cache
 
 from kg.document import Table, TableRow
-from kg.ingest.references import citation_numbers
 from kg.extract.context import DocumentContext
 from kg.extract.facts import Evidence, Outcome, Publication, Study
 from kg.extract.lexicon import column_roles, cue_regex, designs, lexicon
 from kg.extract.publications import match_reference, surname_key
+from kg.ingest.references import citation_numbers
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,9 @@ def outcomes(ctx: DocumentContext, text: str, span: tuple[int, int]) -> tuple[Ou
             continue
         direction = lexicon().first_value(clause_text, "direction")
         c_start = span[0] + start if span != (0, 0) else -1
-        curies = tuple(dict.fromkeys(h.curie for h in ctx.hits_in(c_start, c_start + len(clause)))) if c_start >= 0 else ()
+        curies = (
+            tuple(dict.fromkeys(h.curie for h in ctx.hits_in(c_start, c_start + len(clause)))) if c_start >= 0 else ()
+        )
         out.append(Outcome(clause_text, direction, curies))
     return tuple(out)
 
@@ -212,7 +214,11 @@ def _row_study(ctx: DocumentContext, row: TableRow, roles: dict[str, str], pubs:
 def _attach_sentences(ctx: DocumentContext, study: Study) -> None:
     """Sentences that cite the study's reference number or name its first author; they add size and flags."""
     numbers = set(study.numbers)
-    author = re.compile(rf"\b{re.escape(study.first_author)}\b(?:\s+et\s+al\.?|\s+and\s+|\s*&)", re.IGNORECASE) if study.first_author else None
+    author = (
+        re.compile(rf"\b{re.escape(study.first_author)}\b(?:\s+et\s+al\.?|\s+and\s+|\s*&)", re.IGNORECASE)
+        if study.first_author
+        else None
+    )
     for s, e in ctx.sentences:
         if study.span[0] <= s < study.span[1]:
             continue

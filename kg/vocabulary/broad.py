@@ -10,9 +10,10 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from kg.concept import Concept
 from kg.errors import VocabularyError

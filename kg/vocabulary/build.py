@@ -14,14 +14,14 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from kg.atomic import atomic_write_text
+from kg.cache import Cache, sha256_file
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.cache import Cache, sha256_file
 from kg.settings import Settings
 from kg.vocabulary.broad import SEP
 
@@ -80,7 +80,7 @@ class Manifest:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> "Manifest":
+    def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
         data["sources"] = [SourceRecord(**s) for s in data.get("sources", [])]
         return cls(**data)

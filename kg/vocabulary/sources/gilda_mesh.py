@@ -12,11 +12,11 @@ import io
 import logging
 import zipfile
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
+from kg.cache import Cache
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.cache import Cache
 from kg.vocabulary.sources import Input, Source
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,11 @@ import logging
 import os
 import tempfile
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
+from kg.cache import Cache
 from kg.concept import Concept
 from kg.errors import VocabularyError
-from kg.cache import Cache
 from kg.vocabulary.sources import Input, Source
 
 log = logging.getLogger(__name__)
