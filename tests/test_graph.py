@@ -109,18 +109,18 @@ def test_graph_shape(dataset):
     from rdflib.namespace import RDF, RDFS
 
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
-    assert "https://example.org/kg/graph/doc/review" in graphs
-    assert "https://example.org/kg/graph/doc/PMID10743446" in graphs
-    assert "https://example.org/kg/graph/entities" in graphs
+    assert "https://w3id.org/kg-review/graph/doc/review" in graphs
+    assert "https://w3id.org/kg-review/graph/doc/PMID10743446" in graphs
+    assert "https://w3id.org/kg-review/graph/entities" in graphs
     ketamine = URIRef("http://id.nlm.nih.gov/mesh/D007649")
-    entities = dataset.graph(URIRef("https://example.org/kg/graph/entities"))
+    entities = dataset.graph(URIRef("https://w3id.org/kg-review/graph/entities"))
     assert str(entities.value(ketamine, RDFS.label)) == "Ketamine"
     types = set(entities.objects(ketamine, RDF.type))
     assert URIRef("https://w3id.org/biolink/vocab/ChemicalEntity") in types
     assert URIRef("http://schema.org/ChemicalSubstance") in types
     assert URIRef("http://purl.obolibrary.org/obo/CHEBI_6121") in set(
         entities.objects(ketamine, URIRef("http://www.w3.org/2004/02/skos/core#exactMatch")))
-    review_graph = dataset.graph(URIRef("https://example.org/kg/graph/doc/review"))
+    review_graph = dataset.graph(URIRef("https://w3id.org/kg-review/graph/doc/review"))
     bodies = list(review_graph.subjects(URIRef(OA + "hasBody"), ketamine))
     text = (FIXTURES / "review.txt").read_text(encoding="utf-8")
     assert len(bodies) == len(re.findall(r"\bketamine\b", text, flags=re.IGNORECASE))
@@ -154,8 +154,8 @@ def test_shacl_reports_broken_graph(dataset):
     graph = broken.graph(g)
     graph.set((sel, URIRef(OA + "end"), Literal(0, datatype=XSD.integer)))
     ketamine = URIRef("http://id.nlm.nih.gov/mesh/D007649")
-    broken.graph(URIRef("https://example.org/kg/graph/entities")).remove((ketamine, RDFS.label, None))
-    review = broken.graph(URIRef("https://example.org/kg/graph/doc/review"))
+    broken.graph(URIRef("https://w3id.org/kg-review/graph/entities")).remove((ketamine, RDFS.label, None))
+    review = broken.graph(URIRef("https://w3id.org/kg-review/graph/doc/review"))
     annotation = next(review.subjects(URIRef(OA + "hasBody"), ketamine))
     review.remove((annotation, URIRef(OA + "hasBody"), None))
     report = validate(broken)
@@ -171,7 +171,7 @@ def test_shacl_reports_blank_nodes(dataset):
 
     from kg.graph.validate import validate
 
-    g = Dataset().graph(URIRef("https://example.org/kg/graph/test"))
+    g = Dataset().graph(URIRef("https://w3id.org/kg-review/graph/test"))
     g.add((BNode(), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("x")))
     report = validate(g)
     assert not report.conforms and "blank node" in report.text
@@ -205,12 +205,12 @@ def test_facts_hook_is_called():
     class Facts:
         def add_to(self, dataset, iris):
             dataset.graph(URIRef(iris.graph("review"))).add(
-                (URIRef(iris.document("review")), URIRef("https://example.org/kg/note"), Literal(iris.activity)))
+                (URIRef(iris.document("review")), URIRef("https://w3id.org/kg-review/note"), Literal(iris.activity)))
 
     docs, resolution = fixture_inputs()
     ds = build_dataset(docs, resolution, facts=Facts())
-    note = ds.graph(URIRef("https://example.org/kg/graph/doc/review")).value(URIRef("https://example.org/kg/doc/review"), URIRef("https://example.org/kg/note"))
-    assert str(note).startswith("https://example.org/kg/activity/build/")
+    note = ds.graph(URIRef("https://w3id.org/kg-review/graph/doc/review")).value(URIRef("https://w3id.org/kg-review/doc/review"), URIRef("https://w3id.org/kg-review/note"))
+    assert str(note).startswith("https://w3id.org/kg-review/activity/build/")
 
 
 def test_prefixes_round_trip():
@@ -219,7 +219,7 @@ def test_prefixes_round_trip():
     assert expand("MESH:D007649") == "http://id.nlm.nih.gov/mesh/D007649"
     assert expand("NCBITaxon:10116") == "http://purl.obolibrary.org/obo/NCBITaxon_10116"
     assert compress("http://purl.obolibrary.org/obo/CHEBI_6121") == "CHEBI:6121"
-    assert compress("https://example.org/kg/doc/review") == "doc:review"
+    assert compress("https://w3id.org/kg-review/doc/review") == "doc:review"
     assert expand("NOPE:1") is None
     with pytest.raises(GraphError, match="add it to prefixes.json"):
         expand("NOPE:1", strict=True)

@@ -18,7 +18,7 @@ def test_projection_has_one_node_per_thing_and_one_edge_per_association(explore_
     g = explore_graph.to_networkx()
     kinds = {k: sum(1 for _, d in g.nodes(data="kind") if d == k) for k in ("entity", "study", "publication")}
     n_assoc = explore_graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/biolink/vocab/Association> }").rows[0][0]
-    n_ent = explore_graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e <https://example.org/kg/category> ?c }").rows[0][0]
+    n_ent = explore_graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e <https://w3id.org/kg-review/category> ?c }").rows[0][0]
     assert kinds == {"entity": n_ent, "study": 1, "publication": 2}
     edge_kinds = [d for _, _, d in g.edges(data="kind")]
     assert edge_kinds.count("association") == n_assoc == 7
