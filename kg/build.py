@@ -7,7 +7,12 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+from kg.errors import UnresolvedMentionsError
+
+if TYPE_CHECKING:
+    from kg.concept import Mention
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +59,43 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-def unresolved_table(unresolved) -> str:
-    """TSV of the mentions no stage could resolve, so they are reported rather than dropped."""
-    rows = ["doc_id\tstart\tend\ttext\tcategory"]
-    rows += [f"{m.doc_id}\t{m.start}\t{m.end}\t{m.text}\t{m.category}" for m in unresolved]
+def unresolved_table(unresolved, reasons=None) -> str:
+    """TSV of the mentions no stage could resolve, with the resolver's reason, so they are reported, not dropped.
+
+    ``reasons`` maps a mention to why it stayed unresolved (``Resolution.reasons``); tabs and line breaks in
+    a cell become spaces so every mention stays one row.
+    """
+    reasons = reasons or {}
+    rows = ["doc_id\tstart\tend\ttext\tcategory\treason"]
+    rows += [f"{m.doc_id}\t{m.start}\t{m.end}\t{_cell(m.text)}\t{m.category}\t{_cell(reasons.get(m, ''))}"
+             for m in unresolved]
     return "\n".join(rows) + "\n"
 
 
-def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -> BuildSummary:
-    """Run every stage over ``paths`` and write the graph to ``out`` atomically."""
+def _cell(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def _strict_error(resolution, out: Path) -> UnresolvedMentionsError:
+    """The --strict failure: how many mentions are unresolved, two of them with their reasons, what to do."""
+    unresolved = resolution.unresolved
+    first: dict[str, Mention] = {}  # the first mention of each text, so the two examples differ
+    for mention in unresolved:
+        first.setdefault(mention.text, mention)
+    examples = "; ".join(f"{m.text!r} in {m.doc_id} at {m.start}: {resolution.reasons.get(m) or 'no reason recorded'}"
+                         for m in list(first.values())[:2])
+    noun = "mention is" if len(unresolved) == 1 else "mentions are"
+    return UnresolvedMentionsError(
+        f"--strict: {len(unresolved)} {noun} unresolved (e.g. {examples}); nothing was written to {out}. "
+        f"Drop --strict to build anyway; the build lists them all in {out / 'unresolved.tsv'}")
+
+
+def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, strict: bool = False) -> BuildSummary:
+    """Run every stage over ``paths`` and write the graph to ``out`` atomically.
+
+    ``strict`` raises :class:`~kg.errors.UnresolvedMentionsError` when any mention stays unresolved, before
+    anything is written, so a strict build never replaces an existing OUT with a graph that drops mentions.
+    """
     from kg.extract import extract
     from kg.graph import build_quads, validate_nquads, write_graph
     from kg.ingest import read_paths
@@ -81,6 +114,8 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -
         mentions = annotate(documents, nlp, progress=progress)
     with stages("resolve"):
         resolution = resolve(documents, mentions, vocabulary)
+    if strict and resolution.unresolved:
+        raise _strict_error(resolution, Path(out))
     with stages("extract"):
         facts = extract(documents, resolution)
     with stages("rdf"):
@@ -95,8 +130,8 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False) -
 
     out = Path(out)
     with stages("store"):
-        write_graph(quads, out, extra_files={"unresolved.tsv": unresolved_table(resolution.unresolved)},
-                    check=check)
+        report_tsv = unresolved_table(resolution.unresolved, resolution.reasons)
+        write_graph(quads, out, extra_files={"unresolved.tsv": report_tsv}, check=check)
     stages.seconds["store"] -= stages.seconds["shacl"]
     by_category = Counter(e.concept.category for e in resolution.entities)
     examples = sorted({m.text for m in resolution.unresolved})[:5]

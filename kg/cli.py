@@ -8,9 +8,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
 
+from kg.categories import CATEGORIES
 from kg.errors import KGError
+from kg.evaluation.corpus_types import PROFILES
+from kg.export import WRITERS
+from kg.nlp.pipeline import available_pipelines
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn biomedical reviews into a knowledge graph you can query and trust.")
@@ -35,16 +40,27 @@ def _progress() -> bool:
     return sys.stderr.isatty()
 
 
+def _choice(names) -> click.Choice:
+    """A click choice read from a registry, so a new format, category or corpus needs no CLI edit."""
+    return click.Choice(sorted(str(name) for name in names))
+
+
+# Built once at import: the registries are plain dicts and pipelines/ a glob, so `import kg.cli` stays light.
+PIPELINE_HELP = f"a pipeline in pipelines/ ({', '.join(available_pipelines())}) or a path to a spaCy config"
+
+
 @app.command()
 def build(
     paths: list[Path] = typer.Argument(..., help="review .txt files, PubTator files, or folders of them"),
     out: Path = typer.Option(..., "-o", "--out", help="output directory (replaced atomically)"),
-    pipeline: str = typer.Option("dictionary", help="a pipeline in pipelines/ or a path to a spaCy config"),
+    pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
+    strict: bool = typer.Option(False, "--strict",
+                                help="fail (exit 2, OUT untouched) if any mention stays unresolved"),
 ):
     """Build the knowledge graph of PATHS into OUT and print a summary."""
     from kg.build import build as run_build
 
-    summary = run_build(paths, out, pipeline=pipeline, progress=_progress())
+    summary = run_build(paths, out, pipeline=pipeline, progress=_progress(), strict=strict)
     typer.echo(summary.render())
     if not summary.conforms:
         typer.echo(f"kg: the graph does not conform to the SHACL shapes: {summary.violations} violations, "
@@ -56,7 +72,8 @@ def build(
 def entities(
     out: Path = typer.Argument(..., help="a directory written by `kg build`"),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f"),
-    category: Optional[str] = typer.Option(None, help="only entities of this category"),
+    category: Optional[str] = typer.Option(None, click_type=_choice(CATEGORIES),
+                                           help="only entities of this category"),
 ):
     """List the resolved entities: id, label, category, xrefs, mentions."""
     from kg.graph import entities_table
@@ -114,9 +131,9 @@ def annotate(
     format: AnnotationFormat = typer.Option(AnnotationFormat.pubtator, "--format", "-f"),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="write here instead of stdout"),
     corpus: Optional[str] = typer.Option(
-        None, help="write types and IDs as this corpus does (bc5cdr, ncbi_disease, biored, ...); "
+        None, click_type=_choice(PROFILES), help="write types and IDs as this corpus does; "
         "default: detected from the file's own gold annotations, else PubTator's generic names"),
-    pipeline: str = typer.Option("dictionary", help="a pipeline in pipelines/ or a path to a spaCy config"),
+    pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
 ):
     """Write the predicted annotations (offsets, text, type, identifier) for outside scorers and tools."""
     from kg.annotate import annotate_paths
@@ -133,7 +150,7 @@ def evaluate(
         None, "--heldout/--all-documents",
         help="score only the documents held out of the vocabulary's training pairs "
         "(default: automatically for the training file of a corpus that has no development split)"),
-    pipeline: str = typer.Option("dictionary", help="a pipeline in pipelines/ or a path to a spaCy config"),
+    pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
     limit: Optional[int] = typer.Option(None, help="only the first N documents of each file"),
 ):
     """Score NER and normalisation against gold PubTator files (mention- and concept-level P/R/F1)."""
@@ -199,16 +216,13 @@ def vocab_build(
 @app.command()
 def export(
     out: Path = typer.Argument(..., help="a directory written by `kg build`"),
-    format: str = typer.Option(..., "--format", "-f",
-                               help="ttl|nq|jsonld|graphml|gexf|cyjs|dot|kgx|neo4j|html"),
+    format: str = typer.Option(..., "--format", "-f", click_type=_choice(WRITERS),
+                               help="; ".join(f"{name}: {what}" for name, (_, _, what) in WRITERS.items())),
     file: Path = typer.Option(..., "-o", "--out", help="output file (a name prefix for kgx and neo4j)"),
 ):
     """Export the graph for RDF tools, graph visualisers, KGX/Biolink tooling, Neo4j, or an offline viewer."""
-    from kg.export import FORMATS
     from kg.export import export as run_export
 
-    if format not in FORMATS:
-        raise KGError(f"unknown export format {format!r}; choose one of {'|'.join(FORMATS)}")
     for written in run_export(out, format, file):
         typer.echo(f"wrote {written}")
 

@@ -28,3 +28,7 @@ class GraphError(KGError):
 
 class QueryError(KGError):
     """A named query does not exist or a SPARQL query is malformed."""
+
+
+class UnresolvedMentionsError(KGError):
+    """``kg build --strict`` found mentions no vocabulary concept grounds; OUT is left as it was."""

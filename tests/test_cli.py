@@ -78,3 +78,45 @@ def test_missing_path_and_empty_folder(tmp_path):
 def test_unknown_query_and_missing_output(tmp_path):
     _assert_one_line_error(kg("entities", tmp_path))
     _assert_one_line_error(kg("query", tmp_path, "no_such_query"))
+
+
+# Made-up drug names the hybrid pipeline's trained NER tags but no vocabulary names, so they stay unresolved.
+UNRESOLVED_REVIEW = ROOT / "tests" / "fixtures" / "cli" / "unresolved_review.txt"
+
+
+def test_unresolved_tsv_gives_the_reason_of_each_mention(tmp_path):
+    out = tmp_path / "out"
+    done = kg("build", UNRESOLVED_REVIEW, "-o", out, "--pipeline", "hybrid")
+    assert done.returncode == 0, done.stderr
+    lines = (out / "unresolved.tsv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "doc_id\tstart\tend\ttext\tcategory\treason"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert rows, "the fixture should leave at least one mention unresolved"
+    assert all(len(r) == 6 and r[5].strip() for r in rows), rows
+
+
+def test_strict_build_fails_in_one_line_and_keeps_existing_output(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")  # stands in for a previous build's output
+    done = kg("build", UNRESOLVED_REVIEW, "-o", out, "--pipeline", "hybrid", "--strict")
+    _assert_one_line_error(done)
+    assert "unresolved" in done.stderr and "unresolved.tsv" in done.stderr and "--strict" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+    assert (out / "manifest.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("args, registry", [
+    (("export", ".", "--format", "svgz", "-o", "x"), "kg.export:WRITERS"),
+    (("entities", ".", "--category", "mineral"), "kg.categories:CATEGORIES"),
+    (("annotate", ".", "--corpus", "no_such_corpus"), "kg.evaluation.corpus_types:PROFILES"),
+])
+def test_invalid_choice_lists_the_registry(tmp_path, args, registry):
+    """The CLI's choices are the registry's names, so the error lists every one of them."""
+    import importlib
+
+    module, name = registry.split(":")
+    valid = [str(key) for key in getattr(importlib.import_module(module), name)]
+    done = kg(*args, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert valid and all(repr(key) in done.stderr for key in valid), done.stderr
