@@ -104,23 +104,6 @@ def test_the_primary_id_space_wins_a_tie_with_the_same_name_in_mesh():
     assert resolve([Document("d", text, "test", "review")], [mention], vocabulary).entities == []  # a taxon and a gene stay ambiguous
 
 
-def test_stoplist_file_rows_and_malformed_lines(tmp_path):
-    import pytest
-
-    from kg.errors import VocabularyError
-    from kg.nlp.precision import read_stoplist
-    from kg.nlp.stoplist import write
-
-    path = tmp_path / "ner" / "stoplist.tsv"
-    assert read_stoplist(path) == ()  # no learnt list: nothing stopped
-    write([("placebo", "chemical", 40, 2), ("plant", "organism", 5, 0)], ["a training split"], path)
-    assert read_stoplist(path) == (("placebo", "chemical", 40), ("plant", "organism", 5))
-    assert not list(path.parent.glob(".*"))  # written in one step, no temp file left
-    path.write_text(path.read_text() + "no tab on this line\n", encoding="utf-8")
-    with pytest.raises(VocabularyError, match=r"stoplist\.tsv:\d+: .*tab"):
-        read_stoplist(path)
-
-
 def test_one_case_rule_with_the_dictionarys_and_the_broad_thresholds():
     from kg.nlp.precision import case_sensitive
 

@@ -1,13 +1,28 @@
-"""The stop-list learner's concept-level count: a hit is right only when its concept is in the document's gold."""
+"""The stop-list learner (``training/learn_stoplist.py``): a hit is right only when its concept is in the
+document's gold, and the file it writes is the one ``kg.nlp.precision`` reads."""
+import importlib.util
 from dataclasses import replace
 from pathlib import Path
 
 from kg.concept import Mention
 from kg.evaluation.corpus_types import PROFILES
 from kg.ingest import read_paths
-from kg.nlp.stoplist import CONCEPT_CATEGORIES, MAX_CONCEPT_RATE, MIN_SEEN, _stopped, count_concept_hits
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "vocab" / "eval" / "bc5cdr" / "CDR_TrainingSet.PubTator.txt"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "vocab" / "eval" / "bc5cdr" / "CDR_TrainingSet.PubTator.txt"
+
+
+def learn_stoplist():
+    """The training script as a module (it is not part of the ``kg`` package)."""
+    spec = importlib.util.spec_from_file_location("learn_stoplist", ROOT / "training" / "learn_stoplist.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_learn = learn_stoplist()
+CONCEPT_CATEGORIES, MAX_CONCEPT_RATE, MIN_SEEN = _learn.CONCEPT_CATEGORIES, _learn.MAX_CONCEPT_RATE, _learn.MIN_SEEN
+_stopped, count_concept_hits = _learn._stopped, _learn.count_concept_hits
 
 
 def _gold_mentions(documents):
@@ -39,3 +54,19 @@ def test_concept_rule_applies_to_its_categories_only():
     assert "gene" not in CONCEPT_CATEGORIES
     assert not _stopped(("bdnf", "gene"), n, n, n, 0)
     assert _stopped(("placebo", "chemical"), n, 0, n, 0)     # the mention-level rule still holds
+
+
+def test_stoplist_file_rows_and_malformed_lines(tmp_path):
+    import pytest
+
+    from kg.errors import VocabularyError
+    from kg.nlp.precision import read_stoplist
+
+    path = tmp_path / "ner" / "stoplist.tsv"
+    assert read_stoplist(path) == ()  # no learnt list: nothing stopped
+    _learn.write([("placebo", "chemical", 40, 2), ("plant", "organism", 5, 0)], ["a training split"], path)
+    assert read_stoplist(path) == (("placebo", "chemical", 40), ("plant", "organism", 5))
+    assert not list(path.parent.glob(".*"))  # written in one step, no temp file left
+    path.write_text(path.read_text() + "no tab on this line\n", encoding="utf-8")
+    with pytest.raises(VocabularyError, match=r"stoplist\.tsv:\d+: .*tab"):
+        read_stoplist(path)

@@ -4,8 +4,8 @@ Gene aliases and organism names collide with English words and abbreviations ("C
 "plant"). These rules decide per (surface form, concept) and are applied twice: when the name index is
 built (so rejected forms cost nothing at run time) and when a hit is turned into concepts (so a form
 shared by an accepted and a rejected concept only yields the accepted one). The stop-list learnt from
-the training splits (``ontologies/ner/stoplist.tsv``, made by :mod:`kg.nlp.stoplist`) is applied per
-(form, category) when hits are chosen, so relearning it never rebuilds the name index.
+the training splits (``ontologies/ner/stoplist.tsv``, made by ``training/learn_stoplist.py``) is applied
+per (form, category) when hits are chosen, so relearning it never rebuilds the name index.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def read_stoplist(path: Path) -> tuple[tuple[str, str, int], ...]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise VocabularyError(f"cannot read the NER stop-list {path} ({exc}); "
-                              "relearn it with `python -m kg.nlp.stoplist`") from exc
+                              "relearn it with `training/learn_stoplist.py`") from exc
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line or line.startswith("#"):
@@ -64,7 +64,7 @@ def read_stoplist(path: Path) -> tuple[tuple[str, str, int], ...]:
         cols = line.split("\t")
         if len(cols) < 2 or not cols[0] or not cols[1]:
             raise VocabularyError(f"{path}:{number}: a stop-list row needs a folded form and a category "
-                                  "separated by a tab; fix the line or relearn with `python -m kg.nlp.stoplist`")
+                                  "separated by a tab; fix the line or relearn with `training/learn_stoplist.py`")
         rows.append((cols[0], cols[1], int(cols[2]) if len(cols) > 2 and cols[2].isdigit() else 0))
     log.debug("read %d stop-list rows from %s", len(rows), path)
     return tuple(rows)

@@ -9,23 +9,31 @@ and "dopamine" stay. For chemicals and diseases a pair is also stopped when the 
 among the document's gold concepts in less than ``MAX_CONCEPT_RATE`` of its hits (``CONCEPT_CATEGORIES``):
 "DNA", "enzyme", "hemorrhagic cystitis" (annotated, but as other concepts) and drug classes the corpora
 annotate as something else go; on the development splits this raised concept F1 (BC5CDR chemical
-0.800 -> 0.809, BioRED chemical 0.672 -> 0.726) at no cost to diseases. Run ``python -m kg.nlp.stoplist`` after changing the vocabulary or the NER; it
-rewrites ``ontologies/ner/stoplist.tsv`` with its provenance in the header.
+0.800 -> 0.809, BioRED chemical 0.672 -> 0.726) at no cost to diseases. Run it after changing the vocabulary
+or the NER; it rewrites ``ontologies/ner/stoplist.tsv`` (read at run time by :mod:`kg.nlp.precision`) with its
+provenance in the header. It is a training script, not part of ``kg``: it runs the evaluation profiles over the
+training corpora, a later stage than the NER it tunes.
+
+    .venv/bin/python training/learn_stoplist.py [-o ontologies/ner/stoplist.tsv]
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from kg.atomic import atomic_write_text
-from kg.nlp.precision import STOPLIST_FILE
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from kg.atomic import atomic_write_text  # noqa: E402
+from kg.nlp.precision import STOPLIST_FILE  # noqa: E402
 
 __all__ = ["count_hits", "count_concept_hits", "learn", "write"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("learn_stoplist")
 
 MIN_SEEN = 3
 MAX_RATE = 0.3
@@ -130,10 +138,11 @@ def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], 
 def write(rows, used: list[str], path: Path = STOPLIST_FILE) -> None:
     """Replace ``path`` in one step with the learnt rows under a provenance header (never half-written)."""
     header = [
-        "# NER stop-list learnt from the TRAINING splits of ../shared/eval by `python -m kg.nlp.stoplist`.",
+        "# NER stop-list learnt from the TRAINING splits of ../shared/eval by `training/learn_stoplist.py`.",
         f"# A (form, category) hit of the dictionary NER is listed when found >= {MIN_SEEN} times in corpora that",
         f"# annotate the category and overlapped by a gold annotation in < {MAX_RATE:.0%} of them, or (for",
-        f"# {', '.join(CONCEPT_CATEGORIES)}) read as a concept of the document's gold in < {MAX_CONCEPT_RATE:.0%} of them.",
+        f"# {', '.join(CONCEPT_CATEGORIES)}) read as a concept of the document's gold"
+        f" in < {MAX_CONCEPT_RATE:.0%} of them.",
         f"# Learnt {time.strftime('%Y-%m-%d')} on: " + "; ".join(used),
         "# columns: folded form, kg category, times found, times annotated",
     ]
