@@ -76,7 +76,7 @@ def entities(
                                            help="only entities of this category"),
 ):
     """List the resolved entities: id, label, category, xrefs, mentions."""
-    from kg.graph import entities_table
+    from kg.stats import entities_table
     from kg.query import format_result
 
     result = entities_table(out)
@@ -110,7 +110,7 @@ def stats(
     plot: Optional[Path] = typer.Option(None, help="also draw entity counts and degree distribution to this PNG"),
 ):
     """Print counts of documents, entities by category, mentions and triples."""
-    from kg.graph import graph_stats
+    from kg.stats import graph_stats
 
     typer.echo(graph_stats(out).render())
     if plot is not None:

@@ -37,7 +37,7 @@ def test_every_named_query_has_a_header_and_runs(out):
 
 
 def test_entities_columns_and_counts(out):
-    from kg.graph import entities_table
+    from kg.stats import entities_table
 
     docs, resolution = fixture_inputs()
     result = entities_table(out)
@@ -57,7 +57,7 @@ def test_entities_columns_and_counts(out):
 
 
 def test_formats(out):
-    from kg.graph import entities_table
+    from kg.stats import entities_table
     from kg.query import format_result
 
     result = entities_table(out)
@@ -143,7 +143,7 @@ def test_served_endpoint_answers_like_the_store(out):
 
 
 def test_filter_and_graph_stats(out):
-    from kg.graph import entities_table, graph_stats
+    from kg.stats import entities_table, graph_stats
 
     docs, resolution = fixture_inputs()
     diseases = entities_table(out).filter(lambda r: r["category"] == "disease")

@@ -1,9 +1,15 @@
-"""Counts that summarise a built graph (``kg stats``), read from its store rather than from the build."""
+"""Summaries of a built graph read from its store through named queries: the counts of ``kg stats`` and the
+entities table of ``kg entities``. They sit on the query side, so the graph stage never imports a query."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kg.query import QueryResult
+
+__all__ = ["GraphStats", "entities_table", "graph_stats"]
 
 _UNRESOLVED = "SELECT (SUM(?n) AS ?unresolved) WHERE { ?d kg:unresolvedMentionCount ?n }"
 _QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -30,7 +36,7 @@ class GraphStats:
         return "\n".join(lines)
 
 
-def graph_stats(out_dir: "str | os.PathLike[str] | Any") -> GraphStats:
+def graph_stats(out_dir: str | os.PathLike[str] | Any) -> GraphStats:
     """Count documents, entities per category, mentions and triples in OUT (or an open pyoxigraph Store)."""
     import pyoxigraph
 
@@ -52,3 +58,19 @@ def graph_stats(out_dir: "str | os.PathLike[str] | Any") -> GraphStats:
         entities_by_category={str(r["category"]): int(r["entities"] or 0) for r in by_category},
         mentions_by_category={str(r["category"]): int(r["mentions"] or 0) for r in by_category},
     )
+
+
+def entities_table(out_dir: str | os.PathLike[str] | Any) -> QueryResult:
+    """The ``entities`` query on OUT (or an open store): id, label, category, xrefs, mentions.
+
+    The xrefs cell is re-sorted here because SPARQL does not promise GROUP_CONCAT order.
+    """
+    from kg.query import QueryResult, run_query
+
+    result = run_query(out_dir, "entities")
+    i = result.columns.index("xrefs")
+    rows = tuple(
+        tuple("|".join(sorted(filter(None, str(v or "").split("|")))) if j == i else v for j, v in enumerate(row))
+        for row in result.rows
+    )
+    return QueryResult(result.columns, rows)
