@@ -1,17 +1,14 @@
-"""The Facts container: publications, citations, studies, relations and statistics, and their RDF.
+"""The Facts container: publications, citations, studies, relations and statistics.
 
 Every fact keeps the sentence it was read from (``Evidence``) so the graph can point each claim at its text:
 relations are reified ``biolink:Association``s derived from the mentions' ``oa:Annotation``s, statistics are
-STATO-typed nodes with a ``SIO:000300`` value (conventions.md §1.3–1.6, example_graph.ttl).
+STATO-typed nodes with a ``SIO:000300`` value (conventions.md §1.3–1.6, example_graph.ttl). Writing them is
+the graph stage's (:mod:`kg.graph.facts`); nothing here knows about RDF.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from kg.graph.iris import IRIs
-    from kg.graph.quads import QuadSet
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -158,7 +155,7 @@ class Statistic:
 
 @dataclass
 class Facts:
-    """Everything extraction found; ``build_dataset`` calls ``add_to`` to write it as RDF."""
+    """Everything extraction found; ``kg.graph.build_quads(..., facts=...)`` writes it as RDF."""
 
     publications: list[Publication] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
@@ -175,8 +172,3 @@ class Facts:
             "statistics": len(self.statistics),
         }
 
-    def add_to(self, dataset: QuadSet, iris: IRIs) -> None:
-        """Write every fact into its document's named graph, with IRIs minted by ``iris``."""
-        from kg.extract.rdf import FactWriter
-
-        FactWriter(dataset, iris, self).write()

@@ -16,6 +16,9 @@ from kg.categories import category
 from kg.concept import Entity, Mention
 from kg.document import Document
 from kg.errors import GraphError
+from kg.extract.facts import Facts
+from kg.graph.annotations import Quote, add_annotation, add_sentence
+from kg.graph.facts import write_facts
 from kg.graph.iris import IRIs, text_sha256
 from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map
 from kg.graph.quads import QuadSet
@@ -37,8 +40,8 @@ class Resolution(Protocol):
     unresolved: list[Mention]
 
 
-class Facts(Protocol):
-    """A later extraction stage's contribution: adds its own triples with IRIs minted by ``iris``."""
+class FactsHook(Protocol):
+    """Anything else that adds its own triples with IRIs minted by ``iris`` (tests, fixtures, plugins)."""
 
     def add_to(self, dataset: QuadSet, iris: IRIs) -> None: ...
 
@@ -68,9 +71,13 @@ def schema_org_types() -> dict[str, str]:
 
 
 def build_quads(
-    documents: list[Document], resolution: Resolution, *, facts: Facts | None = None
+    documents: list[Document], resolution: Resolution, *, facts: Facts | FactsHook | None = None
 ) -> QuadSet:
-    """Turn documents and their resolved entities into quads (rdflib terms; no blank nodes)."""
+    """Turn documents and their resolved entities into quads (rdflib terms; no blank nodes).
+
+    ``facts`` are what :func:`kg.extract.extract` found (written by :mod:`kg.graph.facts`), or a hook that adds
+    its own triples.
+    """
     docs = {d.id: d for d in documents}
     if len(docs) != len(documents):
         raise GraphError("two input documents share one id; give each input a distinct file name")
@@ -92,14 +99,16 @@ def build_quads(
         unresolved[m.doc_id] += 1
     for doc in sorted(documents, key=lambda d: d.id):
         w.document(doc, hashes[doc.id], per_doc.get(doc.id, []), unresolved.get(doc.id, 0))
-    if facts is not None:
+    if isinstance(facts, Facts):
+        write_facts(quads, iris, facts)
+    elif facts is not None:
         facts.add_to(quads, iris)
     log.info("built %d quads", len(quads))
     return quads
 
 
 def build_dataset(
-    documents: list[Document], resolution: Resolution, *, facts: Facts | None = None
+    documents: list[Document], resolution: Resolution, *, facts: Facts | FactsHook | None = None
 ) -> "rdflib.Dataset":
     """The same graph as :func:`build_quads`, as an ``rdflib.Dataset`` for rdflib's graph API."""
     return build_quads(documents, resolution, facts=facts).to_dataset()
@@ -194,42 +203,15 @@ class _Writer:
         g.add((d, self.KG.unresolvedMentionCount, self._int(unresolved)))
         for entity, m in sorted(mentions, key=lambda em: (em[1].start, em[1].end, em[0].curie)):
             g.add((d, self.BL.mentions, self.U(self.iris.entity(entity.curie))))
-            self.annotation(g, doc, d, entity, m)
+            self.annotation(g, doc, entity, m)
 
-    def annotation(self, g: Any, doc: Document, d: Any, entity: Entity, m: Mention) -> None:
-        U, L, OA, iris = self.U, self.L, self.OA, self.iris
-        a = U(iris.annotation(doc.id, m.start, m.end, entity.curie))
-        t = U(iris.target(str(a)))
-        pos = U(iris.position_selector(doc.id, m.start, m.end))
-        quote = U(iris.quote_selector(doc.id, m.start, m.end))
-        g.add((a, self.RDF.type, OA.Annotation))
-        g.add((a, OA.hasBody, U(iris.entity(entity.curie))))
-        g.add((a, OA.hasTarget, t))
-        g.add((a, OA.motivatedBy, OA.identifying))
-        g.add((a, self.KG.mentionCategory, L(category(m.category).name)))
-        if m.method:
-            g.add((a, self.KG.resolutionMethod, L(m.method)))
-        g.add((a, self.KG.score, L(f"{max(0.0, min(1.0, float(m.score))):.4f}", datatype=self.XSD.decimal)))
-        if m.long_form:
-            g.add((a, self.KG.longForm, L(m.long_form)))
-        g.add((a, self.PROV.wasGeneratedBy, U(iris.activity)))
-        g.add((t, self.RDF.type, OA.SpecificResource))
-        g.add((t, OA.hasSource, d))
-        g.add((t, OA.hasSelector, pos))
-        g.add((t, OA.hasSelector, quote))
-        g.add((pos, self.RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, self._int(m.start)))
-        g.add((pos, OA.end, self._int(m.end)))
-        g.add((quote, self.RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, L(doc.text[m.start:m.end])))
-        g.add((quote, OA.prefix, L(doc.text[max(0, m.start - QUOTE_CONTEXT):m.start])))
-        g.add((quote, OA.suffix, L(doc.text[m.end:m.end + QUOTE_CONTEXT])))
+    def annotation(self, g: Any, doc: Document, entity: Entity, m: Mention) -> None:
         s, e = m.sentence
+        sentence = None
         if 0 <= s < e <= len(doc.text) and s <= m.start and m.end <= e:
-            sent = U(iris.sentence(doc.id, s, e))
-            g.add((a, self.KG.inSentence, sent))
-            g.add((sent, self.RDF.type, self.KG.Sentence))
-            g.add((sent, self.KG.text, L(doc.text[s:e])))
-            g.add((sent, self.KG.start, self._int(s)))
-            g.add((sent, self.KG.end, self._int(e)))
-            g.add((sent, self.DCT.isPartOf, d))
+            sentence = add_sentence(g, self.iris, doc.id, s, e, doc.text[s:e])
+        quote = Quote(doc.text[m.start:m.end], prefix=doc.text[max(0, m.start - QUOTE_CONTEXT):m.start],
+                      suffix=doc.text[m.end:m.end + QUOTE_CONTEXT])
+        add_annotation(g, self.iris, doc.id, m.start, m.end, entity.curie, generated_by=self.U(self.iris.activity),
+                       quote=quote, sentence=sentence, method=m.method, category=category(m.category).name,
+                       score=m.score, long_form=m.long_form)

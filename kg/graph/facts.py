@@ -1,5 +1,8 @@
 """Facts as RDF, in each document's named graph (conventions.md §1.3–1.6, example_graph.ttl).
 
+Extraction (:mod:`kg.extract`) finds the facts; writing them as RDF is the graph stage's, like everything else
+that becomes a triple. :func:`kg.graph.build.build_quads` calls :func:`write_facts`.
+
 Relations become a direct core triple (omitted when negated, or when the kind asserts none, e.g. a reporting odds
 ratio below 1) plus a reified ``biolink:Association`` with its
 qualifiers, knowledge level, agent type and ``prov:wasDerivedFrom`` the mention annotations; statistics become
@@ -11,18 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 from kg.extract.facts import Citation, Evidence, Facts, Publication, Relation, Statistic, Study
 from kg.extract.lexicon import Term, default_design, designs, measures, minted_terms, predicates, property_curie
+from kg.graph.annotations import Quote, add_annotation, add_sentence
 
 if TYPE_CHECKING:
-    import rdflib
-
     from kg.graph.iris import IRIs
     from kg.graph.quads import QuadSet
+
+__all__ = ["FactWriter", "write_facts"]
+
+
+def write_facts(ds: QuadSet, iris: IRIs, facts: Facts) -> None:
+    """Write every fact into its document's named graph, with IRIs minted by ``iris``."""
+    FactWriter(ds, iris, facts).write()
 
 
 class FactWriter:
     """One method per fact kind keeps each RDF shape readable next to the others."""
 
-    def __init__(self, ds: "QuadSet", iris: "IRIs", facts: Facts) -> None:
+    def __init__(self, ds: QuadSet, iris: IRIs, facts: Facts) -> None:
         from rdflib import Literal, Namespace, URIRef
         from rdflib.namespace import RDF, RDFS, XSD
 
@@ -55,47 +64,26 @@ class FactWriter:
         return self.L(int(n), datatype=self.XSD.integer)
 
     def sentence(self, g: Any, ev: Evidence) -> Any:
-        """The sentence node (same IRI and shape as the graph stage's ``kg:Sentence``)."""
-        s = self.U(self.iris.sentence(ev.doc_id, ev.start, ev.end))
-        g.add((s, self.RDF.type, self.KG.Sentence))
-        g.add((s, self.KG.text, self.L(ev.text)))
-        g.add((s, self.KG.start, self.integer(ev.start)))
-        g.add((s, self.KG.end, self.integer(ev.end)))
-        g.add((s, self.DCT.isPartOf, self.U(self.iris.document(ev.doc_id))))
-        return s
+        """The sentence node (the same writer as the mentions' ``kg:Sentence``)."""
+        return add_sentence(g, self.iris, ev.doc_id, ev.start, ev.end, ev.text)
 
     def annotations(self, g: Any, ev: Evidence) -> list[Any]:
-        """The mention annotations behind a fact; implicit (rule-found) mentions get their own annotation."""
+        """The mention annotations behind a fact; implicit (rule-found) mentions get their own annotation.
+
+        A mention the resolution already annotated keeps that annotation; a rule-found one gets the same shape
+        without what only resolution knows (category, score, the quote's context), made by "extraction-rule".
+        """
         out = []
         for start, end, curie in ev.mentions:
             a = self.U(self.iris.annotation(ev.doc_id, start, end, curie))
             if (a, self.RDF.type, self.OA.Annotation) not in g:
-                self._annotation(g, a, ev.doc_id, start, end, curie, ev)
+                exact = ev.text[start - ev.start:end - ev.start] if ev.start <= start and end <= ev.end else ""
+                add_annotation(g, self.iris, ev.doc_id, start, end, curie,
+                               generated_by=self.U(self.iris.activity or self.iris.software_agent()),
+                               quote=Quote(exact), method="extraction-rule",
+                               sentence=self.U(self.iris.sentence(ev.doc_id, ev.start, ev.end)))
             out.append(a)
         return out
-
-    def _annotation(self, g: Any, a: Any, doc_id: str, start: int, end: int, curie: str, ev: Evidence) -> None:
-        t = self.U(self.iris.target(str(a)))
-        pos = self.U(self.iris.position_selector(doc_id, start, end))
-        quote = self.U(self.iris.quote_selector(doc_id, start, end))
-        exact = ev.text[start - ev.start:end - ev.start] if ev.start <= start and end <= ev.end else ""
-        g.add((a, self.RDF.type, self.OA.Annotation))
-        g.add((a, self.OA.hasBody, self.term(curie)))
-        g.add((a, self.OA.hasTarget, t))
-        g.add((a, self.OA.motivatedBy, self.OA.identifying))
-        g.add((a, self.KG.resolutionMethod, self.L("extraction-rule")))
-        g.add((a, self.PROV.wasGeneratedBy, self.U(self.iris.activity or self.iris.software_agent())))
-        g.add((a, self.KG.inSentence, self.U(self.iris.sentence(doc_id, ev.start, ev.end))))
-        g.add((t, self.RDF.type, self.OA.SpecificResource))
-        g.add((t, self.OA.hasSource, self.U(self.iris.document(doc_id))))
-        g.add((t, self.OA.hasSelector, pos))
-        g.add((pos, self.RDF.type, self.OA.TextPositionSelector))
-        g.add((pos, self.OA.start, self.integer(start)))
-        g.add((pos, self.OA.end, self.integer(end)))
-        if exact:
-            g.add((t, self.OA.hasSelector, quote))
-            g.add((quote, self.RDF.type, self.OA.TextQuoteSelector))
-            g.add((quote, self.OA.exact, self.L(exact)))
 
     # -- fact kinds ------------------------------------------------------------------------------------
     def write(self) -> None:
