@@ -100,7 +100,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
     from kg.graph import build_quads, validate_nquads, write_graph
     from kg.ingest import read_paths
     from kg.nlp import annotate, load_pipeline
-    from kg.resolve import resolve
+    from kg.resolve import long_form_concept, resolve
     from kg.vocabulary import load_vocabulary
 
     started = time.perf_counter()
@@ -111,7 +111,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
         vocabulary = load_vocabulary()
         nlp = load_pipeline(pipeline, vocabulary=vocabulary)
     with stages("ner"):
-        mentions = annotate(documents, nlp, progress=progress)
+        mentions = annotate(documents, nlp, progress=progress, long_forms=long_form_concept)
     with stages("resolve"):
         resolution = resolve(documents, mentions, vocabulary)
     if strict and resolution.unresolved:

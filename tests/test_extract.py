@@ -216,12 +216,12 @@ def _pipeline(paths):
     from kg.extract import extract
     from kg.ingest import read_paths
     from kg.nlp import annotate, load_pipeline
-    from kg.resolve import resolve
+    from kg.resolve import long_form_concept, resolve
     from kg.vocabulary import load_vocabulary
 
     docs = read_paths(paths)
     vocab = load_vocabulary()
-    res = resolve(docs, annotate(docs, load_pipeline("dictionary")), vocab)
+    res = resolve(docs, annotate(docs, load_pipeline("dictionary"), long_forms=long_form_concept), vocab)
     return docs, res, extract(docs, res), vocab
 
 

@@ -12,7 +12,7 @@ def _doc(text: str) -> Document:
 
 def test_variant_long_form_and_its_short_form_take_the_concept(nlp, vocabulary):
     from kg.nlp import annotate
-    from kg.resolve import resolve
+    from kg.resolve import long_form_concept, resolve
 
     long = "graft-versus-host disease"
     if vocabulary.lookup(long):
@@ -20,7 +20,7 @@ def test_variant_long_form_and_its_short_form_take_the_concept(nlp, vocabulary):
     expected = vocabulary.lookup("Graft vs Host Disease")[0].curie  # the MeSH 2026 heading
     text = f"Ten patients developed {long} (GVHD) after transplantation. Acute GVHD was treated with steroids."
     doc = _doc(text)
-    mentions = annotate([doc], nlp)
+    mentions = annotate([doc], nlp, long_forms=long_form_concept)
     tagged = {(m.start, m.text): m.curie for m in mentions}
     assert tagged[(text.index(long), long)] == expected
     gvhd = [m for m in mentions if m.text == "GVHD"]
@@ -31,7 +31,7 @@ def test_variant_long_form_and_its_short_form_take_the_concept(nlp, vocabulary):
 
 
 def test_family_markers_keep_fuzzy_neighbours_apart(vocabulary):
-    from kg.nlp.long_forms import long_form_concept
+    from kg.resolve import long_form_concept
 
     # "dopamine-2" is a receptor subtype, not the transmitter its fuzzy neighbour names.
     assert long_form_concept("dopamine-2", vocabulary) is None

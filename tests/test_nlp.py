@@ -31,8 +31,9 @@ def review():
 @pytest.fixture(scope="module")
 def review_mentions(review, nlp):
     from kg.nlp import annotate
+    from kg.resolve import long_form_concept
 
-    return annotate([review], nlp)
+    return annotate([review], nlp, long_forms=long_form_concept)
 
 
 def _doc(text: str, doc_id: str = "t") -> Document:
@@ -118,9 +119,10 @@ def test_defined_short_forms_carry_long_form_and_concept(review_mentions, vocabu
 
 def test_longest_match_and_case_rules(nlp):
     from kg.nlp import annotate
+    from kg.resolve import long_form_concept
 
     doc = _doc("AND we CAN see that ED and Ed occur; NMDA receptors bind ketamine in rats.")
-    texts = [m.text for m in annotate([doc], nlp)]
+    texts = [m.text for m in annotate([doc], nlp, long_forms=long_form_concept)]
     assert "NMDA receptors" in texts and "NMDA" not in texts
     assert "ketamine" in texts and "rats" in texts
     assert not {"AND", "CAN", "ED", "Ed"} & set(texts)
@@ -128,13 +130,14 @@ def test_longest_match_and_case_rules(nlp):
 
 def test_short_form_defined_in_one_block_is_tagged_in_another(nlp, vocabulary):
     from kg.nlp import annotate
+    from kg.resolve import long_form_concept
 
     first = "Many patients have eating disorders (ED)."
     second = "In ED, esketamine was not studied."
     text = first + "\n" + second
     doc = Document("b", text, "test", "review", blocks=[Block(Span(0, len(first)), "paragraph"),
                                                         Block(Span(len(first) + 1, len(text)), "paragraph")])
-    ed = [m for m in annotate([doc], nlp) if m.text == "ED"]
+    ed = [m for m in annotate([doc], nlp, long_forms=long_form_concept) if m.text == "ED"]
     assert [m.start for m in ed] == [first.index("(ED") + 1, len(first) + 1 + second.index("ED")]
     assert {m.curie for m in ed} == {vocabulary.lookup("eating disorders")[0].curie}
     assert ed[1].sentence == (len(first) + 1, len(text))
@@ -147,11 +150,12 @@ def test_bc5cdr_throughput_against_blank_tokenizer(nlp):
     from kg.ingest import read_paths
     from kg.nlp import annotate
     from kg.nlp.pipeline import document_blocks
+    from kg.resolve import long_form_concept
 
     documents = read_paths([BC5CDR_DEV])
     texts = [d.text[b.span.start:b.span.end] for d in documents for b in document_blocks(d)]
     words = sum(len(t.split()) for t in texts)
-    annotate(documents[:20], nlp)  # warm the automaton and tokenizer cache
+    annotate(documents[:20], nlp, long_forms=long_form_concept)  # warm the automaton and tokenizer cache
     blank = spacy.blank("en")
     blank.tokenizer.max_cache_size = nlp.tokenizer.max_cache_size
     started = time.perf_counter()
@@ -159,7 +163,7 @@ def test_bc5cdr_throughput_against_blank_tokenizer(nlp):
         pass
     blank_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    mentions = annotate(documents, nlp)
+    mentions = annotate(documents, nlp, long_forms=long_form_concept)
     seconds = time.perf_counter() - started
     print(f"\nBC5CDR dev: {words} words; annotate {words / seconds:,.0f} words/s, blank tokenizer "
           f"{words / blank_seconds:,.0f} words/s, ratio {seconds / blank_seconds:.1f}x slower")

@@ -34,10 +34,10 @@ def review_resolution(vocabulary, nlp):
         pytest.skip("../shared is absent")
     from kg.ingest import read_paths
     from kg.nlp import annotate
-    from kg.resolve import resolve
+    from kg.resolve import long_form_concept, resolve
 
     documents = read_paths([REVIEW])
-    mentions = annotate(documents, nlp)
+    mentions = annotate(documents, nlp, long_forms=long_form_concept)
     return documents, mentions, resolve(documents, mentions, vocabulary)
 
 
@@ -113,11 +113,11 @@ def test_undefined_ambiguous_short_form_stays_unresolved(ambiguous_vocabulary):
 
 def test_defined_ambiguous_short_form_resolves_through_its_long_form(ambiguous_vocabulary):
     from kg.nlp import annotate, load_pipeline
-    from kg.resolve import resolve
+    from kg.resolve import long_form_concept, resolve
 
     nlp = load_pipeline("dictionary", vocabulary=ambiguous_vocabulary)
     doc = _doc("Binge eating disorders (ED) are common. ED often co-occurs with depression.")
-    mentions = annotate([doc], nlp)
+    mentions = annotate([doc], nlp, long_forms=long_form_concept)
     resolution = resolve([doc], mentions, ambiguous_vocabulary)
     eating = ambiguous_vocabulary.lookup("eating disorders")[0].curie
     assert [(m.text, m.method) for m in resolution.entity(eating).mentions] == [
@@ -166,7 +166,7 @@ def test_bc5cdr_documents_get_chemicals_and_diseases(vocabulary, nlp):
     """Gold chemicals and diseases the vocabulary knows by that name and category are found and grounded."""
     from kg.ingest import read_paths
     from kg.nlp import annotate
-    from kg.resolve import resolve
+    from kg.resolve import long_form_concept, resolve
 
     wanted = {"Chemical": {"chemical"}, "Disease": {"disease", "phenotype"}}
     chosen, expected = [], {}
@@ -181,7 +181,7 @@ def test_bc5cdr_documents_get_chemicals_and_diseases(vocabulary, nlp):
             chosen.append(document)
             expected[document.id] = known
     assert len(chosen) >= 5
-    resolution = resolve(chosen, annotate(chosen, nlp), vocabulary)
+    resolution = resolve(chosen, annotate(chosen, nlp, long_forms=long_form_concept), vocabulary)
     found = {(m.doc_id, e.curie) for e in resolution.entities for m in e.mentions}
     pairs = [(doc_id, curie) for doc_id, known in expected.items() for _, curie in known]
     recall = sum(pair in found for pair in pairs) / len(pairs)

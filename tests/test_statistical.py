@@ -112,11 +112,12 @@ def test_hybrid_leaves_the_sample_review_identifiers_alone(vocabulary):
     import kg.nlp.statistical  # noqa: F401
     from kg.ingest import read_paths
     from kg.nlp import annotate, load_pipeline
+    from kg.resolve import long_form_concept
 
     documents = read_paths([REVIEW])
     dictionary, hybrid = (load_pipeline(name, vocabulary=vocabulary) for name in ("dictionary", "hybrid"))
-    before = {(m.start, m.end): m.curie for m in annotate(documents, dictionary)}
-    after = {(m.start, m.end): m.curie for m in annotate(documents, hybrid)}
+    before = {(m.start, m.end): m.curie for m in annotate(documents, dictionary, long_forms=long_form_concept)}
+    after = {(m.start, m.end): m.curie for m in annotate(documents, hybrid, long_forms=long_form_concept)}
     changed = {span: (curie, after.get(span)) for span, curie in before.items() if curie and after.get(span) != curie}
     assert len(changed) <= 0.02 * len(before), sorted(changed.items())[:20]
 

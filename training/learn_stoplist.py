@@ -104,6 +104,7 @@ def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], 
     from kg.evaluation.corpus_types import PROFILES
     from kg.ingest import read_paths
     from kg.nlp import annotate, load_pipeline
+    from kg.resolve import long_form_concept
     from kg.vocabulary.sources.corpora import CORPORA, is_heldout, shared_dir
 
     root = (shared or shared_dir()) / "eval"
@@ -120,7 +121,7 @@ def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], 
             continue
         documents = [d for d in read_paths([path]) if d.format == "pubtator"
                      and (corpus.has_development or not is_heldout(d.id))]
-        mentions = annotate(documents, nlp)
+        mentions = annotate(documents, nlp, long_forms=long_form_concept)
         s, a = count_hits(documents, mentions, PROFILES[corpus.name].categories)
         seen.update(s)
         annotated.update(a)

@@ -45,9 +45,10 @@ def predict(documents: list["Document"], nlp, vocabulary, *, progress: bool = Fa
     """Every mention the pipeline finds, resolved where the resolver could (unresolved ones keep no CURIE)."""
     from kg.concept import Mention
     from kg.nlp import annotate
-    from kg.resolve import resolve
+    from kg.resolve import long_form_concept, resolve
 
-    resolution = resolve(documents, annotate(documents, nlp, progress=progress), vocabulary)
+    mentions = annotate(documents, nlp, progress=progress, long_forms=long_form_concept)
+    resolution = resolve(documents, mentions, vocabulary)
     mentions = [m for entity in resolution.entities for m in entity.mentions]
     mentions += [m for m in getattr(resolution, "unresolved", ()) if isinstance(m, Mention)]
     return mentions

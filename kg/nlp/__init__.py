@@ -4,6 +4,6 @@ spaCy is imported only when a pipeline is loaded, so ``import kg.nlp`` stays lig
 """
 from __future__ import annotations
 
-from kg.nlp.pipeline import annotate, available_pipelines, load_pipeline
+from kg.nlp.pipeline import LongFormGrounder, annotate, available_pipelines, load_pipeline
 
-__all__ = ["annotate", "available_pipelines", "load_pipeline"]
+__all__ = ["LongFormGrounder", "annotate", "available_pipelines", "load_pipeline"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 
-from kg.concept import Mention
+from kg.concept import Concept, Mention
 from kg.document import Block, Document, Span
 from kg.errors import KGError, PipelineError
 from kg.paths import pipelines_dir
@@ -20,7 +20,10 @@ from kg.paths import pipelines_dir
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-__all__ = ["PIPELINES_DIR", "available_pipelines", "load_pipeline", "annotate", "document_blocks"]
+    from kg.vocabulary import Vocabulary
+
+__all__ = ["PIPELINES_DIR", "LongFormGrounder", "available_pipelines", "load_pipeline", "annotate",
+           "document_blocks"]
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +153,22 @@ def _matcher(nlp):
     return None
 
 
+class LongFormGrounder(Protocol):
+    """Grounds a defined long form that no vocabulary name matches exactly, or returns None.
+
+    That is resolution's work (:func:`kg.resolve.long_form_concept`); the caller passes it to :func:`annotate`
+    so that the NER stage never imports the resolve stage.
+    """
+
+    def __call__(self, long: str, vocabulary: Vocabulary | None, /) -> Concept | None: ...
+
+
 def _apply_document_definitions(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
-                                matcher) -> list[Mention]:
+                                matcher, long_forms: LongFormGrounder | None = None) -> list[Mention]:
     """Tag uses of short forms defined in one block in every block, overriding dictionary readings.
 
-    A long form no vocabulary names exactly may still be a spelling or word-order variant of one
-    (:mod:`kg.nlp.long_forms`): then the short form and the long form itself take that concept.
+    A long form no vocabulary names exactly may still be a spelling or word-order variant of one, found by
+    ``long_forms``: then the short form and the long form itself take that concept.
     """
     from kg.nlp.glossary import doc_definitions, short_form_key, short_form_spans
 
@@ -174,11 +187,9 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
     readings = {short: (defined_reading(short, long, matcher) if matcher is not None else ((), long))
                 for short, long in longs.items()}
     by_span = {(m.start, m.end): m for m in mentions}
-    if matcher is not None:
-        from kg.nlp.long_forms import long_form_concept
-
+    if matcher is not None and long_forms is not None:
         for short, (found, long) in list(readings.items()):
-            concept = None if found else long_form_concept(long, matcher.vocabulary)
+            concept = None if found else long_forms(long, matcher.vocabulary)
             if concept is None:
                 continue
             readings[short] = ((concept,), long)
@@ -278,8 +289,12 @@ def quiet(docs):
 
 
 def annotate(documents: Iterable[Document], nlp: "Language", progress: bool = False,
-             batch_size: int = 64) -> list[Mention]:
-    """Run ``nlp`` over every block of ``documents``; mentions carry document offsets and sentences."""
+             batch_size: int = 64, *, long_forms: LongFormGrounder | None = None) -> list[Mention]:
+    """Run ``nlp`` over every block of ``documents``; mentions carry document offsets and sentences.
+
+    ``long_forms`` grounds defined long forms no name matches exactly (pass :func:`kg.resolve.long_form_concept`,
+    as ``kg build``, ``kg annotate`` and ``kg eval`` do); without it such definitions yield no mention.
+    """
     from tqdm import tqdm
 
     documents = list(documents)
@@ -295,7 +310,7 @@ def annotate(documents: Iterable[Document], nlp: "Language", progress: bool = Fa
         found: list[Mention] = []
         for block, doc in zip(blocks, block_docs):
             found.extend(_block_mentions(document, block, doc))
-        found = _apply_document_definitions(document, blocks, block_docs, found, matcher)
+        found = _apply_document_definitions(document, blocks, block_docs, found, matcher, long_forms)
         found = _expand_binomials(document, blocks, block_docs, found)
         mentions.extend(_propagate_readings(document, blocks, block_docs, found))
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))

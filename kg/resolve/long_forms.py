@@ -4,13 +4,22 @@
 word-order variant of a vocabulary name. The dictionary NER only finds exact names, so without this the
 definition hides the short form and the long form is no mention at all; here the long form is grounded
 by the resolver's spelling variants and fuzzy candidates, and both forms inherit that concept.
+
+The NER pass (:func:`kg.nlp.annotate`) finds the definitions; grounding is resolution's, so the caller hands
+:func:`long_form_concept` to it (``annotate(..., long_forms=long_form_concept)``, a
+:class:`kg.nlp.LongFormGrounder`) and ``kg.nlp`` never imports ``kg.resolve``.
 """
 from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from kg.concept import Concept
+from kg.resolve.resolver import grounder, is_short_form
+
+if TYPE_CHECKING:
+    from kg.vocabulary import Vocabulary
 
 __all__ = ["long_form_concept"]
 
@@ -28,14 +37,12 @@ def _markers(text: str) -> frozenset[str]:
     return frozenset(m.group().casefold() for m in _MARKER_RE.finditer(text))
 
 
-def long_form_concept(long: str, vocabulary) -> Concept | None:
+def long_form_concept(long: str, vocabulary: Vocabulary | None) -> Concept | None:
     """The concept the resolver grounds ``long`` to by a spelling variant or a fuzzy candidate, if any.
 
     Exact names are left to the dictionary (it already tried them); a long form that is itself
     abbreviation-like, or grounds outside the entity categories, yields nothing.
     """
-    from kg.resolve.resolver import grounder, is_short_form
-
     if vocabulary is None or is_short_form(long) or len(long.split()) > 8:
         return None
     grounding = grounder(vocabulary).ground(long, "concept")
