@@ -7,12 +7,12 @@ import re
 from collections import defaultdict
 
 import pytest
+from pubtator_gold import SHARED, corpus_path, gold_as_prediction, parse_pubtator, read_gold
 
 from kg.annotate import biocjson_collection, write_biocjson, write_pubtator
 from kg.concept import Mention
 from kg.document import Document
 from kg.evaluation import PROFILES
-from pubtator_gold import SHARED, corpus_path, gold_as_prediction, parse_pubtator, read_gold
 
 
 def _by_doc(mentions):
@@ -149,7 +149,8 @@ def test_annotate_paths_takes_conventions_from_gold_or_path(tmp_path):
 
 
 def test_annotate_paths_drops_forms_the_corpus_leaves_unannotated(tmp_path):
-    """LINNAEUS does not annotate 'patients' as human (its shipped conventions); BioRED does, and kg's own output keeps it."""
+    """LINNAEUS does not annotate 'patients' as human (its shipped conventions); BioRED does,
+    and kg's own output keeps it."""
     from kg.annotate import annotate_paths
 
     text = "1|t|Human patients and mice.\n1|a|Twenty patients were compared with mice.\n\n"

@@ -209,7 +209,8 @@ def test_facts_hook_is_called():
 
     docs, resolution = fixture_inputs()
     ds = build_dataset(docs, resolution, facts=Facts())
-    note = ds.graph(URIRef("https://w3id.org/kg-review/graph/doc/review")).value(URIRef("https://w3id.org/kg-review/doc/review"), URIRef("https://w3id.org/kg-review/note"))
+    doc_graph = ds.graph(URIRef("https://w3id.org/kg-review/graph/doc/review"))
+    note = doc_graph.value(URIRef("https://w3id.org/kg-review/doc/review"), URIRef("https://w3id.org/kg-review/note"))
     assert str(note).startswith("https://w3id.org/kg-review/activity/build/")
 
 
@@ -299,7 +300,8 @@ def test_sample_review_graph_conforms():
     entities = []
     for c in spec["concepts"]:
         ms = [Mention(doc.id, m.start(), m.end(), m.group(), c["category"], _sentence_of(spans, m.start(), m.end()),
-                      c["curie"], c["method"]) for f in c["forms"] for m in re.finditer(rf"\b{re.escape(f)}\b", text, re.I)]
+                      c["curie"], c["method"])
+              for f in c["forms"] for m in re.finditer(rf"\b{re.escape(f)}\b", text, re.I)]
         entities.append(Entity(Concept(c["curie"], c["label"], c["category"], xrefs=tuple(c["xrefs"])), ms))
     assert sum(len(e.mentions) for e in entities) > 50
     report = validate(build_dataset([doc], Resolution(entities)))

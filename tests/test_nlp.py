@@ -41,7 +41,8 @@ def _doc(text: str, doc_id: str = "t") -> Document:
 
 
 def test_import_kg_nlp_is_light():
-    code = "import sys, kg.nlp, kg.resolve; print(any(m.split('.')[0] in ('spacy', 'rapidfuzz', 'ahocorasick') for m in sys.modules))"
+    code = ("import sys, kg.nlp, kg.resolve; "
+            "print(any(m.split('.')[0] in ('spacy', 'rapidfuzz', 'ahocorasick') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
@@ -89,7 +90,8 @@ def test_glossary_reads_figure_legend_definitions():
 def test_glossary_rejects_headings_and_titles():
     from kg.nlp.glossary import find_glossary
 
-    text = "Results: The trial met its end point.\nDepression (TRD): A Narrative Review\nCI: confidence interval; OR: odds ratio"
+    text = ("Results: The trial met its end point.\nDepression (TRD): A Narrative Review\n"
+            "CI: confidence interval; OR: odds ratio")
     assert [(d.short, d.long) for d in find_glossary(text)] == [("CI", "confidence interval"), ("OR", "odds ratio")]
 
 

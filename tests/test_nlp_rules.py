@@ -101,7 +101,8 @@ def test_the_primary_id_space_wins_a_tie_with_the_same_name_in_mesh():
     assert [e.curie for e in resolution.entities] == ["NCBITaxon:12721"]
     gene = Concept("NCBIGene:1", "HIV", "gene")
     vocabulary = Vocabulary([("broad", [taxon, gene])])
-    assert resolve([Document("d", text, "test", "review")], [mention], vocabulary).entities == []  # a taxon and a gene stay ambiguous
+    # a taxon and a gene stay ambiguous
+    assert resolve([Document("d", text, "test", "review")], [mention], vocabulary).entities == []
 
 
 def test_one_case_rule_with_the_dictionarys_and_the_broad_thresholds():

@@ -3,7 +3,6 @@ from the mini review fixture, and on the sample review when ../shared is present
 from __future__ import annotations
 
 import pytest
-
 from test_extract import SAMPLE, mini_inputs
 
 FACT_QUERIES = ("study_table", "faers_ror", "statistics", "mechanism_chain", "claims_about", "evidence_for")
@@ -41,7 +40,9 @@ def test_study_table(built):
 
     out, _ = built
     r = run_query(out, "study_table")
-    assert r.columns == ("study", "first_author", "year", "design", "population", "intervention", "finding", "doi", "entities")
+    assert r.columns == (
+        "study", "first_author", "year", "design", "population", "intervention", "finding", "doi", "entities",
+    )
     rows = [dict(zip(r.columns, row)) for row in r.rows]
     assert [x["first_author"] for x in rows] == ["Smith", "Jones"]  # table order
     assert rows[0]["doi"] == "10.9999/mini.2" and rows[1]["doi"] is None
@@ -98,7 +99,9 @@ def test_mechanism_chain_is_a_path_in_networkx(built):
     assert all(x["evidence"] for x in rows)
     g = nx.DiGraph((x["subject"], x["object"]) for x in rows)
     path = nx.shortest_path(g, "ent:drugamine", "ent:plasticity_factor")
-    assert path == ["ent:drugamine", "ent:receptor_alpha", "ent:kinase_beta", "ent:receptor_gamma", "ent:plasticity_factor"]
+    assert path == [
+        "ent:drugamine", "ent:receptor_alpha", "ent:kinase_beta", "ent:receptor_gamma", "ent:plasticity_factor",
+    ]
     first = [x for x in rows if x["object"] == "ent:receptor_alpha"]
     assert {x["mechanism"] for x in first} == {"antagonism", "inhibition"}
 
@@ -111,7 +114,10 @@ def test_claims_about_and_evidence_for(built):
     rows = [dict(zip(r.columns, row)) for row in r.rows]
     negated = [x for x in rows if x["negated"]]
     assert len(negated) == 1 and negated[0]["transient"] and "did not reduce" in negated[0]["evidence"]
-    e = run_query(out, "evidence_for", {"subject": "ent:drugamine", "predicate": "biolink:has_adverse_event", "object": "ent:nausea"})
+    e = run_query(
+        out, "evidence_for",
+        {"subject": "ent:drugamine", "predicate": "biolink:has_adverse_event", "object": "ent:nausea"},
+    )
     (row,) = e.rows
     rec = dict(zip(e.columns, row))
     assert "ROR = 4.5" in rec["sentence"] and rec["annotations"].count("|") == 1
@@ -134,7 +140,8 @@ def test_fact_nodes_conform_to_the_shapes(built):
 
     _, ds = built
     report = validate(ds)
-    bad = [ln for ln in report.text.splitlines() if any(p in ln for p in ("edge:", "stat:", "anno:", "study:", "sent:"))]
+    prefixes = ("edge:", "stat:", "anno:", "study:", "sent:")
+    bad = [ln for ln in report.text.splitlines() if any(p in ln for p in prefixes)]
     assert not bad, "\n".join(bad[:10])
 
 

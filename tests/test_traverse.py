@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-
 import kg
 from kg.errors import GraphError, QueryError
 
@@ -17,8 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_projection_has_one_node_per_thing_and_one_edge_per_association(explore_graph):
     g = explore_graph.to_networkx()
     kinds = {k: sum(1 for _, d in g.nodes(data="kind") if d == k) for k in ("entity", "study", "publication")}
-    n_assoc = explore_graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/biolink/vocab/Association> }").rows[0][0]
-    n_ent = explore_graph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e <https://w3id.org/kg-review/category> ?c }").rows[0][0]
+    n_assoc = explore_graph.query(
+        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/biolink/vocab/Association> }"
+    ).rows[0][0]
+    n_ent = explore_graph.query(
+        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e <https://w3id.org/kg-review/category> ?c }"
+    ).rows[0][0]
     assert kinds == {"entity": n_ent, "study": 1, "publication": 2}
     edge_kinds = [d for _, _, d in g.edges(data="kind")]
     assert edge_kinds.count("association") == n_assoc == 7
@@ -35,7 +38,9 @@ def test_association_edges_carry_predicate_qualifiers_statistics_and_evidence(ex
     assert d["predicate"] == "biolink:affects" and d["qualified_predicate"] == "biolink:causes"
     assert (d["object_direction_qualifier"], d["object_aspect_qualifier"]) == ("decreased", "activity")
     assert d["causal_mechanism_qualifier"] == "antagonism" and d["anatomical_context_qualifier"] == "CL:0011005"
-    assert d["evidence"] == ["Esketamine, the S-enantiomer of ketamine, blocks NMDA receptors on GABAergic interneurons."]
+    assert d["evidence"] == [
+        "Esketamine, the S-enantiomer of ketamine, blocks NMDA receptors on GABAergic interneurons.",
+    ]
     ae = next(d for _, _, d in g.edges("MESH:D007649", data=True) if d["predicate"] == "biolink:has_adverse_event")
     assert ae["statistics"] == ["kg:ReportingOddsRatio=3.72"] and ae["knowledge_level"] == "statistical_association"
     # core triples are edges, not node attributes
@@ -91,11 +96,14 @@ def test_neighbourhood(explore_graph):
     sub = explore_graph.neighbourhood("NMDA receptor")
     assert set(sub) == {"GO:0017146", "DRUGBANK:DB11823", "HGNC:4586"}
     assert set(explore_graph.neighbourhood("NMDA receptor", depth=2)) >= {"MESH:D018698", "MESH:D061218"}
-    assert "esketamine (DRUGBANK:DB11823) -[affects: decreased activity (antagonism)]->" in explore_graph.format_neighbourhood(sub)
+    expected = "esketamine (DRUGBANK:DB11823) -[affects: decreased activity (antagonism)]->"
+    assert expected in explore_graph.format_neighbourhood(sub)
 
 
 def test_query_returns_curies_and_rejects_bad_sparql(explore_graph):
-    rows = explore_graph.query("SELECT ?l WHERE { <http://identifiers.org/hgnc/1033> <http://www.w3.org/2000/01/rdf-schema#label> ?l }").rows
+    rows = explore_graph.query(
+        "SELECT ?l WHERE { <http://identifiers.org/hgnc/1033> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    ).rows
     assert rows == (("BDNF",),)
     with pytest.raises(QueryError):
         explore_graph.query("SELECT WHERE {")
