@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 _LINE_BREAKS = re.compile(r"[\t\r\n]")
 
 
-def _typed(doc: Document, mentions: Iterable[Mention], profile: "CorpusProfile | None") -> list[tuple[Mention, str, str]]:
+def _typed(doc: Document, mentions: Iterable[Mention], profile: CorpusProfile | None) -> list[tuple[Mention, str, str]]:
     """(mention, type, identifier) in output order; mentions the profile has no type for are dropped."""
     rows = []
     for m in mentions:
@@ -60,7 +60,7 @@ def _split_title(doc: Document) -> tuple[str, str] | None:
 
 
 def pubtator_lines(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
-                   corpus_types: "CorpusProfile | None" = None) -> list[str]:
+                   corpus_types: CorpusProfile | None = None) -> list[str]:
     """The PubTator lines for ``documents``: ``|t|``/``|a|`` lines for PubTator documents, then one
     ``PMID<TAB>start<TAB>end<TAB>text<TAB>Type<TAB>ID`` line per mention, a blank line after each document.
 
@@ -81,7 +81,7 @@ def pubtator_lines(documents: Iterable[Document], mentions_by_doc: Mapping[str, 
 
 
 def biocjson_collection(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
-                        corpus_types: "CorpusProfile | None" = None, *, source: str = "kg",
+                        corpus_types: CorpusProfile | None = None, *, source: str = "kg",
                         date: str = "") -> dict:
     """A BioC collection as a dict: documents -> passages -> annotations with infons type/identifier and
     locations offset/length (document-level offsets, as BioC specifies).
@@ -118,7 +118,7 @@ def _passage(kind: str, offset: int, text: str) -> dict:
 
 
 def write_pubtator(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
-                   out: "str | Path | IO[str]", corpus_types: "CorpusProfile | None" = None) -> int:
+                   out: str | Path | IO[str], corpus_types: CorpusProfile | None = None) -> int:
     """Write PubTator to ``out`` (a path or an open text stream); returns the number of mention lines."""
     lines = pubtator_lines(documents, mentions_by_doc, corpus_types)
     _write(out, "\n".join(lines) + ("\n" if lines else ""))
@@ -126,7 +126,7 @@ def write_pubtator(documents: Iterable[Document], mentions_by_doc: Mapping[str, 
 
 
 def write_biocjson(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
-                   out: "str | Path | IO[str]", corpus_types: "CorpusProfile | None" = None, *,
+                   out: str | Path | IO[str], corpus_types: CorpusProfile | None = None, *,
                    source: str = "kg", date: str = "") -> int:
     """Write a BioC JSON collection to ``out``; returns the number of annotations written."""
     collection = biocjson_collection(documents, mentions_by_doc, corpus_types, source=source, date=date)
@@ -186,7 +186,7 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
 
 
 def _conventional(documents: list[Document], by_doc: Mapping[str, list[Mention]],
-                  profile: "CorpusProfile | None") -> Mapping[str, list[Mention]]:
+                  profile: CorpusProfile | None) -> Mapping[str, list[Mention]]:
     """``by_doc`` for ``documents`` without the forms ``profile``'s corpus leaves unannotated (all kept without one)."""
     if profile is None:
         return by_doc
@@ -195,7 +195,7 @@ def _conventional(documents: list[Document], by_doc: Mapping[str, list[Mention]]
     return {d.id: drop_unconventional(by_doc.get(d.id, ()), profile) for d in documents}
 
 
-def _profile_of(documents: list[Document]) -> "CorpusProfile | None":
+def _profile_of(documents: list[Document]) -> CorpusProfile | None:
     """The corpus conventions of one input file: from its gold types, else from its path, else none."""
     from kg.errors import InputError
     from kg.evaluation.corpus_types import detect_corpus, profile_from_path

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from kg.errors import UnresolvedMentionsError
 
@@ -132,6 +133,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
     with stages("store"):
         report_tsv = unresolved_table(resolution.unresolved, resolution.reasons)
         write_graph(quads, out, extra_files={"unresolved.tsv": report_tsv}, check=check)
+    assert report is not None, "write_graph runs check() before it replaces OUT"
     stages.seconds["store"] -= stages.seconds["shacl"]
     by_category = Counter(e.concept.category for e in resolution.entities)
     examples = sorted({m.text for m in resolution.unresolved})[:5]

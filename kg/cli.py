@@ -6,7 +6,6 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import click
 import typer
@@ -72,12 +71,12 @@ def build(
 def entities(
     out: Path = typer.Argument(..., help="a directory written by `kg build`"),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f"),
-    category: Optional[str] = typer.Option(None, click_type=_choice(CATEGORIES),
+    category: str | None = typer.Option(None, click_type=_choice(CATEGORIES),
                                            help="only entities of this category"),
 ):
     """List the resolved entities: id, label, category, xrefs, mentions."""
-    from kg.stats import entities_table
     from kg.query import format_result
+    from kg.stats import entities_table
 
     result = entities_table(out)
     if category:
@@ -107,7 +106,7 @@ def query(
 @app.command()
 def stats(
     out: Path = typer.Argument(..., help="a directory written by `kg build`"),
-    plot: Optional[Path] = typer.Option(None, help="also draw entity counts and degree distribution to this PNG"),
+    plot: Path | None = typer.Option(None, help="also draw entity counts and degree distribution to this PNG"),
 ):
     """Print counts of documents, entities by category, mentions and triples."""
     from kg.stats import graph_stats
@@ -129,8 +128,8 @@ class AnnotationFormat(str, Enum):
 def annotate(
     paths: list[Path] = typer.Argument(..., help="PubTator files, review .txt files, or folders of them"),
     format: AnnotationFormat = typer.Option(AnnotationFormat.pubtator, "--format", "-f"),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="write here instead of stdout"),
-    corpus: Optional[str] = typer.Option(
+    out: Path | None = typer.Option(None, "-o", "--out", help="write here instead of stdout"),
+    corpus: str | None = typer.Option(
         None, click_type=_choice(PROFILES), help="write types and IDs as this corpus does; "
         "default: detected from the file's own gold annotations, else PubTator's generic names"),
     pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
@@ -146,12 +145,12 @@ def annotate(
 def evaluate(
     files: list[Path] = typer.Argument(..., help="gold corpora in PubTator format"),
     json_output: bool = typer.Option(False, "--json", help="print the scores as JSON"),
-    heldout: Optional[bool] = typer.Option(
+    heldout: bool | None = typer.Option(
         None, "--heldout/--all-documents",
         help="score only the documents held out of the vocabulary's training pairs "
         "(default: automatically for the training file of a corpus that has no development split)"),
     pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
-    limit: Optional[int] = typer.Option(None, help="only the first N documents of each file"),
+    limit: int | None = typer.Option(None, help="only the first N documents of each file"),
 ):
     """Score NER and normalisation against gold PubTator files (mention- and concept-level P/R/F1)."""
     import json
@@ -174,7 +173,7 @@ def evaluate(
         typer.echo(render_summary(results))
 
 
-def _write_text(out: Optional[Path], text: str) -> None:
+def _write_text(out: Path | None, text: str) -> None:
     """Write ``text`` to ``out`` atomically (a failure never leaves it half-written), or to stdout."""
     if out is None:
         typer.echo(text, nl=False)
@@ -186,7 +185,7 @@ def _write_text(out: Optional[Path], text: str) -> None:
 
 @vocab_app.command(name="build")
 def vocab_build(
-    out: Optional[Path] = typer.Option(None, "-o", "--out",
+    out: Path | None = typer.Option(None, "-o", "--out",
                                        help="index directory (default $KG_VOCAB_DIR, else $KG_DATA_DIR/vocab, "
                                             "else the platform's data folder)"),
     source: list[str] = typer.Option([], "--source", "-s", help="only these sources (default: all)"),

@@ -10,9 +10,10 @@ import io
 import json
 import logging
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import QueryError
 from kg.paths import queries_dir
@@ -51,7 +52,7 @@ class QueryResult:
     def records(self) -> list[dict[str, Value]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
-    def filter(self, keep: Callable[[dict[str, Value]], bool]) -> "QueryResult":
+    def filter(self, keep: Callable[[dict[str, Value]], bool]) -> QueryResult:
         """The rows for which ``keep(record)`` is true, record being a column → value dict."""
         return QueryResult(self.columns, tuple(r for r in self.rows if keep(dict(zip(self.columns, r)))))
 
@@ -85,7 +86,7 @@ def load_query(name_or_path: str | os.PathLike[str]) -> str:
 
 
 def run_query(
-    out_or_store: "str | os.PathLike[str] | pyoxigraph.Store",
+    out_or_store: str | os.PathLike[str] | pyoxigraph.Store,
     query_name_or_path: str | os.PathLike[str],
     bindings: Mapping[str, Any] | None = None,
 ) -> QueryResult:
@@ -126,7 +127,7 @@ def query_result(solutions: Any) -> QueryResult:
     return QueryResult(columns, rows)
 
 
-def _term(value: Any) -> "pyoxigraph.NamedNode | pyoxigraph.Literal":
+def _term(value: Any) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
     import pyoxigraph
 
     from kg.graph.prefixes import expand

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    import pyoxigraph
+
     from kg.query import QueryResult
 
 __all__ = ["GraphStats", "entities_table", "graph_stats"]
@@ -48,8 +50,8 @@ def graph_stats(out_dir: str | os.PathLike[str] | Any) -> GraphStats:
     by_category = run_query(store, "entities_by_category").records()
     documents = len(run_query(store, "documents").rows)
     unresolved_query = f"PREFIX kg: <{namespace('kg')}>\n{_UNRESOLVED}"  # the namespace lives in the prefix map
-    unresolved = next(iter(store.query(unresolved_query, use_default_graph_as_union=True)))["unresolved"]
-    quads = next(iter(store.query(_QUADS)))["n"]
+    unresolved = next(iter(_select(store, unresolved_query, use_default_graph_as_union=True)))["unresolved"]
+    quads = next(iter(_select(store, _QUADS)))["n"]
     return GraphStats(
         documents=documents,
         triples=int(quads.value),
@@ -74,3 +76,8 @@ def entities_table(out_dir: str | os.PathLike[str] | Any) -> QueryResult:
         for row in result.rows
     )
     return QueryResult(result.columns, rows)
+
+
+def _select(store: pyoxigraph.Store, sparql: str, **options: Any) -> pyoxigraph.QuerySolutions:
+    """A SELECT's solutions (``Store.query`` is typed for every query form)."""
+    return cast("pyoxigraph.QuerySolutions", store.query(sparql, **options))

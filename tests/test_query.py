@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+from test_graph import FIXTURES, fixture_inputs
 
 from kg.errors import QueryError
-from test_graph import FIXTURES, fixture_inputs
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +57,8 @@ def test_entities_columns_and_counts(out):
 
 
 def test_formats(out):
-    from kg.stats import entities_table
     from kg.query import format_result
+    from kg.stats import entities_table
 
     result = entities_table(out)
     tsv = format_result(result, "tsv").splitlines()

@@ -34,14 +34,14 @@ def score(documents, mentions, profile, **kwargs) -> EvalResult:
     return _score(documents, mentions, profile, **kwargs)
 
 
-def drop_unconventional(mentions, profile, conventions=None) -> list["Mention"]:
+def drop_unconventional(mentions, profile, conventions=None) -> list[Mention]:
     """See :func:`kg.evaluation.conventions.drop_unconventional`."""
     from kg.evaluation.conventions import drop_unconventional as _drop
 
     return _drop(mentions, profile, conventions)
 
 
-def predict(documents: list["Document"], nlp, vocabulary, *, progress: bool = False) -> list["Mention"]:
+def predict(documents: list[Document], nlp, vocabulary, *, progress: bool = False) -> list[Mention]:
     """Every mention the pipeline finds, resolved where the resolver could (unresolved ones keep no CURIE)."""
     from kg.concept import Mention
     from kg.nlp import annotate
@@ -54,7 +54,7 @@ def predict(documents: list["Document"], nlp, vocabulary, *, progress: bool = Fa
     return mentions
 
 
-def evaluate_documents(documents: list["Document"], *, pipeline: str = "dictionary",
+def evaluate_documents(documents: list[Document], *, pipeline: str = "dictionary",
                        profile: CorpusProfile | None = None, replaced: Mapping[str, str] | None = None,
                        top: int = 20) -> EvalResult:
     """Run ``pipeline`` over gold ``documents`` and score it; docs/s times annotation and resolution, after one warm-up document."""
@@ -98,5 +98,5 @@ def evaluate_file(path: str | Path, pipeline: str = "dictionary", *, limit: int 
     return evaluate_documents(documents, pipeline=pipeline, profile=profile, replaced=replaced)
 
 
-def _gold_types(documents: Iterable["Document"]) -> set[str]:
+def _gold_types(documents: Iterable[Document]) -> set[str]:
     return {g.type for d in documents for g in d.gold}

@@ -40,7 +40,7 @@ def form_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def learn_conventions(documents: Iterable["Document"], mentions: Iterable["Mention"], profile: "CorpusProfile", *,
+def learn_conventions(documents: Iterable[Document], mentions: Iterable[Mention], profile: CorpusProfile, *,
                       min_predicted: int = MIN_PREDICTED,
                       max_share: float = MAX_ANNOTATED_SHARE) -> list[tuple[str, str, int, int]]:
     """(form, category, predicted, annotated) for every form the corpus leaves unannotated most of the time.
@@ -87,8 +87,8 @@ def load_conventions(path: str | Path | None = None) -> dict[str, frozenset[tupl
     return _load(Path(path) if path is not None else CONVENTIONS_FILE)
 
 
-def drop_unconventional(mentions: Iterable["Mention"], profile: "CorpusProfile | None",
-                        conventions: Conventions | None = None) -> list["Mention"]:
+def drop_unconventional(mentions: Iterable[Mention], profile: CorpusProfile | None,
+                        conventions: Conventions | None = None) -> list[Mention]:
     """``mentions`` without those whose form and category ``profile``'s corpus does not annotate.
 
     With no profile (corpus-neutral output) every mention is kept.

@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 
 
 class _Resolution(Protocol):
-    entities: "list[Entity]"
+    entities: list[Entity]
 
 
-def extract(documents: "list[Document]", resolution: _Resolution) -> Facts:
+def extract(documents: list[Document], resolution: _Resolution) -> Facts:
     """Publications, citations, studies, relations and statistics of every document."""
     from kg.extract.context import build_context, mentions_by_document
     from kg.extract.publications import citations, reference_publications

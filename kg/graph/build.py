@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kg.categories import category
 from kg.concept import Entity, Mention
@@ -94,7 +95,7 @@ def build_quads(
         w.entity(entity, kept)
         for m in kept:
             per_doc[m.doc_id].append((entity, m))
-    unresolved = defaultdict(int)
+    unresolved: defaultdict[str, int] = defaultdict(int)
     for m in resolution.unresolved:
         unresolved[m.doc_id] += 1
     for doc in sorted(documents, key=lambda d: d.id):
@@ -109,7 +110,7 @@ def build_quads(
 
 def build_dataset(
     documents: list[Document], resolution: Resolution, *, facts: Facts | FactsHook | None = None
-) -> "rdflib.Dataset":
+) -> rdflib.Dataset:
     """The same graph as :func:`build_quads`, as an ``rdflib.Dataset`` for rdflib's graph API."""
     return build_quads(documents, resolution, facts=facts).to_dataset()
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import quote
 
 from kg.graph.prefixes import expand, namespace
@@ -124,7 +124,7 @@ class IRIs:
         return f"{namespace('act')}build/{digest(version, *sorted(text_hashes))}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warn_unknown_prefix(prefix: str) -> None:
     """One warning per unknown prefix and process, not one per CURIE."""
     log.warning("prefix %r is missing from ontologies/prefixes.json; its CURIEs get kg IRIs and stay "

@@ -41,7 +41,7 @@ def _load_prefix_map() -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=1)
-def converter() -> "curies.Converter":
+def converter() -> curies.Converter:
     """The shared converter (built once; ``curies`` is imported only when needed)."""
     import curies
 

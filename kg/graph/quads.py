@@ -6,7 +6,8 @@ rdflib terms and API shape writers use (``graph(iri).add((s, p, o))``) and leave
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import rdflib
@@ -17,7 +18,7 @@ class GraphWriter:
 
     __slots__ = ("identifier", "_quads")
 
-    def __init__(self, identifier: "rdflib.URIRef", quads: set) -> None:
+    def __init__(self, identifier: rdflib.URIRef, quads: set) -> None:
         self.identifier = identifier
         self._quads = quads
 
@@ -25,7 +26,7 @@ class GraphWriter:
         s, p, o = triple
         return (s, p, o, self.identifier) in self._quads
 
-    def add(self, triple: tuple) -> "GraphWriter":
+    def add(self, triple: tuple) -> GraphWriter:
         s, p, o = triple
         self._quads.add((s, p, o, self.identifier))
         return self
@@ -38,7 +39,7 @@ class QuadSet:
         self._quads: set = set()
         self.namespaces = dict(namespaces or {})
 
-    def graph(self, identifier: "rdflib.URIRef") -> GraphWriter:
+    def graph(self, identifier: rdflib.URIRef) -> GraphWriter:
         return GraphWriter(identifier, self._quads)
 
     def __len__(self) -> int:
@@ -54,7 +55,7 @@ class QuadSet:
         lines = sorted({_nq_row((s, p, o), g) for s, p, o, g in self._quads})
         return "".join(lines)
 
-    def to_dataset(self) -> "rdflib.Dataset":
+    def to_dataset(self) -> rdflib.Dataset:
         """The same quads as an ``rdflib.Dataset``, for callers who want rdflib's graph API."""
         from rdflib import Dataset
 

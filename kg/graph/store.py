@@ -9,8 +9,9 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from kg.errors import GraphError
 from kg.graph.prefixes import namespace
@@ -30,7 +31,7 @@ STORE_DIR = "store"
 MANIFEST = "manifest.json"
 
 
-def nquads(dataset: "rdflib.Dataset | QuadSet") -> str:
+def nquads(dataset: rdflib.Dataset | QuadSet) -> str:
     """The dataset as N-Quads with lines sorted and de-duplicated: same graph ⇒ same bytes."""
     if hasattr(dataset, "nquads"):
         return dataset.nquads()
@@ -39,12 +40,13 @@ def nquads(dataset: "rdflib.Dataset | QuadSet") -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def manifest(store: "pyoxigraph.Store", files: list[str]) -> dict[str, Any]:
+def manifest(store: pyoxigraph.Store, files: list[str]) -> dict[str, Any]:
     """Counts that describe a build, read from its store (no timestamps, so the manifest is reproducible)."""
     oa, kg, graph_ns = namespace("oa"), namespace("kg"), namespace("graph")
 
     def count(sparql: str) -> int:
-        return int(next(iter(store.query(sparql)))[0].value)
+        solutions = cast("pyoxigraph.QuerySolutions", store.query(sparql))
+        return int(next(iter(solutions))[0].value)
 
     return {
         "format": FORMAT,
@@ -60,8 +62,8 @@ def manifest(store: "pyoxigraph.Store", files: list[str]) -> dict[str, Any]:
 
 
 def write_graph(
-    dataset: "rdflib.Dataset | QuadSet", out_dir: str | os.PathLike[str],
-    extra_files: Mapping[str, bytes | str] | None = None, *, check: "Callable[[str], str] | None" = None,
+    dataset: rdflib.Dataset | QuadSet, out_dir: str | os.PathLike[str],
+    extra_files: Mapping[str, bytes | str] | None = None, *, check: Callable[[str], str] | None = None,
 ) -> Path:
     """Write ``graph.nq``, ``store/``, ``manifest.json`` and ``extra_files`` (name → content) to OUT atomically.
 
@@ -119,7 +121,7 @@ def _inside(root: Path, name: str) -> Path:
     return path
 
 
-def _load_oxigraph(nq: Path, store_dir: Path) -> "pyoxigraph.Store":
+def _load_oxigraph(nq: Path, store_dir: Path) -> pyoxigraph.Store:
     import pyoxigraph
 
     store = pyoxigraph.Store(str(store_dir))
@@ -160,7 +162,7 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
-def open_store(out_dir: str | os.PathLike[str]) -> "pyoxigraph.Store":
+def open_store(out_dir: str | os.PathLike[str]) -> pyoxigraph.Store:
     """Open OUT's Oxigraph store read-only (several readers may share it)."""
     import pyoxigraph
 

@@ -48,7 +48,7 @@ def _shapes_ttl() -> str:
         raise GraphError(f"SHACL shapes {SHAPES_FILE} are missing; restore ontologies/shapes.ttl") from exc
 
 
-def shapes_graph(*, with_blank_node_shape: bool = True) -> "rdflib.Graph":
+def shapes_graph(*, with_blank_node_shape: bool = True) -> rdflib.Graph:
     """The project's SHACL shapes as a fresh rdflib Graph."""
     import rdflib
 
@@ -67,7 +67,7 @@ def _engine_shapes() -> bytes:
     return shapes_graph(with_blank_node_shape=False).serialize(format="nt", encoding="utf-8")
 
 
-def validate(dataset: "rdflib.Dataset | rdflib.Graph | QuadSet") -> ValidationReport:
+def validate(dataset: rdflib.Dataset | rdflib.Graph | QuadSet) -> ValidationReport:
     """Validate all graphs of ``dataset`` against the shapes; violations are reported, never raised."""
     from kg.graph.store import nquads
 

@@ -9,7 +9,7 @@ the resolver grounds like a defined abbreviation.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from kg.concept import Mention
 

@@ -52,7 +52,7 @@ def _code_digest() -> str:
 
     digest = hashlib.sha256()
     for module in ("kg.nlp.broad", "kg.nlp.precision", "kg.nlp.dictionary", "kg.vocabulary.normalise"):
-        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
+        digest.update(Path(importlib.import_module(module).__file__ or module).read_bytes())
     return digest.hexdigest()[:16]
 
 

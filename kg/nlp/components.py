@@ -7,14 +7,21 @@ models and maps their labels onto kg's categories. The configs in ``pipelines/``
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import PipelineError
-from kg.nlp.dictionary import (DEFAULT_STOP_WORDS, DictionaryMatcher, Match, bridge_inline_short_forms,
-                               dictionary_matcher, fold, select_longest)
+from kg.nlp.dictionary import (
+    DEFAULT_STOP_WORDS,
+    DictionaryMatcher,
+    Match,
+    bridge_inline_short_forms,
+    dictionary_matcher,
+    fold,
+    select_longest,
+)
 from kg.nlp.glossary import doc_definitions, find_glossary, long_form_agrees, short_form_key, short_form_spans
 
 __all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
 
 from kg.concept import Concept
 from kg.nlp.precision import case_sensitive
@@ -233,7 +233,9 @@ def bridge_inline_short_forms(text: str, find: Callable[[str], list[Match]]) -> 
     cuts = [(m.start(), m.end()) for m in _INLINE_SHORT_FORM.finditer(text)]
     if not cuts:
         return []
-    pieces, starts, position = [], [], 0  # starts[i]: (offset in collapsed text, offset in text)
+    pieces: list[str] = []
+    starts: list[tuple[int, int]] = []
+    position = 0  # starts[i]: (offset in collapsed text, offset in text)
     for cut_start, cut_end in cuts:
         starts.append((sum(map(len, pieces)), position))
         pieces.append(text[position:cut_start])

@@ -9,8 +9,8 @@ both, so a heading such as "Results: ..." is never taken for a definition.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
 
@@ -54,7 +54,9 @@ def is_definition(short: str, long: str) -> bool:
         if i < 0:
             return False
         i -= 1
-    first_word_end = re.search(r"[\s]|$", text.lstrip()).start() + (len(text) - len(text.lstrip()))
+    stripped = text.lstrip()
+    first_space = re.search(r"\s", stripped)
+    first_word_end = (first_space.start() if first_space else len(stripped)) + (len(text) - len(stripped))
     return i + 1 <= first_word_end
 
 

@@ -8,9 +8,10 @@ all of its blocks, and a form read as one concept anywhere in a document is read
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from kg.concept import Concept, Mention
 from kg.document import Block, Document, Span
@@ -51,14 +52,14 @@ def _config_path(name_or_path: str | Path) -> Path:
 
 
 def load_pipeline(name_or_path: str | Path = "dictionary", *, vocabulary=None,
-                  overrides: dict | None = None) -> "Language":
+                  overrides: dict | None = None) -> Language:
     """Build the spaCy pipeline of ``pipelines/<name>.cfg`` (or a .cfg path).
 
     ``vocabulary`` replaces the default ``load_vocabulary()`` of the dictionary NER;
     ``overrides`` are spaCy config overrides such as ``{"nlp.batch_size": 16}``.
     """
-    import spacy
     import scispacy.abbreviation  # noqa: F401  registers "abbreviation_detector"
+    import spacy
 
     import kg.nlp.components  # noqa: F401  registers kg's factories
     import kg.nlp.statistical  # noqa: F401  registers "kg_statistical_ner" (pipelines/hybrid.cfg)
@@ -288,7 +289,7 @@ def quiet(docs):
         yield from docs
 
 
-def annotate(documents: Iterable[Document], nlp: "Language", progress: bool = False,
+def annotate(documents: Iterable[Document], nlp: Language, progress: bool = False,
              batch_size: int = 64, *, long_forms: LongFormGrounder | None = None) -> list[Mention]:
     """Run ``nlp`` over every block of ``documents``; mentions carry document offsets and sentences.
 

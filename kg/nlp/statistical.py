@@ -9,8 +9,8 @@ model entities that overlap none are added, and each gets its CURIE by the dicti
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span

@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from kg.concept import Concept, Entity, Mention
 from kg.document import Document
 from kg.vocabulary.normalise import GREEK_NAMES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.resolve.fuzzy import FuzzyIndex
 
 __all__ = ["Resolution", "resolve", "grounder", "spelling_variants", "is_short_form", "DEFAULT_FUZZY_THRESHOLD"]
 
@@ -116,7 +120,7 @@ class _Grounder:
         self.vocabulary = vocabulary
         self.fuzzy_threshold = fuzzy_threshold
         self._memo: dict[tuple[str, str], _Grounding] = {}
-        self._fuzzy = None
+        self._fuzzy: FuzzyIndex | None = None
 
     def ground(self, text: str, category: str) -> _Grounding:
         key = (text, category)
