@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from kg.atomic import atomic_write_text
 from kg.categories import category
@@ -89,7 +89,7 @@ def biocjson_collection(documents: Iterable[Document], mentions_by_doc: Mapping[
     PubTator documents get a ``title`` and an ``abstract`` passage; any other document one passage with
     its whole text. ``date`` is left empty unless given, so that output is reproducible.
     """
-    collection = {"source": source, "date": date, "key": "kg.key", "infons": {}, "documents": []}
+    collection: dict[str, Any] = {"source": source, "date": date, "key": "kg.key", "infons": {}, "documents": []}
     for doc in documents:
         parts = _split_title(doc)
         if parts is not None:
@@ -169,9 +169,9 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
     by_source: dict[str, list[Document]] = {}
     for doc in documents:
         by_source.setdefault(doc.source, []).append(doc)
-    groups = [(docs, PROFILES[corpus] if corpus else _profile_of(docs)) for docs in by_source.values()]
+    profiles = [(docs, PROFILES[corpus] if corpus else _profile_of(docs)) for docs in by_source.values()]
     # in a corpus's terms, its annotators' conventions apply too: forms it leaves unannotated are not written
-    groups = [(docs, profile, _conventional(docs, by_doc, profile)) for docs, profile in groups]
+    groups = [(docs, profile, _conventional(docs, by_doc, profile)) for docs, profile in profiles]
     if fmt == "biocjson":
         collection = None
         for docs, profile, mentions in groups:

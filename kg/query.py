@@ -103,7 +103,8 @@ def run_query(
     from kg.graph.store import open_store
 
     store = out_or_store if isinstance(out_or_store, pyoxigraph.Store) else open_store(out_or_store)
-    substitutions = {pyoxigraph.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+    substitutions: dict[pyoxigraph.Variable, Any] = {
+        pyoxigraph.Variable(k): _term(v) for k, v in (bindings or {}).items()}
     try:
         solutions = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as exc:

@@ -57,7 +57,10 @@ def predict(documents: list[Document], nlp, vocabulary, *, progress: bool = Fals
 def evaluate_documents(documents: list[Document], *, pipeline: str = "dictionary",
                        profile: CorpusProfile | None = None, replaced: Mapping[str, str] | None = None,
                        top: int = 20) -> EvalResult:
-    """Run ``pipeline`` over gold ``documents`` and score it; docs/s times annotation and resolution, after one warm-up document."""
+    """Run ``pipeline`` over gold ``documents`` and score it.
+
+    docs/s times annotation and resolution, after one warm-up document.
+    """
     from kg.nlp import load_pipeline
     from kg.vocabulary import load_vocabulary
 

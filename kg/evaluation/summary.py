@@ -20,7 +20,7 @@ def render_summary(results) -> str:
     """Rows of (corpus, split, type, concept F1, mention F1, docs/s) for ``(path, heldout, EvalResult)``."""
     lines = ["", "summary: document-level concept F1 (BC5CDR 'id' measure) and mention F1, per type",
              f"{'corpus':<14}{'split':<10}{'type':<28}{'concept F1':>11}{'mention F1':>11}{'docs/s':>9}"]
-    for path, heldout, result in results:
+    for _path, heldout, result in results:
         split = "held-out" if heldout else "dev"
         for type_name, scores in result.concept.items():
             mention = result.mention.get(type_name)

@@ -69,11 +69,11 @@ def _engine_shapes() -> bytes:
 
 def validate(dataset: rdflib.Dataset | rdflib.Graph | QuadSet) -> ValidationReport:
     """Validate all graphs of ``dataset`` against the shapes; violations are reported, never raised."""
+    import rdflib
+
     from kg.graph.store import nquads
 
-    if not hasattr(dataset, "nquads") and not hasattr(dataset, "graphs"):  # a plain rdflib.Graph
-        import rdflib
-
+    if isinstance(dataset, rdflib.Graph) and not isinstance(dataset, rdflib.Dataset):  # one plain graph
         named = rdflib.Dataset()
         graph = named.graph(rdflib.URIRef(namespace("graph") + "default"))
         for triple in dataset:

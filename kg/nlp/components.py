@@ -23,6 +23,7 @@ from kg.nlp.dictionary import (
     select_longest,
 )
 from kg.nlp.glossary import doc_definitions, find_glossary, long_form_agrees, short_form_key, short_form_spans
+from kg.vocabulary.protocols import SurfaceLookup
 
 __all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches",
            "defined_reading"]
@@ -63,7 +64,7 @@ class GlossaryDetector:
         return doc
 
 
-def definition_matches(text: str, definitions, matcher: DictionaryMatcher) -> list[Match]:
+def definition_matches(text: str, definitions, matcher: SurfaceLookup) -> list[Match]:
     """Matches for every use of a short form defined in the text, carrying the long form's concepts.
 
     A short form whose long form is no vocabulary name still yields a match (with no concepts) so the
@@ -222,7 +223,7 @@ class DictionaryNER:
         bridged = bridge_inline_short_forms(text, self.candidates)
         matches = select_longest([*defined, *self.candidates(text), *bridged])
         kept = [] if self.overwrite_ents else [self._link(ent, matcher) for ent in doc.ents]
-        spans = []
+        spans: list[Span] = []
         for match in matches:
             if not match.concepts:
                 continue

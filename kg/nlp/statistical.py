@@ -28,7 +28,7 @@ DEFAULT_LABEL_MAP = {"CHEMICAL": "chemical", "DISEASE": "disease", "GENE": "gene
 
 
 def model_path(model: str | Path) -> Path:
-    """``model`` as a path: absolute as given, otherwise relative to the folder that holds ``models/`` (never the cwd)."""
+    """``model`` as a path: absolute as given, else relative to the folder that holds ``models/`` (never the cwd)."""
     path = Path(model).expanduser()
     return path if path.is_absolute() else data_root() / path
 
@@ -52,7 +52,7 @@ def load_model(model: str | Path = MODEL_DIR) -> Language:
         except Exception as exc:  # spaCy raises many error types for a damaged or incompatible model
             raise PipelineError(f"cannot load the NER model at {path}: {exc}; retrain it with "
                                 "training/train_ner.py") from exc
-        log.debug("loaded NER model %s: labels %s", path, _MODELS[path].get_pipe("ner").labels)
+        log.debug("loaded NER model %s: labels %s", path, getattr(_MODELS[path].get_pipe("ner"), "labels", ()))
     return _MODELS[path]
 
 
@@ -140,7 +140,7 @@ class StatisticalNER:
         if self.relabel:
             by_tokens = {(s.start, s.end): s.label_ for s in found}
             kept = [self._relabel(ent, by_tokens.get((ent.start, ent.end)), lookup) for ent in kept]
-        added = []
+        added: list[Span] = []
         for span in found:
             if not _plausible(span) or _overlaps(span, kept) or _overlaps(span, added):
                 continue

@@ -138,7 +138,8 @@ class _Grounder:
                 named = _named(concepts, text)
                 if named is not None:  # an official symbol beats the same letters used as another's alias
                     return _Grounding(named, "exact", 0.9)
-                return _Grounding(None, "", 0.0, f"ambiguous short form ({len(distinct)} concepts) not defined in the document")
+                why = f"ambiguous short form ({len(distinct)} concepts) not defined in the document"
+                return _Grounding(None, "", 0.0, why)
             return _Grounding(_pick(concepts, category), "exact")
         if is_short_form(text):
             return _Grounding(None, "", 0.0, "short form not in the vocabulary and not defined in the document")

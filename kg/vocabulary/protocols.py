@@ -13,16 +13,21 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:  # pragma: no cover
     from kg.concept import Concept
 
-__all__ = ["ConceptLookup", "LazyLayer"]
+__all__ = ["ConceptLookup", "LazyLayer", "SurfaceLookup"]
 
 
 @runtime_checkable
-class ConceptLookup(Protocol):
-    """Concepts by surface form and by CURIE: what NER matching and resolution need."""
+class SurfaceLookup(Protocol):
+    """Concepts by surface form only: what reading a document's own definitions needs."""
 
     def lookup(self, text: str) -> Sequence[Concept]:
         """Concepts named ``text`` (normalised by the vocabulary), best first."""
         ...
+
+
+@runtime_checkable
+class ConceptLookup(SurfaceLookup, Protocol):
+    """Concepts by surface form and by CURIE: what NER matching and resolution need."""
 
     def lookup_key(self, key: str) -> Sequence[Concept]:
         """Concepts of an already normalised key."""
