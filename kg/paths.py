@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kg.errors import KGError
 
-__all__ = ["ontologies_dir", "pipelines_dir", "queries_dir", "models_dir", "data_root"]
+__all__ = ["ontologies_dir", "pipelines_dir", "queries_dir", "models_dir", "data_root", "checkout_root"]
 
 _SHIPPED = ("ontologies", "pipelines", "queries", "models")
 
@@ -30,6 +30,12 @@ def data_root() -> Path:
         return checkout
     raise KGError(f"kg's data folders ({', '.join(_SHIPPED)}) are missing beside {package}; "
                   "reinstall kg from its wheel or from a full checkout")
+
+
+def checkout_root() -> Path | None:
+    """The repository folder when kg runs from a checkout (editable install), else ``None`` (a wheel)."""
+    root = data_root()
+    return None if root.name == "_data" else root
 
 
 def ontologies_dir() -> Path:

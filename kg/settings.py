@@ -2,8 +2,9 @@
 
 Defaults follow the platform's conventions (``platformdirs``: ``~/.local/share/kg`` and ``~/.cache/kg`` on
 Linux), so an installed wheel works from any folder; environment variables override them, and code passes
-a :class:`Settings` down instead of reading or writing ``os.environ`` itself. A checkout's ``Makefile`` points
-them at ``data/`` and ``../shared``.
+a :class:`Settings` down instead of reading or writing ``os.environ`` itself. Run from a checkout (an editable
+install), the defaults are the checkout's own ``data/`` and the ``../shared`` beside it, as the ``Makefile`` sets,
+so ``.venv/bin/kg`` finds the index ``make vocab`` built.
 """
 from __future__ import annotations
 
@@ -50,13 +51,24 @@ class Settings:
         """Settings from ``environ`` (default ``os.environ``) over the platform defaults; ``overrides`` win."""
         import platformdirs
 
+        from kg.paths import checkout_root
+
         env = os.environ if environ is None else environ
-        data = _path(env.get(DATA_ENV)) or Path(platformdirs.user_data_dir(_APP, appauthor=False))
+        checkout = checkout_root()
+        if checkout is not None:
+            default_data, default_cache = checkout / "data", checkout / "data" / "vocab" / "cache"
+            shared = checkout.parent / "shared"
+            default_shared: Path | None = shared if shared.is_dir() else None
+        else:
+            default_data = Path(platformdirs.user_data_dir(_APP, appauthor=False))
+            default_cache = Path(platformdirs.user_cache_dir(_APP, appauthor=False))
+            default_shared = None
+        data = _path(env.get(DATA_ENV)) or default_data
         settings = cls(
             data_dir=data,
             vocab_dir=_path(env.get(VOCAB_DIR_ENV)) or data / "vocab",
-            cache_dir=_path(env.get(CACHE_ENV)) or Path(platformdirs.user_cache_dir(_APP, appauthor=False)),
-            shared_dir=_path(env.get(SHARED_ENV)),
+            cache_dir=_path(env.get(CACHE_ENV)) or default_cache,
+            shared_dir=_path(env.get(SHARED_ENV)) or default_shared,
             offline=_truthy(env.get(OFFLINE_ENV)),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

@@ -1,6 +1,9 @@
 """`import kg` must stay light: no heavy library is imported as a side effect."""
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEAVY = ("spacy", "rdflib", "pyoxigraph", "scispacy", "networkx", "pyshacl", "numpy")
 
@@ -38,11 +41,17 @@ def test_the_wheel_carries_the_data_folders(tmp_path):
     assert not any(n.startswith(("tests/", "training/", "data/")) for n in names)
 
 
-def test_settings_come_from_the_environment_and_platform_defaults(tmp_path):
+def test_settings_come_from_the_environment_and_platform_defaults(tmp_path, monkeypatch):
+    import kg.paths
     from kg.settings import Settings
 
-    s = Settings.from_env({"KG_DATA_DIR": str(tmp_path), "KG_OFFLINE": "yes"})
-    assert s.data_dir == tmp_path and s.vocab_dir == tmp_path / "vocab" and s.offline and s.shared_dir is None
+    s = Settings.from_env({"KG_DATA_DIR": str(tmp_path), "KG_OFFLINE": "yes", "KG_SHARED_DIR": str(tmp_path)})
+    assert s.data_dir == tmp_path and s.vocab_dir == tmp_path / "vocab" and s.offline and s.shared_dir == tmp_path
     assert Settings.from_env({}, offline=True).offline
+    # from this checkout (an editable install) the defaults are the checkout's data/, as the Makefile sets
+    here = Settings.from_env({})
+    assert here.data_dir == ROOT / "data" and here.cache_dir == ROOT / "data" / "vocab" / "cache"
+    monkeypatch.setattr(kg.paths, "checkout_root", lambda: None)  # as from a wheel
     bare = Settings.from_env({})
     assert bare.data_dir.name == "kg" and bare.cache_dir.name == "kg" and not bare.offline
+    assert bare.shared_dir is None
