@@ -50,3 +50,28 @@ def test_no_placeholder_namespace_left():
                 if "example.org" in text:
                     hits.append(str(path.relative_to(ROOT)))
     assert hits == []
+
+
+def test_kg_namespace_is_closed_over_the_schema():
+    """A misspelt term fails at once instead of minting an IRI no reader of the graph can look up."""
+    import pytest
+
+    from kg.graph.schema import kg_namespace
+
+    KG = kg_namespace()
+    assert str(KG.Sentence) == NAMESPACE + "Sentence" and str(KG.Dose) == NAMESPACE + "Dose"
+    with pytest.raises(AttributeError):
+        KG.Sentense  # noqa: B018
+
+
+def test_every_kg_term_in_queries_shapes_and_tables_is_declared():
+    from kg.graph.schema import kg_terms
+
+    used: dict[str, set[str]] = {}
+    tables = (ontologies_dir() / "extraction").glob("*.tsv")
+    files = [*queries_dir().glob("*.rq"), ontologies_dir() / "shapes.ttl", *tables]
+    for path in files:
+        for term in re.findall(r"(?<![\w/])kg:([A-Za-z_]\w*)", path.read_text(encoding="utf-8")):
+            used.setdefault(term, set()).add(path.name)
+    undeclared = {t: sorted(f) for t, f in used.items() if t not in kg_terms()}
+    assert used and not undeclared, f"kg: terms used but declared nowhere: {undeclared}"

@@ -43,8 +43,10 @@ def _terms() -> _Terms:
     from rdflib import Literal, Namespace, URIRef
     from rdflib.namespace import RDF, XSD
 
-    ns = {p: Namespace(namespace(p)) for p in ("oa", "kg", "dcterms", "prov")}
-    return _Terms(URIRef, Literal, RDF, XSD, ns["oa"], ns["kg"], ns["dcterms"], ns["prov"])
+    from kg.graph.schema import kg_namespace
+
+    ns = {p: Namespace(namespace(p)) for p in ("oa", "dcterms", "prov")}
+    return _Terms(URIRef, Literal, RDF, XSD, ns["oa"], kg_namespace(), ns["dcterms"], ns["prov"])
 
 
 def _int(t: _Terms, n: int) -> Any:

@@ -135,9 +135,11 @@ class _Writer:
 
         self.ds, self.iris = ds, iris
         self.U, self.L, self.XSD, self.RDF, self.RDFS = URIRef, Literal, XSD, RDF, RDFS
-        ns = {p: Namespace(namespace(p)) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "skos", "kg")}
+        from kg.graph.schema import kg_namespace
+
+        ns = {p: Namespace(namespace(p)) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "skos")}
         self.BL, self.SDO, self.OA, self.PROV = ns["biolink"], ns["schema"], ns["oa"], ns["prov"]
-        self.DCT, self.FABIO, self.SKOS, self.KG = ns["dcterms"], ns["fabio"], ns["skos"], ns["kg"]
+        self.DCT, self.FABIO, self.SKOS, self.KG = ns["dcterms"], ns["fabio"], ns["skos"], kg_namespace()
         self.entities = ds.graph(URIRef(iris.entities_graph()))
 
     def _int(self, n: int) -> Any:

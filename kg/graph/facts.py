@@ -40,9 +40,13 @@ class FactWriter:
         self.ds, self.iris, self.facts = ds, iris, facts
         self.U, self.L, self.RDF, self.RDFS, self.XSD = URIRef, Literal, RDF, RDFS, XSD
         self.expand, self.namespace = expand, namespace
-        ns = {p: Namespace(namespace(p)) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "cito", "bibo", "kg")}
-        self.BL, self.SDO, self.OA, self.PROV, self.DCT = ns["biolink"], ns["schema"], ns["oa"], ns["prov"], ns["dcterms"]
-        self.FABIO, self.CITO, self.BIBO, self.KG = ns["fabio"], ns["cito"], ns["bibo"], ns["kg"]
+        from kg.graph.schema import kg_namespace
+
+        prefixes = ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "cito", "bibo")
+        ns = {p: Namespace(namespace(p)) for p in prefixes}
+        self.BL, self.SDO, self.OA, self.PROV = ns["biolink"], ns["schema"], ns["oa"], ns["prov"]
+        self.DCT, self.FABIO, self.CITO, self.BIBO = ns["dcterms"], ns["fabio"], ns["cito"], ns["bibo"]
+        self.KG = kg_namespace()
         self.HAS_VALUE, self.REFERS_TO = (URIRef(iris.entity(property_curie(k))) for k in ("has_value", "refers_to"))
         self._pub_iris: dict[tuple[str, int | None, str], Any] = {}
         self._study_iris: dict[tuple[str, str], Any] = {}
@@ -102,7 +106,8 @@ class FactWriter:
         for s in self.facts.statistics:
             for other in s.conflicts_with:  # same drug and value stated for another event
                 if id(other) in self._stat_iris:
-                    self.graph(s.doc_id).add((self._stat_iris[id(s)], self.KG.conflictsWith, self._stat_iris[id(other)]))
+                    pair = self._stat_iris[id(s)], self._stat_iris[id(other)]
+                    self.graph(s.doc_id).add((pair[0], self.KG.conflictsWith, pair[1]))
 
     def _minted(self, term: Term) -> None:
         g = self.ds.graph(self.U(self.iris.entities_graph()))
@@ -255,7 +260,7 @@ class FactWriter:
         for name, value in sorted(r.qualifiers.items()):
             values = value if isinstance(value, (tuple, list)) else (value,)
             for v in values:
-                if name in ("anatomical_context_qualifier", "species_context_qualifier") or name == "qualified_predicate":
+                if name in ("anatomical_context_qualifier", "species_context_qualifier", "qualified_predicate"):
                     g.add((edge, BL[name], self.term(v)))
                 else:
                     g.add((edge, BL[name], L(v)))
