@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import curies
 
 __all__ = ["ResolutionMethod", "Concept", "Mention", "Entity"]
 
@@ -32,6 +37,18 @@ class Concept:
     synonyms: tuple[str, ...] = ()
     xrefs: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+
+    @cached_property
+    def reference(self) -> curies.Reference:
+        """The primary CURIE as a frozen ``curies.Reference``; a malformed one fails here, not in the graph."""
+        import curies
+
+        return curies.Reference.from_curie(self.curie)
+
+    @property
+    def prefix(self) -> str:
+        """The ID space of the primary CURIE (``MESH``, ``NCBIGene``...): compare this, not string prefixes."""
+        return self.reference.prefix
 
 
 @dataclass(frozen=True)

@@ -391,3 +391,12 @@ def test_vocabularies_and_the_broad_layer_satisfy_the_protocols(vocabulary):
     assert isinstance(vocabulary, ConceptLookup)
     assert not isinstance((), LazyLayer) and not isinstance([], LazyLayer)
     assert all(hasattr(BroadLayer, name) for name in ("lookup_key", "get"))
+
+
+def test_every_curated_concept_has_a_well_formed_reference(curated):
+    """Identifiers are value objects: each primary CURIE parses into a prefix the prefix map knows."""
+    from kg.graph.prefixes import prefix_map
+
+    known = set(prefix_map())
+    bad = [c.curie for c in curated if c.reference.prefix not in known or not c.reference.identifier]
+    assert not bad, bad[:5]

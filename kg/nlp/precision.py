@@ -153,7 +153,7 @@ def is_higher_taxon(concept) -> bool:
     """
     from kg.vocabulary.broad import is_trained
 
-    return (concept.category == "organism" and concept.curie.startswith("NCBITaxon:")
+    return (concept.category == "organism" and concept.prefix == "NCBITaxon"
             and bool(_SCIENTIFIC_WORD_RE.match(concept.label)) and not is_trained(concept))
 
 

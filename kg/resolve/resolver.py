@@ -93,15 +93,15 @@ def _pick(concepts: list[Concept], category: str) -> Concept:
 
 # The ID space each category's concepts are primarily named in (ontologies/README.md): a MeSH heading of the
 # same category is the same thing under a second name ("HIV" is MeSH D006678 and NCBITaxon:12721).
-_PRIMARY_PREFIX = {"organism": "NCBITaxon:", "gene": "NCBIGene:"}
+_PRIMARY_PREFIX = {"organism": "NCBITaxon", "gene": "NCBIGene"}
 
 
 def _primary_space(concepts: list[Concept], category: str) -> list[Concept]:
     """``concepts`` without the MeSH ones of ``category`` when a concept in its primary ID space competes."""
     prefix = _PRIMARY_PREFIX.get(category)
-    if prefix is None or not any(c.curie.startswith(prefix) for c in concepts):
+    if prefix is None or not any(c.prefix == prefix for c in concepts):
         return concepts
-    return [c for c in concepts if not (c.category == category and c.curie.startswith("MESH:"))]
+    return [c for c in concepts if not (c.category == category and c.prefix == "MESH")]
 
 
 def _named(concepts: list[Concept], text: str) -> Concept | None:
