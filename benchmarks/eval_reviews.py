@@ -1,0 +1,74 @@
+"""`make eval-reviews`: build each development review and score it as a reader would (kg/evaluation/reviews.py).
+
+For every review that has a gold list in benchmarks/reviews/gold/, the review is built into a temporary folder
+and one table row printed: gold concepts found, entities a reader strikes out among those judged, studies, and
+citation markers linked to the reference list. These reviews are development data (../shared/corpus/reviews and
+the sample); the test reviews are kept elsewhere.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpus"
+GOLD = ROOT / "benchmarks" / "reviews" / "gold"
+JUDGED = ROOT / "benchmarks" / "reviews" / "judged"
+_LINKED = """PREFIX cito: <http://purl.org/spar/cito/>
+PREFIX kg: <https://w3id.org/kg-review/>
+SELECT (COUNT(DISTINCT ?start) AS ?n) WHERE { ?c a cito:Citation ; kg:markerStart ?start }"""
+
+
+def review_files() -> list[Path]:
+    """The sample and the development reviews, each with its gold list."""
+    candidates = [SHARED / "esketamine_review.txt", *sorted((SHARED / "reviews").glob("*"))]
+    return [p for p in candidates if p.suffix in (".txt", ".md", ".xml") and (GOLD / f"{p.stem}.tsv").is_file()]
+
+
+def evaluate(path: Path, out: Path):
+    from kg.build import build
+    from kg.evaluation.reviews import read_gold, read_judgements, score_review
+    from kg.graph.store import open_store
+    from kg.ingest import read_paths
+    from kg.stats import entities_table
+
+    summary = build([path], out)
+    documents = read_paths([path])
+    store = open_store(out)
+    linked = int(next(iter(store.query(_LINKED, use_default_graph_as_union=True)))["n"].value)
+    return score_review(
+        path.stem, entities_table(out).rows, read_gold(GOLD / f"{path.stem}.tsv"),
+        read_judgements(JUDGED / f"{path.stem}.tsv"), facts=summary.facts,
+        markers=sum(len(d.citations) for d in documents), linked=linked,
+        references=sum(len(d.references) for d in documents), conforms=summary.conforms,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--details", action="store_true", help="list missed gold concepts, junk and unjudged entities")
+    parser.add_argument("--only", default="", help="score only reviews whose name contains this")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    from kg.evaluation.reviews import render_scores
+
+    files = [p for p in review_files() if args.only in p.stem]
+    if not files:
+        print(f"eval-reviews: no review with a gold list in {GOLD}", file=sys.stderr)
+        return 2
+    scores = []
+    with tempfile.TemporaryDirectory(prefix="kg-eval-reviews-") as tmp:
+        for path in files:
+            print(f"building {path.name} ...", file=sys.stderr)
+            scores.append(evaluate(path, Path(tmp) / path.stem))
+    print("development reviews (../shared/corpus/reviews and the sample): a reader's gold concepts, entities judged")
+    print("junk, studies, citation markers linked to the reference list")
+    print(render_scores(scores, details=args.details))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
