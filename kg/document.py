@@ -58,7 +58,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Reference:
-    """An entry of the numbered reference list, with the fields that could be parsed out of it."""
+    """An entry of the reference list, with the fields that could be parsed out of it.
+
+    An unnumbered (author–year) list numbers its entries by position, 1-based, so code keyed on numbers works;
+    ``key`` (first author's surname + year + a/b suffix, e.g. ``chamberlain2006a``) is what author–year markers
+    match. ``raw`` is the exact text of ``span``; ``text`` is the entry as read (wrapped lines joined, running
+    heads between them dropped).
+    """
 
     number: int
     raw: str
@@ -72,14 +78,28 @@ class Reference:
     doi: str = ""
     pmid: str = ""
     pmcid: str = ""
+    key: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True)
 class CitationMarker:
-    """An in-text marker such as ``[6]`` or ``[13, 14]`` and the reference numbers it names."""
+    """An in-text marker such as ``[6]``, ``(2, 5-7)`` or ``Smith et al., 2020`` and the reference numbers it names.
+
+    ``style`` is ``numbered`` or ``author-year``; ``key`` is an author–year marker as read (``chamberlain 2006a``).
+    ``unmatched`` lists what names no entry of the reference list (numbers as text, or the key), so every marker
+    is either linked or reported.
+    """
 
     span: Span
     numbers: tuple[int, ...]
+    style: str = "numbered"
+    key: str = ""
+    unmatched: tuple[str, ...] = ()
+
+    @property
+    def linked(self) -> bool:
+        return bool(self.numbers) and not self.unmatched
 
 
 @dataclass(frozen=True)
@@ -109,3 +129,6 @@ class Document:
     gold: list[GoldAnnotation] = field(default_factory=list)
     pmid: str = ""
     authors: list[str] = field(default_factory=list)  # names on a review's author line, as written
+    # (kind, span) of what is not body text: front_matter, back_matter, running_head, page_number, references,
+    # caption, table; only body, captions and table cells become blocks
+    zones: list[tuple[str, Span]] = field(default_factory=list)

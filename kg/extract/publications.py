@@ -49,7 +49,7 @@ def reference_publications(ctx: DocumentContext) -> list[Publication]:
             doi=r.doi,
             pmid=r.pmid,
             pmcid=r.pmcid,
-            raw=r.raw,
+            raw=r.text or r.raw,
         )
         for r in doc.references
     ]
@@ -65,8 +65,13 @@ def reference_publications(ctx: DocumentContext) -> list[Publication]:
 
 
 def citations(ctx: DocumentContext) -> list[Citation]:
-    """One Citation per in-text marker, carrying the sentence it sits in."""
+    """One Citation per in-text marker, carrying the sentence it sits in; markers that name no entry of the
+    reference list are counted and logged (they carry no numbers, so the graph links them to nothing)."""
     out = []
+    linked = sum(c.linked for c in ctx.doc.citations)
+    if ctx.doc.citations:
+        log.info("%s: %d citation markers, %d linked, %d unmatched", ctx.doc.id, len(ctx.doc.citations), linked,
+                 len(ctx.doc.citations) - linked)
     for c in ctx.doc.citations:
         sent = ctx.sentence_at(c.span.start) or (c.span.start, c.span.end)
         ev = Evidence(ctx.doc.id, sent[0], sent[1], ctx.text(*sent))

@@ -202,3 +202,65 @@ def find_citations(text: str, start: int = 0, end: int | None = None) -> list[Ci
         if numbers:
             markers.append(CitationMarker(Span(m.start(), m.end()), numbers))
     return markers
+
+
+_PAREN = re.compile(r"\(\s*(\d{1,3}(?:\s*[-–—]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?)*)\s*\)")
+_SUPERSCRIPT = re.compile(
+    r"(?<![\d\s(])(?:\^\{\s*([\d,\s\-–]+)\}|<sup>\s*([\d,\s\-–]+)</sup>|\$\s*\^\{?\s*([\d,\s\-–]+)\}?\s*\$)")
+_NOT_BEFORE_PAREN = re.compile(
+    r"(?:\d[\d.,]*\s*|[=<>≤≥±%]\s*|\b(?:n|N|Table|Tables|Figure|Figures|Fig|Eq|Equation|Step|Phase|Grade|Type"
+    r"|Class|Stage|Level|Group|Study|Item|Model|Appendix|Box|Panel|no|No)\.?\s*)$")
+
+
+def _fits(numbers: tuple[int, ...], n_refs: int) -> bool:
+    return bool(numbers) and all(1 <= n <= n_refs for n in numbers)
+
+
+def _paren_candidates(text: str, n_refs: int, allowed) -> list[CitationMarker]:
+    out = []
+    for m in _PAREN.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        before = text[max(line_start, m.start() - 12) : m.start()]
+        after = text[m.end() : m.end() + 2]
+        if line.count("|") >= 2 or _NOT_BEFORE_PAREN.search(before) or after.startswith(("%", "°")):
+            continue
+        numbers = citation_numbers(m.group(1))
+        if _fits(numbers, n_refs) and allowed(m.start()):
+            out.append(CitationMarker(Span(m.start(), m.end()), numbers))
+    return out
+
+
+def numbered_in_parentheses(text: str, n_refs: int, allowed) -> list[CitationMarker]:
+    """``(6)``, ``(2, 5–7)`` markers when the document cites that way, else ``[]``.
+
+    A numbered list is cited in order of first citation, so the numbers of real markers first appear in rising
+    order; counts, years and equation numbers do not. The style is taken when at least ten candidates fit the
+    list, at least 80% of them introduce numbers in order (none more than three past the highest seen), and
+    together they cite a third of the list."""
+    cands = _paren_candidates(text, n_refs, allowed)
+    if len(cands) < 10:
+        return []
+    seen, fits = 0, 0
+    for c in cands:
+        if max(c.numbers) <= seen + 3:
+            fits += 1
+        seen = max(seen, max(c.numbers))
+    cited = {n for c in cands for n in c.numbers}
+    if fits < 0.8 * len(cands) or len(cited) < n_refs / 3:
+        return []
+    return cands
+
+
+def superscript_citations(text: str, n_refs: int, allowed) -> list[CitationMarker]:
+    """Superscript markers as OCR leaves them (``^{12}``, ``<sup>3,4</sup>``, ``$^{5-7}$``), within the list."""
+    out = []
+    for m in _SUPERSCRIPT.finditer(text):
+        inner = next(g for g in m.groups() if g)
+        if not re.fullmatch(r"\s*\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\s*", inner):
+            continue
+        numbers = citation_numbers(inner.replace(" ", ""))
+        if _fits(numbers, n_refs) and allowed(m.start()):
+            out.append(CitationMarker(Span(m.start(), m.end()), numbers))
+    return out

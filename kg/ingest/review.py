@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.document import Block, Document, Section, Span, Table, TableRow
-from kg.ingest.references import find_citations, parse_reference, reference_number
+from kg.ingest.citations import reference_list, review_citations, zone_spans
+from kg.ingest.references import find_citations
+from kg.ingest.zones import Entry, matter, numbered_runs, page_furniture, reference_entries
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,6 @@ _BULLET = re.compile(r"^[-•*▪◦–]\s+")
 _CAPTION_LABEL = re.compile(r"^(?:Supplementary\s+)?(?:Figure|Fig\.|Table|Box|Scheme)\s*S?\d+[A-Za-z]?\s*[.:|\-–—]")
 _GLOSSARY_KEY = re.compile(r"([A-Z][A-Z0-9][A-Za-z0-9\-]{0,10}):\s")
 _GLUE = re.compile(r"(?<=[a-z)])(?=[A-Z][a-z]{2,})")
-_YEAR_OR_DOI = re.compile(r"10\.\d{4,9}/|(?:19|20)\d\d")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|van|von|de|der|di|da|del|la|le)$")
 
 
@@ -92,34 +93,6 @@ def looks_like_authors(line: str) -> bool:
         if not 2 <= len(tokens) <= 5 or not all(_NAME_TOKEN.match(t) for t in tokens if t):
             return False
     return len(names) >= 2 or any(len(t.rstrip(".")) == 1 for t in names[0].split())
-
-
-def _reference_runs(lines: list[_Line]) -> dict[int, tuple[int, int]]:
-    """Line index -> ``(number, text offset)`` for lines in runs of sequentially numbered references."""
-    found: dict[int, tuple[int, int]] = {}
-    i = 0
-    while i < len(lines):
-        first = reference_number(lines[i].text)
-        if lines[i].blank or first is None:
-            i += 1
-            continue
-        run, expected, j = [(i, first)], first[0] + 1, i + 1
-        while j < len(lines):
-            if lines[j].blank:
-                j += 1
-                continue
-            nxt = reference_number(lines[j].text, expected)
-            if nxt is None or nxt[0] != expected:
-                break
-            run.append((j, nxt))
-            expected, j = expected + 1, j + 1
-        cited = sum(1 for k, _ in run if _YEAR_OR_DOI.search(lines[k].text) and len(lines[k].text) > 40)
-        if len(run) >= 2 and cited * 2 >= len(run):
-            found.update(dict(run))
-            i = j
-        else:
-            i += 1
-    return found
 
 
 def _cells(line: _Line, leading_pipes: bool) -> list[tuple[str, Span]]:
@@ -191,7 +164,16 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
         doc.authors = [n.strip() for n in re.split(r",|;|&|\band\b", lines[content[1]].text) if n.strip()]
         used.add(content[1])
 
-    references = _reference_runs(lines)
+    furniture = page_furniture(lines)
+    entries = reference_entries(lines, furniture)
+    if not entries:  # no "References" heading: a run of numbered reference lines, one entry a line
+        entries = [Entry(number, [k], offset) for k, (number, offset) in sorted(numbered_runs(lines).items())]
+    references = {k for e in entries for k in e.lines}
+    if entries:
+        references |= {k for k in range(entries[0].lines[0], entries[-1].lines[-1] + 1)
+                       if not lines[k].blank and k not in furniture}
+    skipped = {**furniture, **matter(lines, {**furniture, **dict.fromkeys(references, "references")})}
+    doc.references = reference_list(text, lines, entries)
     section, heading_end, open_paragraph = "", 0, False
     body_start: int | None = None
     last_body_end = 0
@@ -214,18 +196,15 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
         if k in used:
             continue
         line = lines[k]
-        if _is_table_row(line.text) and k not in references:
+        if k in skipped or k in references:
+            continue
+        if _is_table_row(line.text):
             body_start = line.start if body_start is None else body_start
             table_rows.append(line)
             open_paragraph = False
             last_body_end = line.end
             continue
         flush_table()
-        if k in references:
-            number, offset = references[k]
-            doc.references.append(parse_reference(line.text[offset:], number, line.text, Span(line.start, line.end)))
-            open_paragraph = False
-            continue
         caption = _caption_parts(line)
         if not caption and pos + 1 < len(content) and _is_heading(line.text) and not _wrapped(lines, k, open_paragraph):
             flush_table()
@@ -252,10 +231,12 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
     flush_table()
     close_section()
 
-    spans = [r.span for r in doc.references]
-    doc.citations = [c for c in find_citations(text) if not any(s.start <= c.span.start < s.end for s in spans)]
-    log.info("%s: %d blocks, %d sections, %d tables, %d references, %d citation markers", doc_id,
-             len(doc.blocks), len(doc.sections), len(doc.tables), len(doc.references), len(doc.citations))
+    doc.zones = zone_spans(lines, skipped, references, doc)
+    doc.citations = review_citations(doc)
+    linked = sum(c.linked for c in doc.citations)
+    log.info("%s: %d blocks, %d sections, %d tables, %d references, %d citation markers (%d linked, %d unmatched)",
+             doc_id, len(doc.blocks), len(doc.sections), len(doc.tables), len(doc.references), len(doc.citations),
+             linked, len(doc.citations) - linked)
     return doc
 
 
