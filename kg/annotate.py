@@ -161,15 +161,17 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
     if corpus is not None and corpus not in PROFILES:
         raise InputError(f"unknown corpus {corpus!r}; choose one of {', '.join(sorted(PROFILES))}")
     documents = read_paths(list(paths))
-    vocabulary = load_vocabulary()
-    nlp = load_pipeline(pipeline, vocabulary=vocabulary)
-    by_doc: dict[str, list[Mention]] = {}
-    for mention in predict(documents, nlp, vocabulary, progress=progress):
-        by_doc.setdefault(mention.doc_id, []).append(mention)
     by_source: dict[str, list[Document]] = {}
     for doc in documents:
         by_source.setdefault(doc.source, []).append(doc)
     profiles = [(docs, PROFILES[corpus] if corpus else _profile_of(docs)) for docs in by_source.values()]
+    vocabulary = load_vocabulary()
+    if any(profile is not None for _docs, profile in profiles):  # a corpus's terms: its (older MeSH) readings
+        vocabulary = vocabulary.in_corpus_terms()
+    nlp = load_pipeline(pipeline, vocabulary=vocabulary)
+    by_doc: dict[str, list[Mention]] = {}
+    for mention in predict(documents, nlp, vocabulary, progress=progress):
+        by_doc.setdefault(mention.doc_id, []).append(mention)
     # in a corpus's terms, its annotators' conventions apply too: forms it leaves unannotated are not written
     groups = [(docs, profile, _conventional(docs, by_doc, profile)) for docs, profile in profiles]
     if fmt == "biocjson":

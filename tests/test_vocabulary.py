@@ -400,3 +400,37 @@ def test_every_curated_concept_has_a_well_formed_reference(curated):
     known = set(prefix_map())
     bad = [c.curie for c in curated if c.reference.prefix not in known or not c.reference.identifier]
     assert not bad, bad[:5]
+
+
+def test_a_mesh_2026_heading_of_the_name_outranks_older_mappings():
+    """Issue #8 part 8: older MeSH and corpus mappings lose to the current heading of the very name; a
+    supplementary concept of the same name was promoted, so it becomes the heading's xref; curated entries stay."""
+    from kg.vocabulary.index import Vocabulary
+
+    older = [Concept("MESH:D015283", "Citalopram", "chemical", synonyms=("escitalopram",), sources=("gilda",)),
+             Concept("MESH:C000629749", "tirzepatide", "chemical", sources=("gilda",)),
+             Concept("MESH:D001714", "manic", "disease", synonyms=("mania",), sources=("corpus-train",)),
+             Concept("NCBITaxon:753251", "Mania", "organism", sources=("taxonomy",))]
+    mesh = [Concept("MESH:D000089983", "Escitalopram", "chemical", sources=("MESH2026",)),
+            Concept("MESH:D000098860", "Tirzepatide", "chemical", sources=("MESH2026",)),
+            Concept("MESH:D000087122", "Mania", "disease", sources=("MESH2026",)),
+            Concept("MESH:D003863", "Depression", "disease", sources=("MESH2026",))]
+    curated = [Concept("MESH:D003866", "depressive disorder", "disease", synonyms=("depression",), sources=("x",))]
+    v = Vocabulary([("curated", curated), ("broad", older), ("mesh", mesh)])
+    assert [c.curie for c in v.lookup("escitalopram")] == ["MESH:D000089983", "MESH:D015283"]
+    assert [c.curie for c in v.lookup("mania")] == ["MESH:D000087122", "MESH:D001714", "NCBITaxon:753251"]
+    (tirzepatide,) = v.lookup("tirzepatide")
+    assert tirzepatide.curie == "MESH:D000098860" and "MESH:C000629749" in tirzepatide.xrefs
+    assert [c.curie for c in v.lookup("depression")] == ["MESH:D003866", "MESH:D003863"]
+    assert [c.curie for c in v.lookup("citalopram")] == ["MESH:D015283"]
+
+
+def test_in_corpus_terms_answers_as_the_older_corpora_were_annotated():
+    from kg.vocabulary.index import Vocabulary
+
+    v = Vocabulary([("broad", [Concept("MESH:D001714", "manic", "disease", synonyms=("mania",))]),
+                    ("mesh", [Concept("MESH:D000087122", "Mania", "disease", sources=("MESH2026",))])])
+    assert v.lookup("mania")[0].curie == "MESH:D000087122"
+    corpus = v.in_corpus_terms()
+    assert corpus.lookup("mania")[0].curie == "MESH:D001714" and corpus is v.in_corpus_terms()
+    assert v.lookup("mania")[0].curie == "MESH:D000087122"

@@ -65,7 +65,7 @@ def evaluate_documents(documents: list[Document], *, pipeline: str = "dictionary
     from kg.vocabulary import load_vocabulary
 
     profile = profile or detect_corpus(_gold_types(documents), documents[0].source if documents else "")
-    vocabulary = load_vocabulary()
+    vocabulary = load_vocabulary().in_corpus_terms()  # gold corpora were annotated with older MeSH
     nlp = load_pipeline(pipeline, vocabulary=vocabulary)  # one vocabulary for NER and resolution
     predict(documents[:1], nlp, vocabulary)  # matchers and indexes load lazily; docs/s times the work alone
     started = time.perf_counter()

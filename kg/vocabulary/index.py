@@ -78,9 +78,12 @@ def _is_lazy(layer: object) -> TypeGuard[LazyLayer]:
 class Vocabulary:
     """Concepts from ordered layers, indexed by every surface form and every CURIE they carry."""
 
-    def __init__(self, layers: Iterable[tuple[str, Iterable[Concept] | LazyLayer]] = ()) -> None:
+    def __init__(self, layers: Iterable[tuple[str, Iterable[Concept] | LazyLayer]] = (), *,
+                 current_headings: bool = True) -> None:
         self._layers: list[tuple[str, LayerContent]] = []
         self._built: _Index | None = None
+        self.current_headings = current_headings
+        self._corpus_view: Vocabulary | None = None
         for name, concepts in layers:
             self.add_layer(name, concepts)
 
@@ -95,10 +98,22 @@ class Vocabulary:
             position -= 1
         self._layers.insert(position, layer)
         self._built = None
+        self._corpus_view = None
 
     def copy(self) -> Vocabulary:
         """A vocabulary with the same layers, to extend without touching a cached shared instance."""
-        return Vocabulary(self._layers)
+        return Vocabulary(self._layers, current_headings=self.current_headings)
+
+    def in_corpus_terms(self) -> Vocabulary:
+        """The same vocabulary (sharing its index) answering as the gold corpora were annotated: their own
+        readings first, not the MeSH 2026 headings of a name (``current_headings``). Scoring or writing
+        output for a corpus annotated with older MeSH ("mania" as Bipolar Disorder) uses this; graphs do not."""
+        if not self.current_headings:
+            return self
+        if self._corpus_view is None or self._corpus_view._layers is not self._layers:
+            self._corpus_view = Vocabulary(current_headings=False)
+            self._corpus_view._layers, self._corpus_view._built = self._layers, self._index
+        return self._corpus_view
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -145,10 +160,20 @@ class Vocabulary:
             return []
         ranked.sort(key=lambda rc: rc[0])  # stable: within a layer the layer's own order
         found: dict[str, Concept] = {}
+        first_rank: dict[str, int] = {}
+        current: list[str] = []  # CURIEs whose MeSH 2026 heading is this very name
+        last = len(self._layers) - 1 if self._layers and self._layers[-1][0] == LAST_LAYER else -1
         for rank, concept in ranked:
             concept = self._reconcile(rank, concept)
             found.setdefault(concept.curie, concept)
-        return list(found.values())
+            first_rank.setdefault(concept.curie, rank)
+            if rank == last and self.current_headings and concept.prefix == "MESH":
+                current.append(concept.curie)
+        if not current:
+            return list(found.values())
+        curated = {rank for rank, (name, _) in enumerate(self._layers) if name == "curated"}
+        older = {curie for curie, rank in first_rank.items() if rank not in curated}
+        return _current_first(list(found.values()), current, older)
 
     def _reconcile(self, rank: int, concept: Concept) -> Concept:
         """The concept of highest precedence that stands for ``concept`` (see the module docstring)."""
@@ -251,6 +276,31 @@ class _Index:
             if owner is not None:
                 return owner
         return None
+
+
+def _current_first(concepts: list[Concept], current: list[str], movable: set[str]) -> list[Concept]:
+    """MeSH 2026 headings of the looked-up name ahead of older MeSH readings of the same category.
+
+    The broad layer carries mappings from older MeSH (Gilda's) and from corpora annotated years ago ("mania" as
+    Bipolar Disorder, "escitalopram" as Citalopram). When MeSH 2026 has a heading of that very name, the heading
+    is the current answer; a supplementary concept of the same name was promoted to it, so it becomes the
+    heading's cross-reference. Curated concepts (first layer, hand-checked) keep their precedence.
+    """
+    out = list(concepts)
+    for curie in current:
+        heading = next(c for c in out if c.curie == curie)
+        name = normalise(heading.label)
+        position = out.index(heading)
+        older = [c for c in out[:position] if c.category == heading.category and c.prefix == "MESH"
+                 and c.curie in movable]
+        promoted = [c for c in older if c.curie.startswith("MESH:C") and normalise(c.label) == name]
+        if not older:
+            continue
+        for c in promoted:
+            heading = _merge(heading, c)
+        out = [c for c in out if c.curie != curie and c not in promoted]
+        out.insert(out.index(older[0]) if older[0] in out else min(position, len(out)), heading)
+    return out
 
 
 def _append(table: dict[str, list[int]], key: str, position: int) -> None:
