@@ -1,13 +1,20 @@
-"""Turn paths into decoded text and pick a format, so parsers only ever see clean ``str`` input.
+"""Turn paths into documents: read the bytes, sniff the format by content and extension, hand clean input to a parser.
 
-Files are decoded from bytes ourselves (not with universal newlines) so that ``Document.text`` is
-exactly the file's characters and every offset matches what an editor shows. The one change made
-is that a leading UTF-8 byte-order mark is dropped: offsets index the text *after* the BOM.
+Formats: PDF (``%PDF-`` magic), JATS/NLM XML (an ``<article>``, alone or in a ``<pmc-articleset>``), BioC XML (a
+``<collection>``), BioC JSON (PMC's BioC API, PubTator3 exports), PubTator, and plain text or Markdown reviews.
+Text files are decoded from bytes ourselves (not with universal newlines) so that ``Document.text`` is exactly the
+file's characters and every offset matches what an editor shows. The one change made is that a leading UTF-8
+byte-order mark is dropped: offsets index the text *after* the BOM.
+
+XML is parsed with the standard library: expat resolves no external entities and no DTD (nothing is fetched or
+read from disk), and since expat 2.4 it refuses entity-expansion bombs, so defusedxml would add nothing here.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,13 +26,18 @@ log = logging.getLogger(__name__)
 
 BOM = "\ufeff"
 #: Suffixes picked up when a folder is given (compared case-insensitively).
-FOLDER_SUFFIXES = (".txt", ".pubtator")
+FOLDER_SUFFIXES = (".txt", ".md", ".xml", ".nxml", ".json", ".pdf", ".pubtator")
+_XML_SUFFIXES = (".xml", ".nxml")
 _PUBTATOR_FIRST_LINE = re.compile(r"^\S+\|[ta]\|")
-_SKIPPED_NAMES = re.compile(r"^(source\.md|license.*|licence.*)$", re.IGNORECASE)
+#: Provenance and licence notes next to the inputs (``SOURCE.md``, ``x.SOURCE.md``, ``LICENSE``, ``README.md``).
+_SKIPPED_NAMES = re.compile(r"^((.+\.)?source\.md|license.*|licence.*|readme(\.md|\.txt)?)$", re.IGNORECASE)
+_XML_START = re.compile(r"^\s*(<\?xml\b|<!DOCTYPE\s+(article|collection|pmc-articleset)\b|<(article|collection|"
+                        r"pmc-articleset)[\s>])")
+_FORMATS = "a text, Markdown, JATS/BioC XML, BioC JSON, PubTator or PDF file"
 
 
-def read_text(path: str | Path) -> str:
-    """Read ``path`` as UTF-8 text, raising ``InputError`` for missing, empty, binary or non-UTF-8 files."""
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of ``path`` (BOM dropped), raising ``InputError`` for missing, unreadable or empty files."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; check the path and try again")
@@ -39,9 +51,16 @@ def read_text(path: str | Path) -> str:
         data = data[3:]
     if not data.strip():
         raise InputError(f"{path}: the file is empty; pass a file that holds text")
+    return data
+
+
+def read_text(path: str | Path, data: bytes | None = None) -> str:
+    """Read ``path`` as UTF-8 text, raising ``InputError`` for missing, empty, binary or non-UTF-8 files."""
+    path = Path(path)
+    data = read_bytes(path) if data is None else data
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise InputError(f"{path}: binary data (NUL byte at offset {nul}); pass a plain-text (.txt) or PubTator file")
+        raise InputError(f"{path}: binary data (NUL byte at offset {nul}); pass {_FORMATS}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -64,13 +83,113 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "document"
 
 
+def sniff(path: Path, data: bytes) -> str:
+    """The format of a file: ``pdf``, ``xml``, ``json`` or ``text`` (PubTator and reviews are told apart later)."""
+    if data.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        raise InputError(f"{path}: named .pdf but does not start with %PDF-; check that it is a PDF")
+    head = data[:2048].decode("utf-8", errors="replace")
+    if suffix in _XML_SUFFIXES or _XML_START.match(head):
+        return "xml"
+    if suffix == ".json" or head.lstrip()[:1] in ("{", "["):
+        return "json"
+    return "text"
+
+
+def _xml_error(path: Path, err: ET.ParseError) -> InputError:
+    line, column = err.position
+    what = str(err).split(":", 1)[0]
+    return InputError(f"{path}: not well-formed XML (line {line}, column {column}: {what}); "
+                      "fix the file or export it again")
+
+
+def parse_xml(path: Path, data: bytes) -> ET.Element:
+    """The root element; HTML's named entities (``&mdash;``) are known, as the JATS DTD would define them."""
+    import html.entities
+
+    parser = ET.XMLParser()
+    parser.entity.update({name: chr(code) for name, code in html.entities.name2codepoint.items()})
+    try:
+        parser.feed(data)
+        return parser.close()
+    except ET.ParseError as err:
+        raise _xml_error(path, err) from None
+
+
+def read_xml(path: Path, data: bytes) -> list[Document]:
+    """A JATS/NLM article (or an article set) or a BioC XML collection."""
+    from kg.ingest.bioc import collection_from_xml, parse_bioc
+    from kg.ingest.jats import articles, local_name, parse_jats
+
+    root = parse_xml(path, data)
+    if local_name(root.tag) == "collection":
+        documents = parse_bioc(collection_from_xml(root), source=str(path), fallback_id=slug(path.stem))
+        if not documents:
+            raise InputError(f"{path}: a BioC collection without documents; check the export")
+        return documents
+    found = articles(root)
+    if not found:
+        raise InputError(f"{path}: XML whose root is <{local_name(root.tag)}>, neither a JATS <article> nor a BioC "
+                         "<collection>; pass the article's JATS/NLM XML or a BioC export")
+    documents = []
+    for k, article in enumerate(found):
+        doc_id = slug(path.stem) if len(found) == 1 else f"{slug(path.stem)}-{k + 1}"
+        documents.append(parse_jats(article, doc_id, source=str(path)))
+    return documents
+
+
+def read_json(path: Path, text: str) -> list[Document] | None:
+    """BioC JSON documents; ``None`` when the text is no JSON and the file is not named ``.json`` (then it is text)."""
+    from kg.ingest.bioc import is_bioc_json, parse_bioc
+
+    named = path.suffix.lower() == ".json"
+    data: object = None
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        data = _json_lines(text) if named else None
+        if data is None and named:
+            bad = isinstance(err, json.JSONDecodeError)
+            where = f"line {err.lineno}, column {err.colno}: {err.msg}" if bad else str(err)
+            raise InputError(f"{path}: not valid JSON ({where}); fix the file or export it again") from None
+    if data is None or not is_bioc_json(data):
+        if named:
+            raise InputError(f"{path}: JSON but not BioC (no documents with passages); pass a BioC JSON export "
+                             "such as PMC's BioC API or PubTator3 gives")
+        return None
+    return parse_bioc(data, source=str(path), fallback_id=slug(path.stem))
+
+
+def _json_lines(text: str) -> list | None:
+    """JSON Lines (one BioC document per line, as PubTator3 streams them), or ``None``."""
+    try:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError:
+        return None
+    return rows if len(rows) > 1 else None
+
+
 def read_file(path: str | Path) -> list[Document]:
-    """Read one file, sniffing PubTator versus plain-text review."""
+    """Read one file, sniffing its format by content and extension."""
     from kg.ingest.pubtator import parse_pubtator
     from kg.ingest.review import parse_review
 
     path = Path(path)
-    text = read_text(path)
+    data = read_bytes(path)
+    kind = sniff(path, data)
+    if kind == "pdf":
+        from kg.ingest.pdf import read_pdf
+
+        return [read_pdf(path, doc_id=slug(path.stem))]
+    if kind == "xml":
+        return read_xml(path, data)
+    text = read_text(path, data)
+    if kind == "json":
+        documents = read_json(path, text)
+        if documents is not None:
+            return documents
     if is_pubtator(text):
         documents = parse_pubtator(text, source=str(path))
         if not documents:
@@ -99,7 +218,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             found = sorted(p for p in path.rglob("*") if p.is_file() and _wanted(p, path))
             if not found:
                 raise InputError(
-                    f"{path}: folder holds no readable files (*.txt, *.pubtator); add some or pass files directly"
+                    f"{path}: folder holds no readable files ({', '.join('*' + s for s in FOLDER_SUFFIXES)}); "
+                    "add some or pass files directly"
                 )
             files.extend(found)
         else:
