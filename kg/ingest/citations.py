@@ -111,3 +111,10 @@ def review_citations(doc: Document) -> list[CitationMarker]:
 def _numbered(refs: list[Reference]) -> bool:
     """True when the list was numbered in the text (its entries started with their numbers)."""
     return bool(refs) and all(re.match(r"^\s*(?:[-•*–]\s*)?\[?\d{1,3}", r.raw) for r in refs[: min(5, len(refs))])
+
+
+def citation_counts(documents) -> dict[str, int]:
+    """``{"linked": M, "unmatched": K}`` over the documents' citation markers, for the build summary."""
+    markers = [c for d in documents for c in d.citations]
+    linked = sum(c.linked for c in markers)
+    return {"linked": linked, "unmatched": len(markers) - linked}
