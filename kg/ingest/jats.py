@@ -12,21 +12,13 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from kg.document import Block, CitationMarker, Document, Reference, Section, Span, Table, TableRow
+from kg.ingest.jats_inline import Inline, child, children, inline, local_name, text_of
 
 log = logging.getLogger(__name__)
 
-#: Elements that sit inside a paragraph but are blocks of their own (rendered after the paragraph).
-_BLOCK_TAGS = {"fig", "fig-group", "table-wrap", "table-wrap-group", "list", "def-list", "disp-quote", "boxed-text",
-               "statement", "supplementary-material", "p"}
-#: Elements whose text is never part of the reading (notes, labels of footnotes, metadata inside content).
-_SKIPPED_TAGS = {"fn", "fn-group", "table-wrap-foot", "author-notes", "permissions", "funding-group", "ack",
-                 "notes", "alt-text", "long-desc", "object-id", "graphic", "media", "inline-graphic",
-                 "sub-article", "response", "kwd-group", "processing-meta", "attrib"}
-#: Elements whose text is glued to what precedes it in the XML but reads as a separate token.
-_SPACED_TAGS = {"pub-id", "ext-link", "uri", "comment", "break"}
 #: Section types and titles of boilerplate, not content (JATS ``sec-type`` values, and the usual headings).
 _BOILERPLATE_TYPES = {"funding", "funding-information", "coi-statement", "conflict", "author-contribution",
                       "author-contributions", "contributions", "data-availability", "ethics-statement", "disclosure",
@@ -41,102 +33,7 @@ _RANGE_TEXT = re.compile(r"^\s*(\d{1,4})\s*[-–—]\s*(\d{1,4})\s*$")
 _RANGE_GAP = re.compile(r"^\s*\]?\s*[-–—]\s*\[?\s*$")  # [2–5] or [2]–[5] written as two <xref>s
 _LIST_GAP = re.compile(r"^\s*[,;]?\s*$")
 _OPEN_CLOSE = {"[": "]", "(": ")"}
-_NO_SPACE_BEFORE = set(",.;:)]")
 MAX_RANGE = 100
-
-
-def local_name(tag: object) -> str:
-    """``{namespace}name`` -> ``name`` (NLM articles from OAI-PMH carry a default namespace)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-@dataclass
-class _Inline:
-    """Rendered inline content: whitespace collapsed, with the bibliography ``<xref>``s found in it."""
-
-    text: str = ""
-    xrefs: list[tuple[int, int, tuple[str, ...], str]] = field(default_factory=list)  # start, end, rids, text
-    deferred: list[ET.Element] = field(default_factory=list)
-
-    def emit(self, s: str) -> None:
-        s = re.sub(r"\s+", " ", s)
-        if s.startswith(" ") and (not self.text or self.text.endswith(" ")):
-            s = s[1:]
-        if s[:1] in _NO_SPACE_BEFORE and self.text.endswith(" "):
-            self.text = self.text[:-1]  # "McIntyre\n</string-name>, " reads "McIntyre, "
-        self.text += s
-
-    def stripped(self) -> _Inline:
-        lead = len(self.text) - len(self.text.lstrip())
-        text = self.text.strip()
-        xrefs = [(max(0, s - lead), min(len(text), e - lead), rids, t) for s, e, rids, t in self.xrefs]
-        return _Inline(text, [x for x in xrefs if x[0] < x[1]], self.deferred)
-
-    def append(self, other: _Inline, sep: str = " ") -> None:
-        if not other.text:
-            return
-        if self.text:
-            self.text += sep
-        base = len(self.text)
-        self.text += other.text
-        self.xrefs.extend((s + base, e + base, rids, t) for s, e, rids, t in other.xrefs)
-        self.deferred.extend(other.deferred)
-
-
-def inline(el: ET.Element, *, defer: bool = True) -> _Inline:
-    """The text of ``el`` and its inline children, whitespace collapsed; block children are set aside."""
-    out = _Inline()
-
-    def walk(node: ET.Element) -> None:
-        if node.text:
-            out.emit(node.text)
-        for child in node:
-            tag = local_name(child.tag)
-            if tag in _SKIPPED_TAGS:
-                pass
-            elif defer and tag in _BLOCK_TAGS:
-                out.deferred.append(child)
-                out.emit(" ")
-            elif tag == "xref" and child.get("ref-type") == "bibr":
-                start = len(out.text)
-                walk(child)
-                rendered = out.text[start:]
-                lead = len(rendered) - len(rendered.lstrip())
-                end = start + len(rendered.rstrip())
-                if start + lead < end:
-                    out.xrefs.append((start + lead, end, tuple((child.get("rid") or "").split()), rendered.strip()))
-            else:
-                if tag in _SPACED_TAGS and out.text[-1:] not in ("", " ", "(", "[", "/"):
-                    out.emit(" ")
-                walk(child)
-                if tag in _SPACED_TAGS:
-                    out.emit(" ")
-            if child.tail:
-                out.emit(child.tail)
-
-    walk(el)
-    return out.stripped()
-
-
-def _child(el: ET.Element | None, *names: str) -> ET.Element | None:
-    if el is None:
-        return None
-    for child in el:
-        if local_name(child.tag) in names:
-            return child
-    return None
-
-
-def _children(el: ET.Element, *names: str) -> list[ET.Element]:
-    return [c for c in el if local_name(c.tag) in names]
-
-
-def _text(el: ET.Element | None) -> str:
-    return inline(el, defer=False).text if el is not None else ""
 
 
 class _Writer:
@@ -160,7 +57,7 @@ class _Writer:
         self.size += len(text)
         return start
 
-    def block(self, content: _Inline, kind: str, section: str, gap: bool = True) -> Span | None:
+    def block(self, content: Inline, kind: str, section: str, gap: bool = True) -> Span | None:
         if not content.text:
             return None
         start = self.line(content.text, gap)
@@ -169,7 +66,7 @@ class _Writer:
         self.citations(content, start)
         return span
 
-    def citations(self, content: _Inline, base: int) -> None:
+    def citations(self, content: Inline, base: int) -> None:
         """Group adjacent ``<xref>``s (``[1, 2]``, ``[2]–[5]``) into one marker each, with bracket spans."""
         text, xrefs = content.text, sorted(content.xrefs)
         groups: list[list[tuple[int, int, tuple[str, ...], str]]] = []
@@ -222,12 +119,11 @@ class _Writer:
     # -- content ---------------------------------------------------------------------------------------------
 
     def flow(self, container: ET.Element, section: str, kind: str = "paragraph") -> None:
-        for child in container:
-            tag = local_name(child.tag)
-            if tag == "sec":
-                self.sec(child, section, kind)
+        for node in container:
+            if local_name(node.tag) == "sec":
+                self.sec(node, section, kind)
             else:
-                self.flow_one(child, section, kind)
+                self.flow_one(node, section, kind)
 
     def flow_one(self, el: ET.Element, section: str, kind: str) -> None:
         tag = local_name(el.tag)
@@ -241,7 +137,7 @@ class _Writer:
         elif tag == "table-wrap":
             self.table_wrap(el, section)
         elif tag == "list":
-            for item in _children(el, "list-item"):
+            for item in children(el, "list-item"):
                 self.flow(item, section, "list_item")
         elif tag in ("def-list", "glossary"):
             self.definitions(el, section)
@@ -249,15 +145,15 @@ class _Writer:
             self.sec(el, section, kind)
         elif tag in ("fig-group", "table-wrap-group", "boxed-text", "disp-quote", "statement", "app", "app-group",
                      "alternatives", "floats-group", "body"):
-            title = _text(_child(el, "title"))
+            title = text_of(child(el, "title"))
             if title and tag in ("boxed-text", "app", "statement"):
                 self.sec(el, section, kind)
             else:
                 self.flow(el, section, kind)
 
     def sec(self, el: ET.Element, parent: str, kind: str) -> None:
-        title = _text(_child(el, "title"))
-        label = _text(_child(el, "label"))
+        title = text_of(child(el, "title"))
+        label = text_of(child(el, "label"))
         if (el.get("sec-type") or "").lower() in _BOILERPLATE_TYPES or _BOILERPLATE_TITLE.match(title):
             log.debug("skipped boilerplate section %r", title or el.get("sec-type"))
             return
@@ -267,11 +163,11 @@ class _Writer:
             self.section(title, start)
 
     def caption(self, el: ET.Element, section: str) -> None:
-        content = _Inline()
-        label = _text(_child(el, "label"))
+        content = Inline()
+        label = text_of(child(el, "label"))
         if label:
             content.text = label if label[-1] in ".:" else label + "."
-        caption = _child(el, "caption")
+        caption = child(el, "caption")
         if caption is not None:
             for part in caption:
                 if local_name(part.tag) in ("title", "p"):
@@ -279,14 +175,14 @@ class _Writer:
         self.block(content, "caption", section)
 
     def definitions(self, el: ET.Element, section: str) -> None:
-        title = _text(_child(el, "title")) or section
+        title = text_of(child(el, "title")) or section
         start = self.heading(title) if title and title != section else None
-        for inner in _children(el, "def-list"):
+        for inner in children(el, "def-list"):
             self.definitions(inner, title)
-        for item in _children(el, "def-item"):
-            term_el = _child(item, "term")
-            term, definition = inline(term_el, defer=False) if term_el is not None else _Inline(), _Inline()
-            for d in _children(item, "def"):
+        for item in children(el, "def-item"):
+            term_el = child(item, "term")
+            term, definition = inline(term_el, defer=False) if term_el is not None else Inline(), Inline()
+            for d in children(item, "def"):
                 definition.append(inline(d, defer=False))
             if term.text and definition.text:
                 term.append(definition, ": ")
@@ -301,9 +197,9 @@ class _Writer:
                 self.table(table, section)
 
     def table(self, el: ET.Element, section: str) -> None:
-        head_rows = [tr for part in _children(el, "thead") for tr in _children(part, "tr")]
-        body_rows = [tr for part in _children(el, "tbody", "tfoot") for tr in _children(part, "tr")]
-        body_rows += _children(el, "tr")
+        head_rows = [tr for part in children(el, "thead") for tr in children(part, "tr")]
+        body_rows = [tr for part in children(el, "tbody", "tfoot") for tr in children(part, "tr")]
+        body_rows += children(el, "tr")
         if not head_rows and body_rows:
             head_rows, body_rows = body_rows[:1], body_rows[1:]
         grid = _Grid()
@@ -342,11 +238,11 @@ class _Writer:
         if start is not None:
             self.doc.tables.append(Table(header, tuple(rows), Span(start, self.size)))
 
-    def row_line(self, row: ET.Element, grid: _Grid) -> tuple[_Inline, list[tuple[int, int, _Inline, int]]]:
+    def row_line(self, row: ET.Element, grid: _Grid) -> tuple[Inline, list[tuple[int, int, Inline, int]]]:
         """One row as ``cell | cell``, and each cell's column, colspan, content and offset in the line."""
-        line, cells = _Inline(), []
+        line, cells = Inline(), []
         grid.next_row()
-        for cell in _children(row, "td", "th"):
+        for cell in children(row, "td", "th"):
             content = inline(cell, defer=False)
             col, span_cols = grid.place(_int(cell.get("colspan")), _int(cell.get("rowspan")))
             if content.text:
@@ -390,10 +286,10 @@ def _int(value: str | None) -> int:
 
 def _name(el: ET.Element, surname_first: bool) -> str:
     if local_name(el.tag) == "collab":
-        return _text(el)
-    surname, given = _text(_child(el, "surname")), _text(_child(el, "given-names"))
+        return text_of(el)
+    surname, given = text_of(child(el, "surname")), text_of(child(el, "given-names"))
     if not surname:
-        return _text(el)
+        return text_of(el)
     if surname_first:
         initials = given.replace(".", "").replace(" ", "") if given and len(given.replace(".", "")) <= 4 else given
         return f"{surname} {initials}".strip()
@@ -409,13 +305,13 @@ def _citation_authors(citation: ET.Element) -> tuple[str, ...]:
 
 def _field(citation: ET.Element, name: str) -> str:
     found = next((e for e in citation.iter() if local_name(e.tag) == name), None)
-    return _text(found)
+    return text_of(found)
 
 
 def _pub_id(citation: ET.Element, kind: str) -> str:
     for e in citation.iter():
         if local_name(e.tag) == "pub-id" and (e.get("pub-id-type") or "").lower() == kind:
-            return _text(e)
+            return text_of(e)
     return ""
 
 
@@ -449,10 +345,10 @@ def _reference_text(citation: ET.Element, ref: Reference) -> str:
 
 def reference(ref_el: ET.Element, ordinal: int) -> tuple[Reference, ET.Element] | None:
     """The ``Reference`` (without text or span yet) of one ``<ref>``, numbered by its label or its ordinal."""
-    citation = _child(ref_el, "mixed-citation", "element-citation", "citation", "nlm-citation")
+    citation = child(ref_el, "mixed-citation", "element-citation", "citation", "nlm-citation")
     if citation is None:
         return None
-    label = _text(_child(ref_el, "label")).strip("[]().: ")
+    label = text_of(child(ref_el, "label")).strip("[]().: ")
     number = int(label) if label.isdigit() else ordinal
     title = _field(citation, "article-title") or _field(citation, "chapter-title")
     source = _field(citation, "source")
@@ -483,20 +379,20 @@ def articles(root: ET.Element) -> list[ET.Element]:
 
 
 def _front(article: ET.Element, doc: Document) -> None:
-    meta = _child(_child(article, "front"), "article-meta")
+    meta = child(child(article, "front"), "article-meta")
     if meta is None:
         return
-    for aid in _children(meta, "article-id"):
+    for aid in children(meta, "article-id"):
         kind = (aid.get("pub-id-type") or "").lower()
         if kind == "pmid" and not doc.pmid:
-            doc.pmid = _text(aid)
-    for group in _children(meta, "contrib-group"):
-        for contrib in _children(group, "contrib"):
+            doc.pmid = text_of(aid)
+    for group in children(meta, "contrib-group"):
+        for contrib in children(group, "contrib"):
             if contrib.get("contrib-type", "author") != "author":
                 continue
-            name = _child(contrib, "name", "string-name", "collab", "name-alternatives")
+            name = child(contrib, "name", "string-name", "collab", "name-alternatives")
             if name is not None and local_name(name.tag) == "name-alternatives":
-                name = _child(name, "name", "string-name")
+                name = child(name, "name", "string-name")
             if name is not None:
                 doc.authors.append(_name(name, surname_first=False))
 
@@ -509,7 +405,7 @@ def parse_jats(article: ET.Element, doc_id: str, source: str = "") -> Document:
     _front(article, doc)
     refs: list[tuple[Reference, ET.Element]] = []
     ref_numbers: dict[str, int] = {}
-    back = _child(article, "back")
+    back = child(article, "back")
     for ref_el in (article.iter("ref") if back is None else back.iter("ref")):
         parsed = reference(ref_el, len(refs) + 1)
         if parsed:
@@ -517,24 +413,24 @@ def parse_jats(article: ET.Element, doc_id: str, source: str = "") -> Document:
             if ref_el.get("id"):
                 ref_numbers[ref_el.get("id", "")] = parsed[0].number
     w = _Writer(doc, ref_numbers)
-    meta = _child(_child(article, "front"), "article-meta")
-    title_group = _child(meta, "title-group")
-    title_el = _child(title_group, "article-title")
-    title = inline(title_el, defer=False) if title_el is not None else _Inline()
-    subtitle = _text(_child(title_group, "subtitle"))
+    meta = child(child(article, "front"), "article-meta")
+    title_group = child(meta, "title-group")
+    title_el = child(title_group, "article-title")
+    title = inline(title_el, defer=False) if title_el is not None else Inline()
+    subtitle = text_of(child(title_group, "subtitle"))
     if subtitle:
-        title.append(_Inline(subtitle), ": ")
+        title.append(Inline(subtitle), ": ")
     if title.text:
         doc.title = title.text
         w.block(title, "title", "")
-    for abstract in _children(meta, "abstract") if meta is not None else []:
+    for abstract in children(meta, "abstract") if meta is not None else []:
         if (abstract.get("abstract-type") or "").lower() in _SKIPPED_ABSTRACTS:
             continue
-        heading = _text(_child(abstract, "title")) or "Abstract"
+        heading = text_of(child(abstract, "title")) or "Abstract"
         start = w.heading(heading)
         w.flow(abstract, heading, "abstract")
         w.section(heading, start)
-    for part in _children(article, "body", "floats-group"):
+    for part in children(article, "body", "floats-group"):
         w.flow(part, "")
     for part in (back if back is not None else []):
         if part.tag in ("glossary", "def-list"):
@@ -543,7 +439,7 @@ def parse_jats(article: ET.Element, doc_id: str, source: str = "") -> Document:
             w.flow_one(part, "", "paragraph")
     if refs:
         ref_list = next(back.iter("ref-list"), None) if back is not None else None
-        heading = _text(_child(ref_list, "title")) or "References"
+        heading = text_of(child(ref_list, "title")) or "References"
         start = w.heading(heading)
         for k, (ref, citation) in enumerate(refs):
             line = f"{ref.number}. {_reference_text(citation, ref)}"

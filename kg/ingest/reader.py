@@ -121,7 +121,8 @@ def parse_xml(path: Path, data: bytes) -> ET.Element:
 def read_xml(path: Path, data: bytes) -> list[Document]:
     """A JATS/NLM article (or an article set) or a BioC XML collection."""
     from kg.ingest.bioc import collection_from_xml, parse_bioc
-    from kg.ingest.jats import articles, local_name, parse_jats
+    from kg.ingest.jats import articles, parse_jats
+    from kg.ingest.jats_inline import local_name
 
     root = parse_xml(path, data)
     if local_name(root.tag) == "collection":
@@ -151,8 +152,8 @@ def read_json(path: Path, text: str) -> list[Document] | None:
     except ValueError as err:
         data = _json_lines(text) if named else None
         if data is None and named:
-            bad = isinstance(err, json.JSONDecodeError)
-            where = f"line {err.lineno}, column {err.colno}: {err.msg}" if bad else str(err)
+            where = (f"line {err.lineno}, column {err.colno}: {err.msg}" if isinstance(err, json.JSONDecodeError)
+                     else str(err))
             raise InputError(f"{path}: not valid JSON ({where}); fix the file or export it again") from None
     if data is None or not is_bioc_json(data):
         if named:
