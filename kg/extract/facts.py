@@ -151,6 +151,16 @@ class Statistic:
     range_high: str = ""
     more_evidence: list[Evidence] = field(default_factory=list)  # the same statistic stated again elsewhere
     conflicts_with: list[Statistic] = field(default_factory=list, repr=False)  # same drug/value, other event
+    # why the drug/event were linked: "clause" (named in the statistic's own clause), "subject" (the clause's
+    # explicit subject), "table row" (the evidence-table row's drug); "" when the clause names neither (unlinked)
+    link_basis: str = ""
+    groups: tuple[str, ...] = ()  # the groups the statistic compares, as written ("ketamine", "midazolam")
+    drug_text: str = ""  # the drug as written in the clause
+
+    @property
+    def linked(self) -> bool:
+        """Is the statistic tied to a drug or an event of its own clause (or table row)?"""
+        return bool(self.link_basis)
 
 
 @dataclass

@@ -321,6 +321,9 @@ class FactWriter:
             g.add((node, KG.eventText, L(st.event_text)))
         if st.data_source:
             g.add((node, KG.dataSource, L(st.data_source)))
+        g.add((node, KG.linkBasis, L(st.link_basis or "unlinked")))  # why drug/event were (not) linked
+        for group in st.groups:
+            g.add((node, KG.comparedGroup, L(group)))
         for n in st.publications:
             pub = self._find_pub(st.doc_id, n)
             if pub is not None:
