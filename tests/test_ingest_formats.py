@@ -169,7 +169,7 @@ def test_bioc_json_from_pmc():
                                                               ("Doe JR", "Roe D"), 2001)
     assert (one.journal, one.volume, one.pages, one.doi, one.pmid) == (
         "J Test Pharmacol", "12", "100–110", "10.5555/test.0001", "99999911")
-    assert two.pmcid == "PMC9999903"
+    assert two.pmcid == "PMC9999905"
     assert [(g.text, g.type, g.identifier) for g in doc.gold] == [
         ("Esketamine", "Chemical", "MESH:C000629870"), ("depressive", "Disease", "MESH:D003866")]
     assert_offsets_exact(doc)
