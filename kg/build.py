@@ -51,7 +51,13 @@ class BuildSummary:
         if self.unresolved_examples:
             unresolved += "  (e.g. " + ", ".join(self.unresolved_examples) + ")"
         lines.append(unresolved)
-        lines += [f"{name:<13}{n}" for name, n in sorted(self.facts.items())]
+        for name, n in sorted(self.facts.items()):
+            if name.startswith("markers "):
+                continue
+            lines.append(f"{name:<13}{n}")
+            if name == "citations" and "markers linked" in self.facts:
+                linked, unmatched = self.facts["markers linked"], self.facts.get("markers unmatched", 0)
+                lines.append(f"  markers    {linked} linked to the reference list, {unmatched} unmatched")
         lines.append(f"triples      {self.triples}")
         shacl = "conforms" if self.conforms else f"{self.violations} violations (see {self.out}/validation.txt)"
         lines.append(f"SHACL        {shacl}")
@@ -100,6 +106,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
     from kg.extract import extract
     from kg.graph import build_quads, validate_nquads, write_graph
     from kg.ingest import read_paths
+    from kg.ingest.citations import citation_counts
     from kg.nlp import annotate, load_pipeline
     from kg.resolve import long_form_concept, resolve
     from kg.vocabulary import load_vocabulary
@@ -149,7 +156,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
         conforms=report.conforms,
         violations=report.violations,
         validation_text=report.text,
-        facts=facts.counts(),
+        facts={**facts.counts(), **{f"markers {k}": n for k, n in citation_counts(documents).items()}},
         stage_seconds=dict(stages.seconds),
     )
 

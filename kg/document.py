@@ -119,7 +119,7 @@ class Document:
     id: str
     text: str
     source: str
-    format: str  # "review" | "pubtator"
+    format: str  # how it was read: "review" (text, Markdown), "jats", "bioc", "pdf" or "pubtator"
     title: str = ""
     blocks: list[Block] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
@@ -132,3 +132,8 @@ class Document:
     # (kind, span) of what is not body text: front_matter, back_matter, running_head, page_number, references,
     # caption, table; only body, captions and table cells become blocks
     zones: list[tuple[str, Span]] = field(default_factory=list)
+
+    @property
+    def is_review(self) -> bool:
+        """Every reader but PubTator's reads a review (sections, references, citations); PubTator holds abstracts."""
+        return self.format != "pubtator"

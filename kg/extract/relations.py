@@ -124,7 +124,7 @@ def describes_review_method(ctx: DocumentContext, span: tuple[int, int]) -> bool
     lex = lexicon()
     if lex.has(ctx.text(*span), "review_method"):
         return True
-    return ctx.doc.format == "review" and lex.has(ctx.section_of(span[0]), "methods_section")
+    return ctx.doc.is_review and lex.has(ctx.section_of(span[0]), "methods_section")
 
 
 def _sentence_relations(sent: _Sentence, carried: Hit | None) -> list[Relation]:

@@ -126,7 +126,7 @@ def extract_statistics(ctx: DocumentContext, relations: list[Relation], studies:
                 st.relation = _adverse_relation(ctx, st, relations, hits)
             out.append(st)
     # an abstract (or any text citing nothing) reports one study: its restated doses and time points are that study's
-    return merge_restated(out, one_study=ctx.doc.format != "review" or not ctx.doc.citations)
+    return merge_restated(out, one_study=not ctx.doc.is_review or not ctx.doc.citations)
 
 
 class _Sentence:

@@ -187,7 +187,7 @@ class _Writer:
     def document(self, doc: Document, sha: str, mentions: Iterable[tuple[Entity, Mention]], unresolved: int) -> None:
         g = self.ds.graph(self.U(self.iris.graph(doc.id)))
         d = self.U(self.iris.document(doc.id))
-        review = doc.format in ("review", "jats", "bioc", "pdf")  # every reader but PubTator reads a review
+        review = doc.is_review
         g.add((d, self.RDF.type, self.FABIO.ReviewArticle if review else self.FABIO.JournalArticle))
         g.add((d, self.RDF.type, self.BL.JournalArticle))
         g.add((d, self.RDF.type, self.SDO.ScholarlyArticle))
