@@ -57,6 +57,8 @@ class Mention:
 
     ``curie`` is empty while unresolved; ``method`` says how it was resolved
     (``exact``, ``abbreviation``, ``normalised``, ``fuzzy``, ``model``) and ``score`` how sure.
+    ``text`` is exactly ``Document.text[start:end]``; ``reading`` is what the NER read there when that differs
+    (a PDF's "Met-\\nformin" read as "Metformin", :mod:`kg.nlp.reading`), else empty.
     """
 
     doc_id: str
@@ -69,6 +71,7 @@ class Mention:
     method: str = ""
     score: float = 1.0
     long_form: str = ""
+    reading: str = ""
 
 
 @dataclass

@@ -1,13 +1,16 @@
 """Load a pipeline from ``pipelines/<name>.cfg`` and run it over documents, block by block.
 
 Blocks (paragraphs, captions, cells) are fed to ``nlp.pipe`` rather than whole documents: the
-tokenizer cache makes paragraph-sized texts about 10x faster (docs/benchmarks.md). Offsets are
-mapped back to ``Document.text``, short forms defined anywhere in a document are tagged in
+tokenizer cache makes paragraph-sized texts about 10x faster (docs/benchmarks.md). The NER reads each
+block's :mod:`~kg.nlp.reading` (PDF and OCR artefacts undone: "treatment-\\nresistant", "nucleus  accumbens",
+``$\\beta$-arrestin``); offsets are mapped back to ``Document.text`` (mentions keep the exact source text and
+carry what was read as ``Mention.reading``), short forms defined anywhere in a document are tagged in
 all of its blocks, and a form read as one concept anywhere in a document is read so wherever it recurs.
 """
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from kg.concept import Concept, Mention
 from kg.document import Block, Document, Span
 from kg.errors import KGError, PipelineError
+from kg.nlp.reading import Reading, document_words, read
 from kg.paths import pipelines_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -117,29 +121,40 @@ def _sentence(doc, ent) -> tuple[int, int]:
     return 0, len(doc.text)
 
 
-def _sentence_at(doc, offset: int, base: int) -> tuple[int, int]:
-    """The sentence of ``doc`` holding character ``offset``, in document offsets (``base`` added)."""
+def _sentence_at(doc, offset: int, base: int, reading: Reading) -> tuple[int, int]:
+    """The sentence of ``doc`` (run on ``reading``) holding source character ``offset`` of its block, in
+    document offsets (``base`` added)."""
+    at = reading.reading_offset(offset)
     if doc.has_annotation("SENT_START"):
         for sent in doc.sents:
-            if sent.start_char <= offset < sent.end_char:
-                return base + sent.start_char, base + sent.end_char
-    return base, base + len(doc.text)
+            if sent.start_char <= at < sent.end_char:
+                start, end = reading.source_span(sent.start_char, sent.end_char)
+                return base + start, base + end
+    start, end = reading.source_span(0, len(doc.text))
+    return base + start, base + end
 
 
-def _block_mentions(document: Document, block: Block, doc) -> list[Mention]:
+def _read(document: Document, reading: Reading, base: int, start: int, end: int) -> tuple[int, int, str, str]:
+    """Document span, source text and reading (``""`` when it is the source text) of a block's reading span."""
+    source_start, source_end = reading.source_span(start, end)
+    text = document.text[base + source_start:base + source_end]
+    said = reading.text[start:end]
+    return base + source_start, base + source_end, text, "" if said == text else said
+
+
+def _block_mentions(document: Document, block: Block, doc, reading: Reading) -> list[Mention]:
     base = block.span.start
     mentions = []
     for ent in doc.ents:
-        start, end = base + ent.start_char, base + ent.end_char
-        text = document.text[start:end]
-        if text != ent.text:  # blocks are slices of Document.text, so this means a component changed the text
+        start, end, text, said = _read(document, reading, base, ent.start_char, ent.end_char)
+        if (said or text) != ent.text:  # the NER reads the block's reading: a component changed the text
             raise PipelineError(f"offset mapping broke for {document.id} at {start}: {text!r} != {ent.text!r}; "
                                 "a pipeline component must not alter the text it is given")
-        sent_start, sent_end = _sentence(doc, ent)
+        sent_start, sent_end = reading.source_span(*_sentence(doc, ent))
         long_form = ent._.kg_long_form if ent.has_extension("kg_long_form") else ""
         mentions.append(Mention(
             doc_id=document.id, start=start, end=end, text=text, category=ent.label_.lower() or "concept",
-            sentence=(base + sent_start, base + sent_end), curie=ent.kb_id_, long_form=long_form,
+            sentence=(base + sent_start, base + sent_end), curie=ent.kb_id_, long_form=long_form, reading=said,
         ))
     return mentions
 
@@ -165,7 +180,8 @@ class LongFormGrounder(Protocol):
 
 
 def _apply_document_definitions(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
-                                matcher, long_forms: LongFormGrounder | None = None) -> list[Mention]:
+                                matcher, long_forms: LongFormGrounder | None = None,
+                                readings: Sequence[Reading] | None = None) -> list[Mention]:
     """Tag uses of short forms defined in one block in every block, overriding dictionary readings.
 
     A long form no vocabulary names exactly may still be a spelling or word-order variant of one, found by
@@ -173,39 +189,40 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
     """
     from kg.nlp.glossary import doc_definitions, short_form_key, short_form_spans
 
+    readings = _as_written(document, blocks) if readings is None else readings
     longs: dict[str, str] = {}
-    long_spans: dict[str, list[tuple[int, int, int]]] = {}
+    long_spans: dict[str, list[tuple[int, int, int, str]]] = {}
     for index, (block, doc) in enumerate(zip(blocks, block_docs)):
         for definition in doc_definitions(doc):
             key = short_form_key(definition.short)
             if longs.setdefault(key, definition.long) == definition.long:
-                start, end = definition.long_span
-                long_spans.setdefault(key, []).append((index, block.span.start + start, block.span.start + end))
+                start, end, _text, said = _read(document, readings[index], block.span.start, *definition.long_span)
+                long_spans.setdefault(key, []).append((index, start, end, said))
     if not longs:
         return mentions
     from kg.nlp.components import defined_reading
 
-    readings = {short: (defined_reading(short, long, matcher) if matcher is not None else ((), long))
-                for short, long in longs.items()}
+    defined = {short: (defined_reading(short, long, matcher) if matcher is not None else ((), long))
+               for short, long in longs.items()}
     by_span = {(m.start, m.end): m for m in mentions}
     if matcher is not None and long_forms is not None:
-        for short, (found, long) in list(readings.items()):
+        for short, (found, long) in list(defined.items()):
             concept = None if found else long_forms(long, matcher.vocabulary)
             if concept is None:
                 continue
-            readings[short] = ((concept,), long)
-            for index, start, end in long_spans.get(short, ()):
+            defined[short] = ((concept,), long)
+            for index, start, end, said in long_spans.get(short, ()):
                 if any(m.start < end and start < m.end for m in by_span.values()):
                     continue
-                block, doc = blocks[index], block_docs[index]
+                block, doc, reading = blocks[index], block_docs[index], readings[index]
                 by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], concept.category,
-                                                sentence=_sentence_at(doc, start - block.span.start, block.span.start),
-                                                curie=concept.curie)
-    for block, doc in zip(blocks, block_docs):
-        text = document.text[block.span.start:block.span.end]
-        for start, end, short in short_form_spans(text, longs):
-            start, end = start + block.span.start, end + block.span.start
-            found, long_form = readings[short]
+                                                sentence=_sentence_at(doc, start - block.span.start, block.span.start,
+                                                                      reading),
+                                                curie=concept.curie, reading=said)
+    for block, doc, reading in zip(blocks, block_docs, readings):
+        for start, end, short in short_form_spans(reading.text, longs):
+            start, end, _text, said = _read(document, reading, block.span.start, start, end)
+            found, long_form = defined[short]
             existing = by_span.get((start, end))
             if existing is not None:
                 if found:
@@ -216,38 +233,41 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                 continue
             if not found or any(m.start < end and start < m.end for m in by_span.values()):
                 continue
-            sentence = _sentence_at(doc, start - block.span.start, block.span.start)
+            sentence = _sentence_at(doc, start - block.span.start, block.span.start, reading)
             by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], found[0].category,
-                                            sentence=sentence, curie=found[0].curie, long_form=long_form)
+                                            sentence=sentence, curie=found[0].curie, long_form=long_form,
+                                            reading=said)
     return sorted(by_span.values(), key=lambda m: (m.start, m.end))
 
 
-def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention]) -> list[Mention]:
+def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
+                      readings: Sequence[Reading] | None = None) -> list[Mention]:
     """Add "M. grisea" where the document names "Magnaporthe grisea" (see :mod:`kg.nlp.binomials`)."""
     from kg.nlp.binomials import abbreviated_binomials
 
+    readings = _as_written(document, blocks) if readings is None else readings
     added = []
     for start, end, source in abbreviated_binomials(document.text, mentions):
-        block, doc = next(((b, d) for b, d in zip(blocks, block_docs) if b.span.start <= start < b.span.end),
-                          (None, None))
-        if block is None or end > block.span.end:
+        block, doc, reading = next(((b, d, r) for b, d, r in zip(blocks, block_docs, readings)
+                                    if b.span.start <= start < b.span.end), (None, None, None))
+        if block is None or reading is None or end > block.span.end:
             continue
-        sentence = _sentence_at(doc, start - block.span.start, block.span.start)
+        sentence = _sentence_at(doc, start - block.span.start, block.span.start, reading)
         added.append(Mention(document.id, start, end, document.text[start:end], source.category, sentence=sentence,
-                             curie=source.curie, long_form=source.long_form or source.text))
+                             curie=source.curie, long_form=source.long_form or source.reading or source.text))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
 
 
-def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention]) -> list[Mention]:
+def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
+                        block_readings: Sequence[Reading] | None = None) -> list[Mention]:
     """Tag every untagged occurrence of a form the document already reads as one concept with that concept.
 
     A form the dictionary skips in one place (hidden by a definition, cut by a bracket, dropped by the
     stop-list) is still the concept the document names elsewhere. Forms read as different concepts in
     the same document are left alone (the context decided each), and so are forms under three characters.
     """
-    import re
     from bisect import bisect_right
 
     readings: dict[str, set[tuple[str, str]]] = {}
@@ -260,6 +280,7 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
                    key=len, reverse=True)
     if not forms:
         return mentions
+    block_readings = _as_written(document, blocks) if block_readings is None else block_readings
     taken = bytearray(len(document.text))
     for m in mentions:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
@@ -271,13 +292,40 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
         index = bisect_right(starts, start) - 1
         if any(taken[start:end]) or index < 0 or end > blocks[index].span.end:
             continue
-        block, source = blocks[index], sources[hit.group()]
+        block, source, reading = blocks[index], sources[hit.group()], block_readings[index]
+        if not _read_as_written(reading, start - block.span.start, end - block.span.start):
+            continue  # inside a hyphen break, LaTeX or a ligature: the reading decides, not the written form
         added.append(replace(source, start=start, end=end,
-                             sentence=_sentence_at(block_docs[index], start - block.span.start, block.span.start)))
+                             sentence=_sentence_at(block_docs[index], start - block.span.start, block.span.start,
+                                                   reading)))
     if not added:
         return mentions
     log.debug("%s: %d mentions added by document-level readings", document.id, len(added))
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
+
+
+def _as_written(document: Document, blocks: Sequence[Block]) -> list[Reading]:
+    """Blocks read as written (for callers that ran the NER on the blocks' own text)."""
+    return [Reading(text, text) for text in (document.text[b.span.start:b.span.end] for b in blocks)]
+
+
+def _read_as_written(reading: Reading, start: int, end: int) -> bool:
+    """True when the block's source span ``[start, end)`` reads as itself."""
+    if reading.identity:
+        return True
+    first, last = reading.reading_offset(start), reading.reading_offset(end - 1) + 1
+    return reading.source_span(first, last) == (start, end) and reading.text[first:last] == reading.source[start:end]
+
+
+_LINE_END_HYPHEN_RE = re.compile("[-\u2010\u00ad][ \t]*\r?\n")
+
+
+def _block_readings(document: Document, blocks: Sequence[Block], matcher) -> list[Reading]:
+    """The reading of each block (:mod:`kg.nlp.reading`); the document's words and the vocabulary decide
+    line-end hyphens."""
+    words = document_words(document.text) if _LINE_END_HYPHEN_RE.search(document.text) else None
+    known = (lambda word: bool(matcher.lookup(word))) if matcher is not None else None
+    return [read(document.text[b.span.start:b.span.end], words=words, known=known) for b in blocks]
 
 
 def quiet(docs):
@@ -302,17 +350,18 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
     if hasattr(nlp.tokenizer, "max_cache_size"):
         nlp.tokenizer.max_cache_size = max(nlp.tokenizer.max_cache_size, TOKENIZER_CACHE_SIZE)
     matcher = _matcher(nlp)
-    work = [(document, document_blocks(document)) for document in documents]
-    texts = (document.text[b.span.start:b.span.end] for document, blocks in work for b in blocks)
+    work = [(document, blocks, _block_readings(document, blocks, matcher))
+            for document in documents for blocks in (document_blocks(document),)]
+    texts = (reading.text for _document, _blocks, readings in work for reading in readings)
     docs = quiet(nlp.pipe(texts, batch_size=batch_size))
     mentions: list[Mention] = []
-    for document, blocks in tqdm(work, desc="annotate", unit="doc", disable=not progress):
+    for document, blocks, readings in tqdm(work, desc="annotate", unit="doc", disable=not progress):
         block_docs = [next(docs) for _ in blocks]
         found: list[Mention] = []
-        for block, doc in zip(blocks, block_docs):
-            found.extend(_block_mentions(document, block, doc))
-        found = _apply_document_definitions(document, blocks, block_docs, found, matcher, long_forms)
-        found = _expand_binomials(document, blocks, block_docs, found)
-        mentions.extend(_propagate_readings(document, blocks, block_docs, found))
+        for block, doc, reading in zip(blocks, block_docs, readings):
+            found.extend(_block_mentions(document, block, doc, reading))
+        found = _apply_document_definitions(document, blocks, block_docs, found, matcher, long_forms, readings)
+        found = _expand_binomials(document, blocks, block_docs, found, readings)
+        mentions.extend(_propagate_readings(document, blocks, block_docs, found, readings))
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))
     return mentions

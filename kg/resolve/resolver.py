@@ -182,21 +182,23 @@ def _definitions(mentions: Iterable[Mention]) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for mention in mentions:
         if mention.long_form:
-            found.setdefault(mention.doc_id, {}).setdefault(short_form_key(mention.text), mention.long_form)
+            found.setdefault(mention.doc_id, {}).setdefault(short_form_key(mention.reading or mention.text),
+                                                            mention.long_form)
     return found
 
 
 def _resolve_one(mention: Mention, definitions: dict[str, str], grounder: _Grounder) -> tuple[Mention, _Grounding]:
     from kg.nlp.glossary import short_form_key
 
-    long_form = mention.long_form or definitions.get(short_form_key(mention.text), "")
+    said = mention.reading or mention.text  # what the NER read: "Metformin" where a PDF broke "Met-\nformin"
+    long_form = mention.long_form or definitions.get(short_form_key(said), "")
     if long_form:
         mention = replace(mention, long_form=long_form)
         grounding = grounder.ground(long_form, mention.category)
         if grounding.concept is not None:
             return mention, replace(grounding, method="abbreviation")
         return mention, replace(grounding, reason=f"defined in the document as {long_form!r}: {grounding.reason}")
-    grounding = grounder.ground(mention.text, mention.category)
+    grounding = grounder.ground(said, mention.category)
     if grounding.concept is None and mention.curie:
         concept = grounder.vocabulary.get(mention.curie)
         if concept is not None:
