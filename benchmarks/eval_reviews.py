@@ -17,9 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
 GOLD = ROOT / "benchmarks" / "reviews" / "gold"
 JUDGED = ROOT / "benchmarks" / "reviews" / "judged"
-_LINKED = """PREFIX cito: <http://purl.org/spar/cito/>
-PREFIX kg: <https://w3id.org/kg-review/>
-SELECT (COUNT(DISTINCT ?start) AS ?n) WHERE { ?c a cito:Citation ; kg:markerStart ?start }"""
 
 
 def review_files() -> list[Path]:
@@ -31,18 +28,16 @@ def review_files() -> list[Path]:
 def evaluate(path: Path, out: Path):
     from kg.build import build
     from kg.evaluation.reviews import read_gold, read_judgements, score_review
-    from kg.graph.store import open_store
     from kg.ingest import read_paths
     from kg.stats import entities_table
 
     summary = build([path], out)
     documents = read_paths([path])
-    store = open_store(out)
-    linked = int(next(iter(store.query(_LINKED, use_default_graph_as_union=True)))["n"].value)
+    markers = [c for d in documents for c in d.citations]
     return score_review(
         path.stem, entities_table(out).rows, read_gold(GOLD / f"{path.stem}.tsv"),
         read_judgements(JUDGED / f"{path.stem}.tsv"), facts=summary.facts,
-        markers=sum(len(d.citations) for d in documents), linked=linked,
+        markers=len(markers), linked=sum(c.linked for c in markers),
         references=sum(len(d.references) for d in documents), conforms=summary.conforms,
     )
 
