@@ -439,8 +439,8 @@ def _event(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], start: int, e
     floor = max(sent.floor(start, VALUED), start - EVENT_WINDOW)
     candidates = [h for h in hits if h.category in EVENTS and floor <= h.start and h.end <= start]
     event = candidates[-1] if candidates else None
-    phrase = _EVENT_PHRASE.search(ctx.text(floor, start))
-    text = _DETERMINER.sub("", _CONNECTIVE.sub("", phrase.group(1)).strip()).strip(" ‘’“”\"'") if phrase else ""
+    found = _EVENT_PHRASE.search(ctx.text(floor, start))
+    text = _DETERMINER.sub("", _CONNECTIVE.sub("", found.group(1)).strip()).strip(" ‘’“”\"'") if found else ""
     return event, (text if len(text) >= 3 else "")
 
 

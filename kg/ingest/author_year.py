@@ -101,7 +101,7 @@ def parse_entry(text: str) -> dict:
     main = re.split(r"\s(?:https?://|doi:|\[CrossRef\]|PMID|PMCID)", text, maxsplit=1)[0]
     paren = _PAREN_YEAR.search(main)
     early = paren is not None and paren.start() < 0.7 * len(main)
-    if early:  # APA / Harvard / Springer: "Authors (2013). Title."
+    if paren is not None and early:  # APA / Harvard / Springer: "Authors (2013). Title."
         author_part, rest = main[: paren.start()], main[paren.end():].lstrip(" .,")
     else:  # Vancouver / MDPI / Nature: "Authors. Title. Journal 2021;71:209." or "... 1-10 (2019)."
         end = _authors_end(main)

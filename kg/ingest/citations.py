@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from kg.document import CitationMarker, Document, Reference, Span
@@ -39,7 +40,7 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def reference_list(text: str, lines: list[Line], entries: list[Entry]) -> list[Reference]:
+def reference_list(text: str, lines: Sequence[Line], entries: list[Entry]) -> list[Reference]:
     """Parse each entry; unnumbered entries are numbered by position (1-based) and keyed by surname + year."""
     refs = []
     for ordinal, entry in enumerate(entries, 1):
@@ -63,7 +64,7 @@ def reference_list(text: str, lines: list[Line], entries: list[Entry]) -> list[R
     return assign_keys(refs)
 
 
-def zone_spans(lines: list[Line], skipped: dict[int, str], references: set[int], doc: Document
+def zone_spans(lines: Sequence[Line], skipped: dict[int, str], references: set[int], doc: Document
                ) -> list[tuple[str, Span]]:
     """``(kind, span)`` runs of zoned lines, plus the reference list, captions and tables."""
     kinds = {**skipped, **dict.fromkeys(references, "references")}
@@ -79,7 +80,7 @@ def zone_spans(lines: list[Line], skipped: dict[int, str], references: set[int],
     return sorted(zones, key=lambda z: (z[1].start, z[1].end))
 
 
-def _only_blank_between(lines: list[Line], end: int, start: int, kinds: dict[int, str], kind: str) -> bool:
+def _only_blank_between(lines: Sequence[Line], end: int, start: int, kinds: dict[int, str], kind: str) -> bool:
     between = [k for k, ln in enumerate(lines) if end < ln.start < start and not ln.blank]
     return all(kinds.get(k) in (kind, "running_head", "page_number") for k in between)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -82,7 +83,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
 
 
-def page_furniture(lines: list[Line]) -> dict[int, str]:
+def page_furniture(lines: Sequence[Line]) -> dict[int, str]:
     """Line index -> ``running_head`` / ``page_number`` for running heads, footers and page numbers."""
     counts = Counter(_norm(ln.text) for ln in lines if not ln.blank)
     content = [k for k, ln in enumerate(lines) if not ln.blank]
@@ -126,7 +127,7 @@ def _is_affiliation(text: str) -> bool:
     return bool(_INSTITUTION.search(text)) and ("," in text or re.match(r"^\$?\^?\{?\d", text) is not None)
 
 
-def matter(lines: list[Line], skip: set[int] | dict[int, str]) -> dict[int, str]:
+def matter(lines: Sequence[Line], skip: set[int] | dict[int, str]) -> dict[int, str]:
     """Line index -> ``front_matter`` / ``back_matter`` (``skip``: lines already zoned, e.g. page furniture)."""
     content = [k for k, ln in enumerate(lines) if not ln.blank and k not in skip]
     out: dict[int, str] = {}
@@ -164,7 +165,7 @@ def _is_heading_like(text: str) -> bool:
     return 0 < len(text) <= 80 and len(text.split()) <= 10 and text[-1] not in ".,;:" and text[0].isupper()
 
 
-def _is_continuation(lines: list[Line], content: list[int], pos: int) -> bool:
+def _is_continuation(lines: Sequence[Line], content: list[int], pos: int) -> bool:
     """True when the previous content line is directly above and does not end a sentence (a wrapped line)."""
     if pos == 0:
         return False
@@ -172,7 +173,7 @@ def _is_continuation(lines: list[Line], content: list[int], pos: int) -> bool:
     return prev == k - 1 and not _SENTENCE_END.search(lines[prev].text)
 
 
-def _extend(lines: list[Line], content: list[int], out: dict[int, str]) -> None:
+def _extend(lines: Sequence[Line], content: list[int], out: dict[int, str]) -> None:
     """A zoned line takes the wrapped lines after it (no blank line between) until a sentence ends; a short
     fragment between two zoned lines (``London SE5 8AZ, UK`` between affiliations) joins them."""
     for pos, k in enumerate(content):
@@ -201,7 +202,7 @@ _PAREN_YEAR = re.compile(r"\((?:19|20)\d\d[a-z]?\)")
 _BACK_TRAILER = re.compile(rf"^(?:{_BACK_NAMES})\b|^(?:©|\(c\))|^how\s+to\s+cite", re.I)
 
 
-def reference_heading(lines: list[Line], skip: dict[int, str]) -> int | None:
+def reference_heading(lines: Sequence[Line], skip: dict[int, str]) -> int | None:
     """Index of the last "References" heading line (the list comes last in a review), else ``None``."""
     found = [k for k, ln in enumerate(lines) if k not in skip and _REF_HEADING.match(ln.text)]
     return found[-1] if found else None
@@ -212,7 +213,7 @@ def starts_entry(text: str) -> bool:
     return bool(_AUTHOR_START.match(text) or _ORG_START.match(text))
 
 
-def reference_entries(lines: list[Line], skip: dict[int, str]) -> list[Entry]:
+def reference_entries(lines: Sequence[Line], skip: dict[int, str]) -> list[Entry]:
     """The entries of the reference list that follows a heading: numbered when most entries start with their
     number, else split where a line starts with an author after an entry that has its year and ends like one."""
     head = reference_heading(lines, skip)
@@ -244,7 +245,7 @@ def reference_entries(lines: list[Line], skip: dict[int, str]) -> list[Entry]:
     return entries if len(entries) >= 2 else []
 
 
-def _numbered_entries(lines: list[Line], body: list[int]) -> list[Entry]:
+def _numbered_entries(lines: Sequence[Line], body: list[int]) -> list[Entry]:
     """Entries numbered 1, 2, 3 ...; the lines between two numbers belong to the earlier entry, the last entry
     runs to the first blank line after it."""
     entries: list[Entry] = []
@@ -271,7 +272,7 @@ def _numbered_entries(lines: list[Line], body: list[int]) -> list[Entry]:
     return entries
 
 
-def numbered_runs(lines: list[Line]) -> dict[int, tuple[int, int]]:
+def numbered_runs(lines: Sequence[Line]) -> dict[int, tuple[int, int]]:
     """Line index -> ``(number, text offset)`` for lines in runs of sequentially numbered references (a list
     without a heading, one entry a line)."""
     found: dict[int, tuple[int, int]] = {}
