@@ -318,3 +318,18 @@ def test_graph_package_is_light_and_functions_stay_callable():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.strip() == "[]"
+
+
+def test_one_paper_cited_by_two_reviews_keeps_one_title(tmp_path):
+    """The same PMID in two reference lists, titled differently, is one publication with one dcterms:title (the
+    first review's) and the other wording as dcterms:alternative, so SHACL's one-title rule holds."""
+    from kg.build import build
+
+    summary = build([FIXTURES / "shared_reference"], tmp_path / "out")
+    assert summary.conforms, summary.validation_text
+    lines = (tmp_path / "out" / "graph.nq").read_text(encoding="utf-8").splitlines()
+    paper = [ln for ln in lines if ln.startswith("<http://www.ncbi.nlm.nih.gov/pubmed/31230464>")]
+    titles = [ln for ln in paper if "<http://purl.org/dc/terms/title>" in ln]
+    alternatives = [ln for ln in paper if "<http://purl.org/dc/terms/alternative>" in ln]
+    assert len(titles) == 1 and "Ketamine for treatment-resistant depression" in titles[0]
+    assert len(alternatives) == 1 and "a trial" in alternatives[0]

@@ -49,6 +49,7 @@ class FactWriter:
         self.KG = kg_namespace()
         self.HAS_VALUE, self.REFERS_TO = (URIRef(iris.entity(property_curie(k))) for k in ("has_value", "refers_to"))
         self._pub_iris: dict[tuple[str, int | None, str], Any] = {}
+        self._titles: dict[Any, str] = {}  # publication IRI -> the title it was first given
         self._study_iris: dict[tuple[str, str], Any] = {}
         self._edge_iris: dict[int, Any] = {}
         self._stat_iris: dict[int, Any] = {}
@@ -138,7 +139,10 @@ class FactWriter:
             g.add((node, self.RDF.type, t))
         g.add((node, self.RDFS.label, L(pub.label)))
         if pub.title:
-            g.add((node, self.DCT.title, L(pub.title)))
+            # One publication (one PMID or DOI) cited by two entries or two reviews keeps its first title; a title
+            # written differently elsewhere is an alternative, so the graph still says each entry's words.
+            first = self._titles.setdefault(node, pub.title)
+            g.add((node, self.DCT.title if first == pub.title else self.DCT.alternative, L(pub.title)))
         for a in pub.authors:
             g.add((node, self.DCT.creator, L(a)))
         if pub.year:
