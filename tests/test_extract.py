@@ -85,7 +85,8 @@ def _rels(facts, kind_prefix="", subject="", obj=""):
 
 def test_study_rows_parse_design_dose_comparator_and_publication(mini):
     _, _, facts = mini
-    smith, jones = facts.studies
+    smith, jones, vigibase = facts.studies
+    assert vigibase.source == "prose" and vigibase.designs == ("pharmacovigilance",)  # "In pharmacovigilance data"
     assert smith.key == "Smith 2020" and smith.designs[0] == "rct"
     assert smith.publication.number == 2 and smith.publication.doi == "10.9999/mini.2"  # marker cut off: name + year
     assert smith.comparator == "placebo" and smith.doses == ("2 mg",)
@@ -207,7 +208,8 @@ def test_comparator_offset_is_where_the_cue_ends():
 def test_counts_and_citations(mini):
     _, _, facts = mini
     counts = facts.counts()
-    assert counts["studies"] == 2 and counts["publications"] == 4  # 3 references + the unmatched Jones 2019 row
+    # 2 table rows + the VigiBase analysis the text describes [3]; 3 references + the unmatched Jones 2019 row
+    assert counts["studies"] == 3 and counts["publications"] == 4
     assert {c.numbers for c in facts.citations} == {(1,), (2,), (3,)}
 
 

@@ -1,7 +1,8 @@
 """Extraction: what a review says about its entities, as facts that can be linked and traced to their sentences.
 
 ``extract(documents, resolution) -> Facts`` runs, per document: publications and citations, studies from evidence
-tables, sentence-level relations, then statistics (which may add the adverse-event relations they quantify).
+tables and from the sentences that describe them, sentence-level relations, then statistics (which may add the
+adverse-event relations they quantify).
 The rules read their cue words from ``ontologies/extraction/`` and apply to any review or abstract.
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ class _Resolution(Protocol):
 def extract(documents: list[Document], resolution: _Resolution) -> Facts:
     """Publications, citations, studies, relations and statistics of every document."""
     from kg.extract.context import build_context, mentions_by_document
+    from kg.extract.prose_studies import prose_studies
     from kg.extract.publications import citations, reference_publications
     from kg.extract.relations import extract_relations
     from kg.extract.statistics import extract_statistics
@@ -38,6 +40,7 @@ def extract(documents: list[Document], resolution: _Resolution) -> Facts:
         ctx = build_context(doc, by_doc.get(doc.id, []))
         pubs = reference_publications(ctx)
         studies = table_studies(ctx, pubs)
+        studies += prose_studies(ctx, pubs, studies)
         pubs += [s.publication for s in studies if s.publication is not None and s.publication not in pubs]
         relations = extract_relations(ctx, studies)
         statistics = extract_statistics(ctx, relations, studies)

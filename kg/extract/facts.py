@@ -87,6 +87,7 @@ class Study:
     citation_numbers: tuple[int, ...] = ()  # every reference number of the study (a row may cite "[13, 14]")
     citation_inferred: bool = False  # the number was inferred from the text, not read from a marker or author/year
     citation_confidence: float = 1.0
+    source: str = "table"  # where the study was read: "table" (a row or column) or "prose" (sentences describing it)
 
     @property
     def numbers(self) -> tuple[int, ...]:

@@ -10,37 +10,35 @@ from functools import lru_cache
 from kg.document import Table, TableRow
 from kg.extract.context import DocumentContext
 from kg.extract.facts import Evidence, Outcome, Publication, Study
-from kg.extract.lexicon import column_roles, cue_regex, designs, lexicon
+from kg.extract.lexicon import cue_regex, designs, lexicon
 from kg.extract.publications import match_reference, surname_key
+from kg.extract.study_tables import (
+    STUDY_ROLES,
+    find_publication,
+    header_roles,
+    lists_studies,
+    merge_studies,
+    study_tables,
+)
 from kg.ingest.references import citation_numbers
 
 log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 _NUMBERS = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]?")
-_AUTHOR = re.compile(r"^\s*([^\W\d_][\w'’\-]*(?:\s+(?:van|von|de|der|del|da|di|le|la)\s+[\w'’\-]+)?)", re.UNICODE)
+_PARTICLE = r"(?:van|von|de|der|del|da|di|le|la|dos|du)"
+_AUTHOR = re.compile(
+    rf"^\s*((?:{_PARTICLE}\s+)*[^\W\d_][\w'’\-‐]*(?:\s+{_PARTICLE}\s+[\w'’\-‐]+)?)", re.UNICODE
+)
 _NUMBER = r"\d+(?:\.\d+)?"
-STUDY_ROLES = ("design", "population", "intervention", "comparator", "finding")
+__all__ = ["STUDY_ROLES", "doses", "header_roles", "is_study_table", "sample_size", "table_studies"]
 # design flags also taken from the sentences that discuss a study (a table's "RCT" rarely says "double-blind")
 TEXT_DESIGN_FLAGS = ("double_blind", "placebo", "crossover", "parallel", "open_label")
 
 
-def header_roles(header: tuple[str, ...]) -> dict[str, str]:
-    """Map roles to header names; a header naming the study and something else ("Study type") takes the other."""
-    roles = column_roles()
-    found: dict[str, str] = {}
-    for name in header:
-        words = re.findall(r"[a-z]+", name.lower())
-        matched = [r for r, keys in roles.items() if any(w.startswith(k) for w in words for k in keys)]
-        specific = [r for r in matched if r != "study"] or matched
-        for role in specific[:1]:
-            found.setdefault(role, name)
-    return found
-
-
 def is_study_table(table: Table) -> bool:
-    roles = header_roles(table.header)
-    return "study" in roles and sum(r in roles for r in STUDY_ROLES) >= 2
+    """A table read one study per row (column-major tables are transposed by ``study_tables`` first)."""
+    return lists_studies(table)
 
 
 def _cell(row: TableRow, header: str | None) -> tuple[str, tuple[int, int]]:
@@ -59,7 +57,9 @@ def _numbers(text: str) -> tuple[int, ...]:
 @lru_cache(maxsize=1)
 def dose_pattern() -> re.Pattern:
     units = sorted((cue for cue, _ in lexicon().cues("dose_unit")), key=len, reverse=True)
-    return re.compile(rf"(?<![\w.])({_NUMBER})\s*(" + "|".join(cue_regex(u) for u in units) + ")")
+    # "40mg" as well as "40 mg": the unit's own left word boundary is dropped (the number bounds it)
+    alternatives = (cue_regex(u).removeprefix(r"(?<!\w)") for u in units)
+    return re.compile(rf"(?<![\w.])({_NUMBER})\s*(" + "|".join(alternatives) + ")")
 
 
 def doses(text: str) -> tuple[str, ...]:
@@ -122,24 +122,21 @@ def _hits(ctx: DocumentContext, span: tuple[int, int], categories: set[str] | No
 
 
 def table_studies(ctx: DocumentContext, pubs: list[Publication]) -> list[Study]:
-    """One Study per row of every study table in the document."""
+    """One Study per row of every study table in the document (a study in several tables is one study)."""
     studies: list[Study] = []
     keys: set[str] = set()
-    for table in ctx.doc.tables:
-        if not is_study_table(table):
-            continue
+    rows: list[Study] = []
+    for table in study_tables(ctx.doc.tables):
         roles = header_roles(table.header)
-        for row in table.rows:
-            study = _row_study(ctx, row, roles, pubs)
-            if study is None:
-                continue
-            key = study.key
-            i = 2
-            while study.key in keys:
-                study.key = f"{key} ({i})"
-                i += 1
-            keys.add(study.key)
-            studies.append(study)
+        rows += [st for row in table.rows if (st := _row_study(ctx, row, roles, pubs)) is not None]
+    for study in merge_studies(rows):
+        key = study.key
+        i = 2
+        while study.key in keys:
+            study.key = f"{key} ({i})"
+            i += 1
+        keys.add(study.key)
+        studies.append(study)
     from kg.extract.citation_inference import infer_citations
 
     infer_citations(ctx, studies, pubs)
@@ -150,10 +147,12 @@ def table_studies(ctx: DocumentContext, pubs: list[Publication]) -> list[Study]:
 
 def _row_study(ctx: DocumentContext, row: TableRow, roles: dict[str, str], pubs: list[Publication]) -> Study | None:
     label, _ = _cell(row, roles.get("study"))
+    label = " ".join(label.split()).rstrip("*†‡ ")
     if not label:
         return None
     design_text, _ = _cell(row, roles.get("design"))
     population, pop_span = _cell(row, roles.get("population"))
+    size = int(population) if population.isdigit() else sample_size(population)  # a "Number of patients" cell
     intervention_cell, int_span = _cell(row, roles.get("intervention"))
     comparator_cell, comp_span = _cell(row, roles.get("comparator"))
     finding, find_span = _cell(row, roles.get("finding"))
@@ -163,7 +162,7 @@ def _row_study(ctx: DocumentContext, row: TableRow, roles: dict[str, str], pubs:
     year_m = _YEAR.search(label)
     year = int(year_m.group(1)) if year_m else None
     numbers = _numbers(label)
-    publication = match_reference(pubs, first_author, year, numbers)
+    publication = match_reference(pubs, first_author, year, numbers) or find_publication(pubs, first_author, year)
     if publication is None and first_author:
         publication = Publication(ctx.doc.id, None, re.sub(r"\s*\[.*$", "", label).strip(), year=year,
                                   authors=(first_author,), raw=f"{ctx.doc.id} {surname_key(first_author)} {year or ''}")
@@ -196,7 +195,7 @@ def _row_study(ctx: DocumentContext, row: TableRow, roles: dict[str, str], pubs:
         intervention=intervention_cell,
         comparator=comparator,
         finding=finding,
-        sample_size=sample_size(population),
+        sample_size=size,
         doses=doses(intervention_cell),
         routes=tuple(dict.fromkeys(c.value for c in lexicon().find(intervention_cell, "route"))),
         organisms=_hits(ctx, pop_span, {"organism"}),

@@ -5,8 +5,10 @@ The layout rules are generic (no heading names are listed):
 * the first non-empty line is the title; the next one is the author line if it reads as a list of names;
 * a *heading* is a short line (at most 10 words, 80 characters) that starts with a capital or a digit and has
   no terminal punctuation, with more text after it;
-* consecutive lines of two or more ``|`` form a table (first row = header); a row whose text before its first
-  pipe is not a cell (other rows start with ``|``) has a junk prefix, such as a glued "Figure 1", dropped;
+* consecutive lines of two or more ``|`` (or of three or more tab-separated cells) form a table (first row =
+  header); a row whose text before its first pipe is not a cell (other rows start with ``|``) has a junk prefix,
+  such as a glued "Figure 1", dropped; a table left one cell per line after a ``Table N`` caption is read by
+  ``tables.py``;
 * a run of lines numbered 1, 2, 3... (``- 1Title...``, ``1. Author...``, ``[1] ...``) is the reference list;
 * ``Figure 2. ...`` / ``Table 1: ...`` lines, and lines carrying an abbreviation glossary
   (``AMPA: ...; BDNF: ...``), are captions; a caption glued to its glossary is split into separate blocks;
@@ -23,6 +25,7 @@ from pathlib import Path
 from kg.document import Block, Document, Section, Span, Table, TableRow
 from kg.ingest.citations import reference_list, review_citations, zone_spans
 from kg.ingest.references import find_citations
+from kg.ingest.tables import cells, linearised_tables
 from kg.ingest.zones import Entry, matter, numbered_runs, page_furniture, reference_entries
 
 log = logging.getLogger(__name__)
@@ -60,7 +63,11 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _is_table_row(line: str) -> bool:
-    return line.count("|") >= 2
+    return line.count("|") >= 2 or line.count("\t") >= 1 and len(line.split("\t")) >= 3
+
+
+def _delimiter(line: str) -> str:
+    return "|" if line.count("|") >= 2 else "\t"
 
 
 def _is_heading(line: str) -> bool:
@@ -97,11 +104,9 @@ def looks_like_authors(line: str) -> bool:
 
 def _cells(line: _Line, leading_pipes: bool) -> list[tuple[str, Span]]:
     """Cells of a pipe-delimited row with exact spans; a junk prefix before the first pipe is dropped."""
-    pieces, pos = [], line.start
-    for piece in line.text.split("|"):
-        lead = len(piece) - len(piece.lstrip())
-        pieces.append((piece.strip(), Span(pos + lead, pos + lead + len(piece.strip()))))
-        pos += len(piece) + 1
+    if _delimiter(line.text) == "\t":
+        return cells(line.text, line.start, "\t")
+    pieces = cells(line.text, line.start, "|")
     if line.text.startswith("|") or leading_pipes:
         if pieces[0][0]:
             log.info("dropped %r before the first pipe of a table row (a glued label, not a cell)", pieces[0][0])
@@ -230,6 +235,8 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
         last_body_end = line.end
     flush_table()
     close_section()
+    heads = {k for k, kind in skipped.items() if kind == "running_head"}  # a table's header repeats on each page
+    doc.tables += linearised_tables(lines, (set(skipped) - heads) | references, [t.span for t in doc.tables], heads)
 
     doc.zones = zone_spans(lines, skipped, references, doc)
     doc.citations = review_citations(doc)
