@@ -44,7 +44,9 @@ def test_study_table(built):
         "study", "first_author", "year", "design", "population", "intervention", "finding", "doi", "entities",
     )
     rows = [dict(zip(r.columns, row)) for row in r.rows]
-    assert [x["first_author"] for x in rows] == ["Smith", "Jones"]  # table order
+    # in text order: the VigiBase study the prose describes, then the table's rows in table order
+    assert [x["first_author"] for x in rows] == ["Vigi", "Smith", "Jones"]
+    rows = rows[1:]
     assert rows[0]["doi"] == "10.9999/mini.2" and rows[1]["doi"] is None
     assert set(rows[0]["entities"].split("|")) == {"ent:craving_disorder", "ent:drugamine", "ent:placebo"}
     assert rows[1]["design"] == "Animal" and rows[1]["intervention"] == "Drugamine 5 mg/kg"
