@@ -35,6 +35,7 @@ class BuildSummary:
     validation_text: str = ""
     facts: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    unresolved_defined: int = 0  # of the unresolved, uses of abbreviations the document defines
 
     @property
     def entities(self) -> int:
@@ -51,6 +52,9 @@ class BuildSummary:
         if self.unresolved_examples:
             unresolved += "  (e.g. " + ", ".join(self.unresolved_examples) + ")"
         lines.append(unresolved)
+        if self.unresolved_defined:
+            lines.append(f"  defined    {self.unresolved_defined} defined abbreviations no vocabulary grounds"
+                         " (unresolved.tsv)")
         for name, n in sorted(self.facts.items()):
             if name.startswith("markers "):
                 continue
@@ -151,6 +155,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
         entities_by_category=dict(by_category),
         unresolved=len(resolution.unresolved),
         unresolved_examples=examples,
+        unresolved_defined=sum(1 for m in resolution.unresolved if m.long_form),
         triples=len(quads),
         seconds=time.perf_counter() - started,
         conforms=report.conforms,

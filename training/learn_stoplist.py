@@ -108,7 +108,8 @@ def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], 
     from kg.vocabulary.sources.corpora import CORPORA, is_heldout, shared_dir
 
     root = (shared or shared_dir()) / "eval"
-    nlp = load_pipeline("dictionary", overrides={"components.kg_dictionary_ner.learned_stoplist": False})
+    nlp = load_pipeline("dictionary", overrides={"components.kg_dictionary_ner.learned_stoplist": False,
+                                                 "components.kg_dictionary_ner.conventions": "corpus"})
     seen: Counter = Counter()
     annotated: Counter = Counter()
     concept_seen: Counter = Counter()

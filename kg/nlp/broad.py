@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import time
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,6 +79,7 @@ def trie_path(layer, rules: NameRules) -> Path:
 def _build_trie(layer, rules: NameRules, path: Path):
     import marisa_trie
 
+    rules = replace(rules, higher_taxa=True)  # one trie for both terms: hits are re-checked against the rules
     started = time.perf_counter()
     keys: set[str] = set()
     for form, _curie, category, label in layer.entries():
@@ -160,19 +162,21 @@ class BroadMatcher:
         return tuple(sorted(kept, key=lambda c: not any(s.endswith("-train") for s in c.sources)))
 
 
-def default_rules(stop_words=DEFAULT_STOP_WORDS, layer=None) -> NameRules:
-    """The rules of the default pipeline: kg's stop words and the index's own stop-list."""
+def default_rules(stop_words=DEFAULT_STOP_WORDS, layer=None, *, higher_taxa: bool = False) -> NameRules:
+    """The rules of the default pipeline: kg's stop words and the index's own stop-list; ``higher_taxa``
+    keeps genera and higher taxa (a reader's terms), else they are no names (a corpus's terms)."""
     stop = {w.casefold() for w in stop_words}
     if layer is not None:
         stop |= {w.casefold() for w in layer.stoplist}
-    return NameRules(frozenset(stop))
+    return NameRules(frozenset(stop), higher_taxa=higher_taxa)
 
 
 @lru_cache(maxsize=4)
-def _cached(layer, stop_words: frozenset[str]) -> BroadMatcher:
-    return BroadMatcher(layer, default_rules(stop_words, layer))
+def _cached(layer, stop_words: frozenset[str], higher_taxa: bool) -> BroadMatcher:
+    return BroadMatcher(layer, default_rules(stop_words, layer, higher_taxa=higher_taxa))
 
 
-def broad_matcher(layer, stop_words=DEFAULT_STOP_WORDS) -> BroadMatcher:
-    """The matcher of ``layer`` (a :class:`~kg.vocabulary.broad.BroadLayer`), built once per process."""
-    return _cached(layer, frozenset(stop_words))
+def broad_matcher(layer, stop_words=DEFAULT_STOP_WORDS, *, higher_taxa: bool = False) -> BroadMatcher:
+    """The matcher of ``layer`` (a :class:`~kg.vocabulary.broad.BroadLayer`), built once per process and
+    terms; the matchers of both terms share one trie on disk."""
+    return _cached(layer, frozenset(stop_words), higher_taxa)

@@ -100,7 +100,7 @@ def _vocabulary():
 @Language.factory(
     "kg_dictionary_ner",
     default_config={"include_concepts": False, "stop_words": list(DEFAULT_STOP_WORDS), "min_length": 2,
-                    "overwrite_ents": True, "learned_stoplist": True},
+                    "overwrite_ents": True, "learned_stoplist": True, "conventions": "auto"},
 )
 class DictionaryNER:
     """Sets ``doc.ents`` from vocabulary names (label = category, ``kb_id_`` = CURIE).
@@ -108,11 +108,24 @@ class DictionaryNER:
     The vocabulary is read on first use (``load_vocabulary()``) unless :meth:`set_vocabulary` gave
     one; the automaton is built once per process. With ``overwrite_ents`` false it only adds names
     that do not overlap entities set by an earlier component, and links those that match a name.
+
+    ``conventions`` says whose terms the NER reads in. ``"corpus"``: the training corpora's annotation
+    conventions apply (the learnt stop-list drops its forms everywhere, genera and higher taxa are no
+    mentions), as scoring and ``kg annotate`` need. ``"reader"``: what a reader of the document expects (the
+    stop-list spares the document's own subjects, ``Doc.user_data["kg_subjects"]``; genera are kept; a short
+    token needs support, :func:`~kg.nlp.precision.needs_support`). ``"auto"`` (the default): ``"corpus"`` when
+    the vocabulary answers in a corpus's terms (:meth:`~kg.vocabulary.Vocabulary.in_corpus_terms`), else
+    ``"reader"``.
     """
 
     def __init__(self, nlp: Language, name: str, include_concepts: bool, stop_words: Sequence[str],
-                 min_length: int, overwrite_ents: bool, learned_stoplist: bool = True) -> None:
+                 min_length: int, overwrite_ents: bool, learned_stoplist: bool = True,
+                 conventions: str = "auto") -> None:
         _register_extensions()
+        if conventions not in CONVENTIONS:
+            raise PipelineError(f"kg_dictionary_ner: conventions must be one of {', '.join(CONVENTIONS)}, "
+                                f"not {conventions!r}")
+        self.conventions = conventions
         self.learned_stoplist = learned_stoplist
         self._exempt: frozenset[str] | None = None
         self.include_concepts = include_concepts
@@ -120,6 +133,13 @@ class DictionaryNER:
         self.min_length = min_length
         self.overwrite_ents = overwrite_ents
         self._vocabulary = None
+
+    @property
+    def corpus_terms(self) -> bool:
+        """Whether the corpora's annotation conventions apply (see the class docstring)."""
+        if self.conventions != "auto":
+            return self.conventions == "corpus"
+        return not getattr(self.vocabulary, "current_headings", True)
 
     def set_vocabulary(self, vocabulary) -> None:
         self._vocabulary = vocabulary
@@ -147,7 +167,8 @@ class DictionaryNER:
         if self._vocabulary is None:
             self._vocabulary = _vocabulary()
         lazy = getattr(self._vocabulary, "lazy_layers", ())
-        return [broad_matcher(layer, self.stop_words) for _name, layer in lazy]
+        higher_taxa = not self.corpus_terms
+        return [broad_matcher(layer, self.stop_words, higher_taxa=higher_taxa) for _name, layer in lazy]
 
     def _curated(self) -> frozenset[str]:
         """Primary CURIEs of the curated layer: they outrank the broad index and escape the stop-list."""
@@ -169,10 +190,11 @@ class DictionaryNER:
                 return hit
         return found
 
-    def candidates(self, text: str) -> list[Match]:
+    def candidates(self, text: str, subjects: frozenset[str] = frozenset()) -> list[Match]:
         """Every dictionary hit in ``text``, in precedence order so that ties go to curated names, then
         the broad index, then MeSH-only names; names the training corpora mostly leave unannotated
-        (``ontologies/ner/stoplist.tsv``) are dropped, curated ones only on strong evidence."""
+        (``ontologies/ner/stoplist.tsv``) are dropped, curated ones only on strong evidence, except (in a
+        reader's terms) the document's own ``subjects`` (:func:`~kg.nlp.precision.subject_forms`)."""
         curated = self._curated()
         own = self.matcher.candidates(text)
         found = [m for m in own if m.concepts and m.concepts[0].curie in curated]
@@ -180,7 +202,9 @@ class DictionaryNER:
             found.extend(m for m in broad.candidates(text)
                          if self.include_concepts or not m.concepts or m.concepts[0].category != "concept")
         found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated))
-        found = self._drop_higher_taxa(text, found, curated)
+        corpus = self.corpus_terms
+        if corpus:
+            found = self._drop_higher_taxa(text, found, curated)
         if not self.learned_stoplist:
             return found
         from kg.nlp.precision import learned_stoplist, strong_stoplist
@@ -192,7 +216,8 @@ class DictionaryNER:
         for match in found:
             if match.concepts:
                 key = (" ".join(fold(text[match.start:match.end]).split()), match.concepts[0].category)
-                if key in stop and (match.concepts[0].curie not in curated or key in strong):
+                if key in stop and (match.concepts[0].curie not in curated or key in strong) \
+                        and (corpus or key[0] not in subjects):
                     continue
             kept.append(match)
         return kept
@@ -219,9 +244,20 @@ class DictionaryNER:
         matcher = self.matcher
         text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
         defined = definition_matches(text, doc_definitions(doc), self)
+        subjects = doc.user_data.get("kg_subjects", frozenset())
+
+        def find(part: str) -> list[Match]:
+            return self.candidates(part, subjects)
+
         # A document's own definition comes first, so it wins a tie with a dictionary reading.
-        bridged = bridge_inline_short_forms(text, self.candidates)
-        matches = select_longest([*defined, *self.candidates(text), *bridged])
+        bridged = bridge_inline_short_forms(text, find)
+        found = [*find(text), *bridged]
+        if not self.corpus_terms:
+            lower_words = doc.user_data.get("kg_lower_words", frozenset())
+            mesh_spans = {(m.start, m.end) for m in self.matcher.candidates(text)
+                          if any(c.category == "organism" for c in m.concepts)}
+            found = [m for m in found if self._supported(text, m, lower_words, (m.start, m.end) in mesh_spans)]
+        matches = select_longest([*defined, *found])
         kept = [] if self.overwrite_ents else [self._link(ent, matcher) for ent in doc.ents]
         spans: list[Span] = []
         for match in matches:
@@ -232,11 +268,59 @@ class DictionaryNER:
                                  alignment_mode="expand")
             if span is None or any(span.start < k.end and k.start < span.end for k in kept + spans):
                 continue
+            if not self.corpus_terms and _glued(text, span.start_char, span.end_char, match):
+                continue  # "OSF" inside a DOI, "Pinto" inside "González‐Pinto": the token is another word
             span._.kg_long_form = match.long_form
             span._.kg_candidates = tuple(c.curie for c in match.concepts)
             spans.append(span)
         doc.ents = sorted(kept + spans, key=lambda s: s.start)
         return doc
+
+    @staticmethod
+    def _supported(text: str, match: Match, lower_words: frozenset[str] = frozenset(),
+                   from_mesh: bool = False) -> bool:
+        """In a reader's terms: no figure/table label, no word of an idiom or author's name, a genus only as a
+        name, and a short or word-like token only with a category cue nearby or a reading the training corpora
+        confirm (definitions never come here). ``lower_words``: the words the document writes in lower case."""
+        from kg.nlp.precision import (
+            acronym_as_word,
+            confirmed_pairs,
+            glued_to_code,
+            has_cue,
+            in_idiom,
+            is_higher_taxon,
+            is_label,
+            is_person_name,
+            needs_support,
+        )
+
+        start, end = match.start, match.end
+        if is_label(text, start, end) or in_idiom(text, start, end) or is_person_name(text, start, end):
+            return False
+        concept = match.concepts[0]
+        written = text[start:end]
+        key = " ".join(fold(written).split())
+        forms = [form for c in match.concepts for form in (c.label, *c.synonyms)
+                 if " ".join(fold(form).split()) in (key, key[:-1], key + "s", key + "es")]
+        if forms and all(acronym_as_word(form, written) for form in forms):
+            return False  # "PET" is no pet: capitals name another thing than the word they spell
+        if concept.category == "organism" and is_higher_taxon(concept):
+            # a genus or higher taxon only the broad index names: written as a name, never as a common word
+            # elsewhere in the document ("Bias", "Meta", "This"), and with a cue or a MeSH heading of its own
+            if written.casefold() in lower_words:
+                return False
+            return has_cue(text, start, end, "organism") or from_mesh
+        if not needs_support(written, concept):
+            return True
+        if glued_to_code(text, start, end):
+            return False
+        if has_cue(text, start, end, concept.category):
+            return True
+        folded = written.casefold()
+        pairs = confirmed_pairs()
+        keep = tuple(c for c in match.concepts if (folded, c.curie) in pairs
+                     or (folded.endswith("s") and (folded[:-1], c.curie) in pairs))
+        return bool(keep)
 
     @staticmethod
     def _link(ent: Span, matcher: DictionaryMatcher) -> Span:
@@ -248,6 +332,15 @@ class DictionaryNER:
         linked = Span(ent.doc, ent.start, ent.end, label=ent.label_, kb_id=concepts[0].curie)
         linked._.kg_candidates = tuple(c.curie for c in concepts)
         return linked
+
+
+CONVENTIONS = ("auto", "corpus", "reader")
+
+
+def _glued(text: str, start: int, end: int, match: Match) -> bool:
+    """Whether the token span ``[start, end)`` widens ``match`` by letters: the match is part of another word."""
+    extra = text[start:match.start] + text[match.end:end]
+    return any(c.isalpha() for c in extra)
 
 
 def _load_model(name: str) -> Language:

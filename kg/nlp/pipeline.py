@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.vocabulary import Vocabulary
 
 __all__ = ["PIPELINES_DIR", "LongFormGrounder", "available_pipelines", "load_pipeline", "annotate",
-           "document_blocks"]
+           "document_blocks", "document_subjects"]
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +181,11 @@ class LongFormGrounder(Protocol):
 
 def _apply_document_definitions(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
                                 matcher, long_forms: LongFormGrounder | None = None,
-                                readings: Sequence[Reading] | None = None) -> list[Mention]:
+                                readings: Sequence[Reading] | None = None, *, report: bool = False) -> list[Mention]:
     """Tag uses of short forms defined in one block in every block, overriding dictionary readings.
+
+    With ``report`` (a reader's terms), a definition no vocabulary name grounds keeps one mention of its short
+    form, carrying the long form, so resolution grounds it or lists it as unresolved: it never vanishes.
 
     A long form no vocabulary names exactly may still be a spelling or word-order variant of one, found by
     ``long_forms``: then the short form and the long form itself take that concept.
@@ -192,12 +195,15 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
     readings = _as_written(document, blocks) if readings is None else readings
     longs: dict[str, str] = {}
     long_spans: dict[str, list[tuple[int, int, int, str]]] = {}
+    short_spans: dict[str, tuple[int, int, int, str]] = {}
     for index, (block, doc) in enumerate(zip(blocks, block_docs)):
         for definition in doc_definitions(doc):
             key = short_form_key(definition.short)
             if longs.setdefault(key, definition.long) == definition.long:
                 start, end, _text, said = _read(document, readings[index], block.span.start, *definition.long_span)
                 long_spans.setdefault(key, []).append((index, start, end, said))
+                short_spans.setdefault(key, (index, *_read(document, readings[index], block.span.start,
+                                                           *definition.short_span)[:2], ""))
     if not longs:
         return mentions
     from kg.nlp.components import defined_reading
@@ -219,6 +225,20 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                                                 sentence=_sentence_at(doc, start - block.span.start, block.span.start,
                                                                       reading),
                                                 curie=concept.curie, reading=said)
+    # A definition no vocabulary grounds is reported, not dropped: one mention of its short form, carrying the
+    # long form, which resolution lists as unresolved with its reason (issue 8, part 7).
+    for short, (found, long) in defined.items():
+        if not report or found or short not in short_spans:
+            continue
+        index, start, end, _said = short_spans[short]
+        if any(m.start < end and start < m.end for m in by_span.values()):
+            continue
+        block, doc, reading = blocks[index], block_docs[index], readings[index]
+        by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], "concept",
+                                        sentence=_sentence_at(doc, start - block.span.start, block.span.start,
+                                                              reading), long_form=long)
+    reported = {(start, end) for short, (found, _long) in defined.items() if report and not found
+                and short in short_spans for _index, start, end, _said in (short_spans[short],)}
     for block, doc, reading in zip(blocks, block_docs, readings):
         for start, end, short in short_form_spans(reading.text, longs):
             start, end, _text, said = _read(document, reading, block.span.start, start, end)
@@ -228,8 +248,8 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                 if found:
                     by_span[(start, end)] = replace(existing, long_form=long_form, curie=found[0].curie,
                                                     category=found[0].category)
-                else:  # the document defines it as something no vocabulary names: not the dictionary's reading
-                    del by_span[(start, end)]
+                elif (start, end) not in reported:  # defined as something no vocabulary names: not the
+                    del by_span[(start, end)]          # dictionary's reading
                 continue
             if not found or any(m.start < end and start < m.end for m in by_span.values()):
                 continue
@@ -261,7 +281,7 @@ def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, m
 
 
 def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
-                        block_readings: Sequence[Reading] | None = None) -> list[Mention]:
+                        block_readings: Sequence[Reading] | None = None, *, vocabulary=None) -> list[Mention]:
     """Tag every untagged occurrence of a form the document already reads as one concept with that concept.
 
     A form the dictionary skips in one place (hidden by a definition, cut by a bracket, dropped by the
@@ -276,8 +296,8 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
         if m.curie:
             readings.setdefault(m.text, set()).add((m.curie, m.category))
             sources.setdefault(m.text, m)
-    forms = sorted((form for form, found in readings.items() if len(found) == 1 and len(form) >= 3),
-                   key=len, reverse=True)
+    forms = sorted((form for form, found in readings.items() if len(found) == 1 and len(form) >= 3
+                    and not _needed_support(sources[form], vocabulary)), key=len, reverse=True)
     if not forms:
         return mentions
     block_readings = _as_written(document, blocks) if block_readings is None else block_readings
@@ -304,6 +324,17 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
 
 
+def _needed_support(mention: Mention, vocabulary) -> bool:
+    """In a reader's terms (``vocabulary`` given), whether ``mention`` is a short token its context supported:
+    another use of the same letters has to find its own support (a cue, a definition), so it is not spread."""
+    if vocabulary is None or mention.long_form:
+        return False
+    from kg.nlp.precision import needs_support
+
+    concept = vocabulary.get(mention.curie)
+    return concept is not None and needs_support(mention.text, concept)
+
+
 def _as_written(document: Document, blocks: Sequence[Block]) -> list[Reading]:
     """Blocks read as written (for callers that ran the NER on the blocks' own text)."""
     return [Reading(text, text) for text in (document.text[b.span.start:b.span.end] for b in blocks)]
@@ -326,6 +357,35 @@ def _block_readings(document: Document, blocks: Sequence[Block], matcher) -> lis
     words = document_words(document.text) if _LINE_END_HYPHEN_RE.search(document.text) else None
     known = (lambda word: bool(matcher.lookup(word))) if matcher is not None else None
     return [read(document.text[b.span.start:b.span.end], words=words, known=known) for b in blocks]
+
+
+def document_subjects(document: Document, blocks: Sequence[Block]) -> frozenset[str]:
+    """Stop-listed forms ``document`` uses as its own subjects (:func:`~kg.nlp.precision.subject_forms`):
+    defined, in its title, abstract or headings, or frequent. The NER keeps them in a reader's terms."""
+    from kg.nlp.precision import learned_stoplist, subject_forms
+
+    zones = [document.title, *(s.title for s in document.sections)]
+    zones += [document.text[b.span.start:b.span.end] for b in blocks if b.kind in ("title", "abstract")]
+    return subject_forms(document.text, [z for z in zones if z], {form for form, _category in learned_stoplist()})
+
+
+_LOWER_WORD_RE = re.compile(r"(?<![^\W_])[a-z][a-z]+(?![^\W_])")
+
+
+def _reader_context(document: Document, blocks: Sequence[Block]) -> dict:
+    """What the dictionary NER needs to know of the whole document in a reader's terms: its subjects (spared by
+    the stop-list) and the words it writes in lower case (so "Bias" is no genus where the text says "bias")."""
+    return {"kg_subjects": document_subjects(document, blocks),
+            "kg_lower_words": frozenset(_LOWER_WORD_RE.findall(document.text))}
+
+
+def _block_doc(nlp, text: str, context: dict):
+    """The text as a spaCy ``Doc`` carrying the document ``context`` for the dictionary NER, or the text itself."""
+    if not context:
+        return text
+    doc = nlp.make_doc(text)
+    doc.user_data.update(context)
+    return doc
 
 
 def quiet(docs):
@@ -352,7 +412,11 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
     matcher = _matcher(nlp)
     work = [(document, blocks, _block_readings(document, blocks, matcher))
             for document in documents for blocks in (document_blocks(document),)]
-    texts = (reading.text for _document, _blocks, readings in work for reading in readings)
+    reader = matcher is not None and not matcher.corpus_terms
+    texts = (_block_doc(nlp, reading.text, context)
+             for document, blocks, readings in work
+             for context in ((_reader_context(document, blocks) if reader else {}),)
+             for reading in readings)
     docs = quiet(nlp.pipe(texts, batch_size=batch_size))
     mentions: list[Mention] = []
     for document, blocks, readings in tqdm(work, desc="annotate", unit="doc", disable=not progress):
@@ -360,8 +424,10 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
         found: list[Mention] = []
         for block, doc, reading in zip(blocks, block_docs, readings):
             found.extend(_block_mentions(document, block, doc, reading))
-        found = _apply_document_definitions(document, blocks, block_docs, found, matcher, long_forms, readings)
+        found = _apply_document_definitions(document, blocks, block_docs, found, matcher, long_forms, readings,
+                                            report=reader)
         found = _expand_binomials(document, blocks, block_docs, found, readings)
-        mentions.extend(_propagate_readings(document, blocks, block_docs, found, readings))
+        mentions.extend(_propagate_readings(document, blocks, block_docs, found, readings,
+                                            vocabulary=matcher.vocabulary if reader else None))
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))
     return mentions

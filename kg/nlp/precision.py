@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,12 +19,16 @@ from pathlib import Path
 from kg.errors import VocabularyError
 from kg.paths import ontologies_dir
 
-__all__ = ["NameRules", "STOPLIST_FILE", "STRONG_SEEN", "case_matches", "case_sensitive", "is_higher_taxon",
-           "learned_stoplist", "read_stoplist", "strong_stoplist"]
+__all__ = ["CUES_FILE", "IDIOMS_FILE", "NameRules", "STOPLIST_FILE", "STRONG_SEEN", "acronym_as_word",
+           "case_matches", "case_sensitive", "confirmed_pairs", "glued_to_code", "has_cue", "in_idiom",
+           "is_higher_taxon", "is_label", "is_person_name", "learned_stoplist", "needs_support", "read_stoplist",
+           "strong_stoplist", "subject_forms"]
 
 log = logging.getLogger(__name__)
 
 STOPLIST_FILE = ontologies_dir() / "ner" / "stoplist.tsv"
+CUES_FILE = ontologies_dir() / "ner" / "cues.tsv"
+IDIOMS_FILE = ontologies_dir() / "ner" / "idioms.tsv"
 
 # Gene symbols and aliases: short, mostly upper case or digits, no spaces ("BDNF", "p53", "IL-6").
 _SYMBOL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-./]*$")
@@ -96,6 +101,9 @@ class NameRules:
     min_gene_length: int = 2
     min_organism_length: int = 3
     min_length: int = 3
+    # Genera and higher taxa ("Lactobacillus", "Firmicutes") are names a reader expects in a graph; only in a
+    # corpus's terms (species corpora annotate species) are they no mentions. The name trie always keeps them.
+    higher_taxa: bool = False
 
     def accept(self, form: str, category: str, label: str) -> bool:
         """Whether ``form`` (a name of a concept of ``category`` labelled ``label``) may be matched."""
@@ -131,7 +139,7 @@ class NameRules:
     def _organism(self, form: str, label: str) -> bool:
         if not _balanced(form) or len(form) < self.min_organism_length:
             return False
-        if form == label and " " not in form and sum(c.isupper() for c in form) < 2:
+        if not self.higher_taxa and form == label and " " not in form and sum(c.isupper() for c in form) < 2:
             # A one-word scientific name is a genus or higher taxon; corpora annotate species. An acronym
             # that labels a taxon (the training pairs' "HIV") is no scientific name and stays.
             return False
@@ -162,6 +170,16 @@ def _balanced(form: str) -> bool:
     return form.count("(") == form.count(")") and form.count("[") == form.count("]")
 
 
+def acronym_as_word(form: str, written: str) -> bool:
+    """Whether ``written`` is an acronym ("PET", "CAT") and ``form`` the word it spells ("Pets", "cat"):
+    letters in capitals are another name, not the word ("PET scan" names no pet)."""
+    letters = [c for c in written if c.isalpha()]
+    if not 2 <= len(letters) <= 5 or not all(c.isupper() for c in letters) or " " in form:
+        return False
+    form_letters = [c for c in form if c.isalpha()]
+    return bool(form_letters) and sum(c.isupper() for c in form_letters) <= 1 and len(form_letters) >= 3
+
+
 def case_matches(form: str, written: str, category: str) -> bool:
     """Whether text ``written`` may stand for the name ``form`` given their cases.
 
@@ -176,3 +194,177 @@ def case_matches(form: str, written: str, category: str) -> bool:
     if any(c.isdigit() for c in form):
         return True
     return written[0].isupper() and written[1:].islower() and form.isupper()
+
+
+# --- Support for short tokens (issue 8, part 6) -------------------------------------------------------------
+# A short token ("S12", "March", "DT", "Bora") read as a gene is an entity only with support: the document
+# defines it (definitions never reach these checks), a category cue stands within CUE_WINDOW words
+# (``ontologies/ner/cues.tsv``), or the training corpora annotate that very form with that concept.
+
+SHORT_TOKEN = 5  # characters, plural "s" aside
+CUE_WINDOW = 3  # words either side
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_WORDLIKE_RE = re.compile(r"^[A-Za-z][a-z]+$")
+SUPPORTED_CATEGORIES = frozenset({"gene"})
+# "Bora, 2020", "Hao et al., 2019", "(Gale, 2005)", "Mataix-Cols et al.": a capitalised word as an author's name.
+_NAME_AFTER_RE = re.compile(r"^(?:\s+et\s+al\b"
+                            r"|\s+and\s+[A-Z][\w’'-]+(?:\s+et\s+al\b)?,?\s*\(?(?:19|20)\d\d"
+                            r"|,\s*(?:19|20)\d\d\b|\s*\((?:19|20)\d\d[a-z]?\))")
+
+
+def needs_support(written: str, concept) -> bool:
+    """Whether ``written`` read as ``concept`` is a short or word-like token that needs support.
+
+    Short: at most :data:`SHORT_TOKEN` characters. Word-like: one word of letters with no capital but the
+    first ("March", "Genesis", "Stop"), as months, names and everyday words are written. An official symbol
+    of four or more characters written as itself ("BRD4", "EGFR", "COMT") needs none.
+    """
+    if concept.category not in SUPPORTED_CATEGORIES:
+        return False
+    core = written[:-1] if len(written) > 2 and written.endswith("s") else written
+    if " " in core.strip():
+        return False
+    if core == concept.label and len(core) >= 4 and not _WORDLIKE_RE.match(core):
+        return False
+    return len(core) <= SHORT_TOKEN or bool(_WORDLIKE_RE.match(core))
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    if CUES_FILE.is_file():
+        for line in CUES_FILE.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                category, _, word = line.partition("\t")
+                if word.strip():
+                    found.setdefault(category.strip(), set()).add(word.strip().casefold())
+    return {category: frozenset(words) for category, words in found.items()}
+
+
+def is_person_name(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised word ``text[start:end]`` is cited as an author ("Bora, 2020", "Hao et al.")."""
+    word = text[start:end]
+    if not word[:1].isupper():
+        return False
+    return bool(_NAME_AFTER_RE.match(text[end:end + 40]))
+
+
+def glued_to_code(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is one part of a hyphenated code ("PD-L1", "BMS-37-C3", "17β-E2", "MDA-MB-231"):
+    a hyphen joins it to a letter or digit on the left, or to a capital or digit on the right."""
+    left = start >= 2 and text[start - 1] in "-\u2010\u2011" and text[start - 2].isalnum()
+    right = (end + 1 < len(text) and text[end] in "-\u2010\u2011"
+             and (text[end + 1].isupper() or text[end + 1].isdigit()))
+    return left or right
+
+
+def has_cue(text: str, start: int, end: int, category: str, window: int = CUE_WINDOW) -> bool:
+    """Whether a cue word of ``category`` stands within ``window`` words of ``text[start:end]`` (same sentence).
+
+    The token itself counts when a cue is glued to it by a hyphen ("BDNF-mediated", "D2-receptor").
+    """
+    cues = _cues().get(category)
+    if not cues:
+        return False
+    left = re.split(r"(?<=[.;!?])\s+(?=[A-Z])", text[max(0, start - 80):start])[-1]
+    right = re.split(r"(?<=[.;!?])\s+(?=[A-Z])", text[end:end + 80])[0]
+    words = [w.casefold() for w in _WORD_RE.findall(left)][-window:]
+    words += [w.casefold() for w in _WORD_RE.findall(right)][:window]
+    return any(w in cues for w in words)
+
+
+@lru_cache(maxsize=1)
+def confirmed_pairs() -> frozenset[tuple[str, str]]:
+    """``(case-folded form, CURIE)`` of every gene annotation of the training splits (none without them)."""
+    from kg.vocabulary.sources.corpora import CORPORA, read_pairs, shared_dir
+
+    try:
+        root = shared_dir() / "eval"
+    except VocabularyError:
+        return frozenset()
+    pairs: set[tuple[str, str]] = set()
+    for corpus in CORPORA.values():
+        path = root / corpus.training
+        if path.is_file():
+            pairs.update((form.casefold(), cid) for form, cid, category in
+                         read_pairs(path, holdout=not corpus.has_development) if category in SUPPORTED_CATEGORIES)
+    return frozenset(pairs)
+
+
+# A figure, table or supplement label: "Figure S12", "Table 2A", "Supplementary File S1", "Fig. 3B".
+_LABEL_BEFORE_RE = re.compile(r"(?:\b(?:fig(?:ure)?s?|tables?|supplementa(?:ry|l)|suppl|appendix|appendices|"
+                              r"files?|panels?|movies?|videos?|datasets?|boxes)\.?|\b(?:and|to|,))\s*$", re.IGNORECASE)
+_LABEL_TOKEN_RE = re.compile(r"^[A-Z]{0,2}\d+[A-Za-z]?$|^[A-Z]$")
+_LABEL_WORD_RE = re.compile(r"\b(?:fig(?:ure)?s?|tables?|supplementa(?:ry|l)|appendix|files?)\.?\s*$",
+                            re.IGNORECASE)
+
+
+def is_label(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a figure, table or supplement label ("S12" of "Figure S12", "S3" of
+    "Figures S2 and S3"): such labels name no entity."""
+    if not _LABEL_TOKEN_RE.match(text[start:end]):
+        return False
+    before = text[max(0, start - 40):start]
+    if _LABEL_WORD_RE.search(before):
+        return True
+    # a label in a list of labels: "Figures S2, S3 and S4", "Tables S1–S3"
+    listed = re.search(r"(?:fig(?:ure)?s?|tables?)\.?\s+(?:[A-Z]{0,2}\d+[A-Za-z]?(?:\s*[,–-]\s*|\s+and\s+))+$",
+                       before, re.IGNORECASE)
+    return listed is not None
+
+
+@lru_cache(maxsize=1)
+def _idioms() -> tuple[re.Pattern, ...]:
+    """Fixed English expressions whose words name no biomedical concept (``ontologies/ner/idioms.tsv``)."""
+    if not IDIOMS_FILE.is_file():
+        return ()
+    patterns = []
+    for line in IDIOMS_FILE.read_text(encoding="utf-8").splitlines():
+        phrase = line.split("\t", 1)[0].strip()
+        if phrase and not phrase.startswith("#"):
+            words = [re.escape(w) for w in phrase.casefold().replace("-", " ").split()]
+            patterns.append(r"(?<![^\W_])" + r"[\s\-]+".join(words) + r"(?![^\W_])")
+    return (re.compile("|".join(patterns), re.IGNORECASE),) if patterns else ()
+
+
+def in_idiom(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies inside a fixed expression ("on the other hand", "face validity")."""
+    for pattern in _idioms():
+        for hit in pattern.finditer(text, max(0, start - 40), min(len(text), end + 40)):
+            if hit.start() <= start and end <= hit.end():
+                return True
+    return False
+
+
+# --- The stop-list in a reader's terms (issue 8, part 7) ----------------------------------------------------
+SUBJECT_COUNT = 3  # a stop-listed form used this often is a subject of the document
+
+
+def subject_forms(text: str, zones: Sequence[str], forms: Iterable[str]) -> frozenset[str]:
+    """The ``forms`` (folded, as the stop-list holds them) that ``text`` uses as a subject of its own.
+
+    A form is a subject when the text defines it (as the long or short form of an abbreviation,
+    "placebo (PBO)", "(placebo)"), names it in one of the ``zones`` (its title, abstract and headings),
+    or uses it at least :data:`SUBJECT_COUNT` times. The learnt stop-list is a corpus's annotation
+    convention; a document's own subjects stay in its graph.
+    """
+    from kg.nlp.dictionary import fold
+
+    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
+    if not ordered:
+        return frozenset()
+    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
+    pattern = re.compile(r"(?<![^\W_])(" + body + r")(?![^\W_])")
+    counts: dict[str, int] = {}
+    subjects: set[str] = set()
+    for hit in pattern.finditer(fold(text)):
+        form = " ".join(hit.group(1).split())
+        counts[form] = counts.get(form, 0) + 1
+        start, end = hit.span()
+        after, before = text[end:end + 16], text[max(0, start - 2):start]
+        if re.match(r"\s*\(\s*[^()\s]{1,12}\s*[);,]", after) or (before.endswith("(") and text[end:end + 1] == ")"):
+            subjects.add(form)
+    subjects.update(form for form, n in counts.items() if n >= SUBJECT_COUNT)
+    for zone in zones:
+        subjects.update(" ".join(hit.group(1).split()) for hit in pattern.finditer(fold(zone)))
+    return frozenset(subjects)

@@ -6,13 +6,14 @@ over a 30k-name vocabulary costs about 0.13 ms a mention (docs/benchmarks.md).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.concept import Concept
 from kg.vocabulary.index import ByIdentity
 
-__all__ = ["FuzzyCandidate", "FuzzyIndex", "fuzzy_index", "MIN_FUZZY_LENGTH"]
+__all__ = ["FuzzyCandidate", "FuzzyIndex", "agrees", "fuzzy_index", "MIN_FUZZY_LENGTH"]
 
 # Shorter keys match too many names by a letter or two ("ache" ~ "acne"); they are never fuzzed.
 MIN_FUZZY_LENGTH = 5
@@ -60,13 +61,16 @@ class FuzzyIndex:
         query = normalise(text)
         if len(query) < MIN_FUZZY_LENGTH:
             return None
+        # a mention's own category (and its family); a defined long form, of no category yet, any
         categories = sorted(self._names) if category in ("", "concept") else sorted(_family(category))
         best: FuzzyCandidate | None = None
         for name in categories:
             choices = self._names.get(name)
             if not choices:
                 continue
-            hit = process.extractOne(query, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold * 100)
+            hits = process.extract(query, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold * 100,
+                                   limit=5)
+            hit = next((h for h in hits if agrees(query, h[0])), None)
             if hit is None:
                 continue
             candidate = FuzzyCandidate(self._concepts[name][hit[2]], hit[0], round(hit[1] / 100, 4))
@@ -74,6 +78,28 @@ class FuzzyIndex:
                 best = candidate
         return best
 
+
+_DIGITS_RE = re.compile(r"\d+")
+SHORT_WORD = 6  # a one-word name this short is a symbol: its letters must agree exactly
+
+
+def agrees(query: str, name: str) -> bool:
+    """Whether a fuzzy ``name`` may stand for ``query`` (both normalised).
+
+    A short one-word query (a symbol: "MPP+", "IL-6") must have the very letters and numbers of the name, so
+    "MPP+" is not "MPZ" nor "IL-6" "IL-8"; a longer one may differ by typos and word order but never in its
+    numbers when the name has numbers ("arginase1" may be "arginase", "GluN2B" is not "GluN2A").
+    """
+    q_digits, n_digits = _DIGITS_RE.findall(query), _DIGITS_RE.findall(name)
+    if n_digits and q_digits != n_digits:
+        return False
+    q_letters = [c for c in query if c.isalpha()]
+    n_letters = [c for c in name if c.isalpha()]
+    if not q_letters or not n_letters:
+        return False
+    if " " not in query.strip() and len(query.strip()) <= SHORT_WORD:
+        return q_letters == n_letters and q_digits == n_digits
+    return True
 
 
 @lru_cache(maxsize=4)
