@@ -130,7 +130,7 @@ def build_conventions(path: str | Path = CONVENTIONS_FILE, *, pipeline: str = "d
     from kg.vocabulary.sources.corpora import CORPORA, is_heldout, shared_dir
 
     root = (shared or shared_dir()) / "eval"
-    vocabulary = load_vocabulary()
+    vocabulary = load_vocabulary().in_corpus_terms()  # the corpora's own readings and NER conventions
     nlp = load_pipeline(pipeline, vocabulary=vocabulary)
     rows: dict[str, list[tuple[str, str, int, int]]] = {}
     used = []

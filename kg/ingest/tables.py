@@ -16,7 +16,7 @@ Tab-separated rows are split here too (``cells``), so ``review.py`` reads them a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from kg.document import Span, Table, TableRow
@@ -65,10 +65,10 @@ class _Cell:
         return Span(self.lines[0].start, self.lines[-1].end)
 
 
-def join(parts: Sequence[str] | object) -> str:
+def join(parts: Iterable[str]) -> str:
     """Lines of one cell as one string: a word broken by a hyphen at a line end is rejoined."""
     out = ""
-    for part in parts:  # type: ignore[attr-defined]
+    for part in parts:
         part = part.strip()
         if out.endswith("-") and part[:1].islower():
             out = out[:-1] + part
