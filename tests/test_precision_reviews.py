@@ -148,3 +148,16 @@ def test_an_undefined_long_form_is_listed_unresolved(nlp, vocabulary):
     resolution = resolve([doc], mentions, vocabulary)
     listed = [(m.text, resolution.reasons[m]) for m in resolution.unresolved]
     assert any(text == "ZQI" and "Zorblatt Quixotic Index" in reason for text, reason in listed)
+
+
+def test_a_one_word_mesh_procedure_is_a_mention_where_the_document_makes_it_a_subject(nlp, corpus_nlp):
+    """One-word MeSH-only names of an inferred category ("Radiotherapy", "Maintenance") are everyday words as
+    often as not; a review whose title, abstract or headings name one (ocrmd_sr_head_neck_cancer_mental_health_2024:
+    radiotherapy) keeps it, uses in the body alone do not make it one (any review says "therapeutics" often), and a
+    corpus's terms never had it."""
+    text = ("Patients treated with radiotherapy reported more distress. Distress after radiotherapy was common. "
+            "Those who had radiotherapy and maintenance therapy were followed for a year.")
+    found = _texts(_found(nlp, text, title="Distress after radiotherapy"))
+    assert "radiotherapy" in found and "maintenance" not in found
+    assert "radiotherapy" not in _texts(_found(nlp, text))
+    assert "radiotherapy" not in _texts(_found(corpus_nlp, text, title="Distress after radiotherapy"))

@@ -196,13 +196,16 @@ class DictionaryNER:
         (``ontologies/ner/stoplist.tsv``) are dropped, curated ones only on strong evidence, except (in a
         reader's terms) the document's own ``subjects`` (:func:`~kg.nlp.precision.subject_forms`)."""
         curated = self._curated()
-        own = self.matcher.candidates(text)
+        corpus = self.corpus_terms
+        # one-word MeSH-only names of an inferred category ("radiotherapy") only where the document makes them
+        # its subjects, and never in a corpus's terms (they were no names there)
+        own = [m for m in self.matcher.candidates(text)
+               if not m.generic or (not corpus and " ".join(fold(text[m.start:m.end]).split()) in subjects)]
         found = [m for m in own if m.concepts and m.concepts[0].curie in curated]
         for broad in self.broad_matchers:
             found.extend(m for m in broad.candidates(text)
                          if self.include_concepts or not m.concepts or m.concepts[0].category != "concept")
         found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated))
-        corpus = self.corpus_terms
         if corpus:
             found = self._drop_higher_taxa(text, found, curated)
         if not self.learned_stoplist:

@@ -103,6 +103,7 @@ class _Entry:
     form: str
     concept: Concept
     case_sensitive: bool
+    generic: bool = False  # a one-word MeSH-only name of an inferred category (see _generic_word)
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,13 @@ class Match:
     end: int
     concepts: tuple[Concept, ...]
     long_form: str = ""
+    generic: bool = False  # only one-word MeSH-only names matched: a mention only where the document makes it one
 
 
 # MeSH descriptors whose category is only inferred from the qualifiers MeSH allows them ("methods" ->
 # intervention) are everyday words when single ("Maintenance", "Observation", "Marketing"): they are
-# matched as multi-word names only, unless another vocabulary (curated, broad) vouches for the concept.
+# matched as multi-word names only, unless another vocabulary (curated, broad) vouches for the concept, or (in a
+# reader's terms) the document makes the word one of its subjects ("radiotherapy" used throughout a review).
 _INFERRED_ONLY = frozenset({"intervention", "process", "behaviour"})
 
 
@@ -146,10 +149,10 @@ class DictionaryMatcher:
             form = form.strip()
             if len(form) < min_length or (concept.category == "concept" and not include_concepts):
                 continue
-            if not any(c.isalpha() for c in form) or _generic_word(form, concept):
+            if not any(c.isalpha() for c in form):
                 continue
             # Short all-caps forms ("ED", "CAN", "NMDA") and very short mixed-case ones must match case.
-            entry = _Entry(form, concept, case_sensitive(form, all_caps_up_to=5))
+            entry = _Entry(form, concept, case_sensitive(form, all_caps_up_to=5), _generic_word(form, concept))
             for key in _key_variants(form):
                 if key in stop or len(key) < min_length:
                     continue
@@ -157,6 +160,7 @@ class DictionaryMatcher:
                 if entry not in entries:
                     entries.append(entry)
         self._table = table
+        self._generic: frozenset[str] | None = None
         self._automaton = ahocorasick.Automaton()
         for key in table:
             self._automaton.add_word(key, key)
@@ -167,10 +171,20 @@ class DictionaryMatcher:
     def __len__(self) -> int:
         return len(self._table)
 
-    def _accept(self, key: str, written: str) -> tuple[Concept, ...]:
-        """Concepts of ``key`` whose case rule accepts the text as written (plural "s" allowed)."""
+    @property
+    def generic_keys(self) -> frozenset[str]:
+        """Folded keys that only one-word MeSH-only names of an inferred category carry (``Match.generic``)."""
+        if self._generic is None:
+            self._generic = frozenset(k for k, entries in self._table.items() if all(e.generic for e in entries))
+        return self._generic
+
+    def _accept(self, key: str, written: str, generic: bool = False) -> tuple[Concept, ...]:
+        """Concepts of ``key`` whose case rule accepts the text as written (plural "s" allowed); the generic
+        one-word names only when ``generic``."""
         concepts: list[Concept] = []
         for entry in self._table.get(key, ()):
+            if entry.generic and not generic:
+                continue
             if entry.case_sensitive and written not in (entry.form, entry.form + "s"):
                 continue
             if entry.concept not in concepts:
@@ -193,11 +207,13 @@ class DictionaryMatcher:
             concepts = self._accept(key, text[start:end])
             if concepts:
                 found.append(Match(start, end, concepts))
+            elif key in self.generic_keys and (concepts := self._accept(key, text[start:end], generic=True)):
+                found.append(Match(start, end, concepts, generic=True))
         return found
 
     def find(self, text: str) -> list[Match]:
         """The longest non-overlapping hits in ``text``, in text order."""
-        return select_longest(self.candidates(text))
+        return select_longest([m for m in self.candidates(text) if not m.generic])
 
     def lookup(self, phrase: str) -> tuple[Concept, ...]:
         """Concepts whose surface form is the whole of ``phrase`` (as the matcher would read it)."""
