@@ -2,8 +2,9 @@
 
 One build per file of ``../shared/corpus/reviews`` (JATS XML, pdfminer text, OCR Markdown, systematic reviews) and
 the sample: SHACL conforms, every quote is the text at its offsets, citation markers link to the reference list,
-and the reader's gold concepts (``benchmarks/reviews/gold/``, verified IDs) are found at least as often as the
-floor below. The floors are what the code reaches now, minus one concept: raise them as it improves.
+the reader's gold concepts (``benchmarks/reviews/gold/``, verified IDs) are found at least as often as the floor
+below, studies are found, and the entities a reader struck out (``benchmarks/reviews/judged/``) do not come back.
+The floors are what the code reaches now (gold concepts minus one): raise them as it improves.
 """
 from __future__ import annotations
 
@@ -15,16 +16,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
 GOLD = ROOT / "benchmarks" / "reviews" / "gold"
 
-# file -> (least gold concepts found, least share of citation markers linked)
+# file -> (least gold concepts found, least share of citation markers linked, least studies,
+#          most entities judged junk in benchmarks/reviews/judged/)
 FLOORS = {
-    "esketamine_review.txt": (40, 0.40),  # its reference list is truncated: 14 of 24 markers cite missing entries
-    "reviews/jats_pmc_protacs_cancer_immunotherapy_2025.xml": (27, 1.0),
-    "reviews/jats_pmc_sr_bipolar_medication_adherence_2026.xml": (15, 1.0),
-    "reviews/ocrmd_gper_cancer_therapeutic_target_2023.md": (31, 0.95),
-    "reviews/ocrmd_sr_head_neck_cancer_mental_health_2024.md": (10, 0.95),
-    "reviews/pdftext_ocd_etiology_neuropathology_2023.txt": (25, 0.90),
-    "reviews/pdftext_sr_microbiota_eating_disorders_2021.txt": (25, 0.95),
-    "reviews/pdftext_sr_vmat2_inhibitors_psychosis_2024.txt": (24, 0.95),
+    "esketamine_review.txt": (41, 0.40, 10, 3),  # a truncated reference list: 14 of 24 markers cite missing entries
+    "reviews/jats_pmc_protacs_cancer_immunotherapy_2025.xml": (29, 1.0, 0, 16),
+    "reviews/jats_pmc_sr_bipolar_medication_adherence_2026.xml": (16, 1.0, 19, 3),
+    "reviews/ocrmd_gper_cancer_therapeutic_target_2023.md": (32, 0.95, 2, 17),
+    "reviews/ocrmd_sr_head_neck_cancer_mental_health_2024.md": (10, 0.95, 0, 6),
+    "reviews/pdftext_ocd_etiology_neuropathology_2023.txt": (25, 0.90, 1, 17),
+    "reviews/pdftext_sr_microbiota_eating_disorders_2021.txt": (36, 0.95, 16, 9),
+    "reviews/pdftext_sr_vmat2_inhibitors_psychosis_2024.txt": (26, 0.95, 10, 6),
 }
 
 _QUOTES = """PREFIX oa: <http://www.w3.org/ns/oa#>
@@ -83,3 +85,16 @@ def test_the_readers_gold_concepts_are_found(built):
                          linked=0, references=0, conforms=summary.conforms)
     missed = "; ".join(g.label for g in score.missed)
     assert len(score.found) >= FLOORS[name][0], f"{name}: {len(score.found)} gold concepts found; missed {missed}"
+
+
+def test_studies_are_found_and_struck_out_readings_stay_out(built):
+    from kg.evaluation.reviews import read_judgements, score_review
+    from kg.stats import entities_table
+
+    name, path, summary, _documents = built
+    _gold, _linked, studies, most_junk = FLOORS[name]
+    assert summary.facts.get("studies", 0) >= studies, f"{name}: {summary.facts.get('studies', 0)} studies"
+    judged = read_judgements(ROOT / "benchmarks" / "reviews" / "judged" / f"{path.stem}.tsv")
+    score = score_review(path.stem, entities_table(summary.out).rows, [], judged, facts=summary.facts, markers=0,
+                         linked=0, references=0, conforms=summary.conforms)
+    assert len(score.junk) <= most_junk, f"{name}: {len(score.junk)} junk entities: {score.junk}"
