@@ -72,13 +72,13 @@ def test_authors_names_give_no_gene(nlp):
     assert not _texts(found, "gene")
 
 
-def test_a_short_symbol_with_a_cue_stays_a_gene(nlp):
+def test_a_short_symbol_with_a_cue_stays_a_gene(nlp, broad_index):
     found = _found(nlp, "Tetrabenazine has moderate activity at dopamine D2 receptors and at SST receptors, "
                         "and TNF expression rose.")
     assert "TNF" in _texts(found, "gene")
 
 
-def test_a_long_official_symbol_needs_no_cue(nlp):
+def test_a_long_official_symbol_needs_no_cue(nlp, broad_index):
     found = _found(nlp, "They identified four peptides linked to BRD3 and BRD4 on the cell surface.")
     assert {"BRD3", "BRD4"} <= _texts(found, "gene")
 
@@ -101,7 +101,7 @@ def test_a_frequent_or_title_term_is_never_stop_listed(nlp):
     assert "placebo" in _texts(_found(nlp, once, title="Esketamine versus placebo in depression"))
 
 
-def test_a_genus_is_kept_in_a_readers_terms_and_dropped_in_a_corpus_terms(nlp, corpus_nlp):
+def test_a_genus_is_kept_in_a_readers_terms_and_dropped_in_a_corpus_terms(nlp, corpus_nlp, broad_index):
     # pdftext_sr_microbiota_eating_disorders_2021
     text = "Patients with anorexia nervosa had lower abundance of Roseburia and higher levels of Lactobacillus."
     assert {"Roseburia", "Lactobacillus"} <= _texts(_found(nlp, text), "organism")

@@ -75,7 +75,7 @@ def test_citation_markers_link_to_the_reference_list(built):
     assert linked / len(markers) >= floor, f"{name}: {linked}/{len(markers)} markers linked"
 
 
-def test_the_readers_gold_concepts_are_found(built):
+def test_the_readers_gold_concepts_are_found(built, broad_index):
     from kg.evaluation.reviews import read_gold, score_review
     from kg.stats import entities_table
 
