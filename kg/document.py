@@ -132,6 +132,9 @@ class Document:
     # (kind, span) of what is not body text: front_matter, back_matter, running_head, page_number, references,
     # caption, table; only body, captions and table cells become blocks
     zones: list[tuple[str, Span]] = field(default_factory=list)
+    # (start, source start, length) of each line a plain-text reader moved to put interleaved two-column pages
+    # back in column order: ``text`` is then the source with those lines moved, and these map them back
+    moved: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def is_review(self) -> bool:

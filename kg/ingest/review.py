@@ -13,7 +13,9 @@ The layout rules are generic (no heading names are listed):
 * ``Figure 2. ...`` / ``Table 1: ...`` lines, and lines carrying an abbreviation glossary
   (``AMPA: ...; BDNF: ...``), are captions; a caption glued to its glossary is split into separate blocks;
 * other lines are paragraphs. A line that does not end a sentence continues onto the next line (hard-wrapped
-  text); lines starting with a bullet are list items.
+  text); lines starting with a bullet are list items. Where blank lines separate every line (PDF text with each
+  line its own box), a line goes on across one blank line, and a full-width line keeps its paragraph open;
+  interleaved two-column pages are first put back in column order (``columns.py``, ``Document.moved``).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from kg.document import Block, Document, Section, Span, Table, TableRow
 from kg.ingest.citations import reference_list, review_citations, zone_spans
+from kg.ingest.columns import column_order
 from kg.ingest.references import find_citations
 from kg.ingest.tables import cells, linearised_tables
 from kg.ingest.zones import Entry, matter, numbered_runs, page_furniture, reference_entries
@@ -79,13 +82,27 @@ def _is_heading(line: str) -> bool:
     )
 
 
-def _wrapped(lines: list[_Line], k: int, open_paragraph: bool) -> bool:
-    """True when line ``k`` is as long as an adjacent prose line, i.e. part of hard-wrapped text, not a heading."""
+def _wrapped(lines: list[_Line], k: int, open_paragraph: bool, previous: int | None = None) -> bool:
+    """True when line ``k`` is as long as an adjacent prose line, i.e. part of hard-wrapped text, not a heading
+    (``previous``: the line before it, when blank lines separate every line)."""
     size = len(lines[k].text)
-    if open_paragraph and k > 0 and size >= 0.6 * len(lines[k - 1].text):
+    before = lines[k - 1 if previous is None else previous].text if k > 0 else ""
+    if open_paragraph and k > 0 and size >= 0.6 * len(before):
         return True
     nxt = lines[k + 1] if k + 1 < len(lines) else None
     return bool(nxt and not nxt.blank and not _is_heading(nxt.text) and size >= 0.6 * len(nxt.text))
+
+
+def _one_line_boxes(lines: list[_Line], content: list[int]) -> bool:
+    """True when blank lines separate most lines (each line its own text box, as pdfminer leaves some PDFs)."""
+    single = sum(1 for k in content if (k == 0 or lines[k - 1].blank) and (k + 1 >= len(lines) or lines[k + 1].blank))
+    return len(content) >= 20 and single >= 0.4 * len(content)
+
+
+def _prose_width(lines: list[_Line], content: list[int]) -> int:
+    """The width of a full line of running text: the 75th percentile of line lengths of 40 characters or more."""
+    sizes = sorted(len(lines[k].text) for k in content if len(lines[k].text) >= 40)
+    return sizes[3 * len(sizes) // 4] if sizes else 80
 
 
 def looks_like_authors(line: str) -> bool:
@@ -157,8 +174,13 @@ def _caption_parts(line: _Line) -> list[Span] | None:
 def parse_review(text: str, doc_id: str, source: str = "") -> Document:
     """Find the structure of a plain-text review; every span indexes ``text`` exactly."""
     lines = _lines(text)
+    text, moves = column_order(text, lines)
+    if moves:
+        lines = _lines(text)
+        log.info("%s: %d lines of interleaved two-column pages put back in column order", doc_id, len(moves))
     content = [k for k, ln in enumerate(lines) if not ln.blank]
-    doc = Document(id=doc_id, text=text, source=source, format="review")
+    doc = Document(id=doc_id, text=text, source=source, format="review",
+                   moved=tuple((m.start, m.source, m.length) for m in moves))
     if not content:
         return doc
     title_line = lines[content[0]]
@@ -197,10 +219,15 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
                 doc.tables.append(table)
             table_rows = []
 
+    width = _prose_width(lines, content)
+    boxed = width <= 120 and _one_line_boxes(lines, content)  # PDF lines, not Markdown paragraphs
     for pos, k in enumerate(content):
         if k in used:
             continue
         line = lines[k]
+        # the line before, when blank lines separate every line ("boxed" PDF text) and only one is between
+        previous = content[pos - 1] if boxed and pos and k - content[pos - 1] == 2 \
+            and len(lines[content[pos - 1]].text) >= 0.6 * width else k - 1
         if k in skipped or k in references:
             continue
         if _is_table_row(line.text):
@@ -211,7 +238,9 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
             continue
         flush_table()
         caption = _caption_parts(line)
-        if not caption and pos + 1 < len(content) and _is_heading(line.text) and not _wrapped(lines, k, open_paragraph):
+        if not caption and pos + 1 < len(content) and _is_heading(line.text) \
+                and not _wrapped(lines, k, open_paragraph, previous) \
+                and not (boxed and (len(line.text) >= 0.8 * width or line.text[-1] in "-‐")):
             flush_table()
             close_section()
             section, heading_end, body_start, open_paragraph = line.text, line.end, None, False
@@ -225,13 +254,14 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
             cut = bullet.end()
             doc.blocks.append(Block(Span(line.start + cut, line.end), "list_item", section))
             open_paragraph = False
-        elif open_paragraph and lines[k - 1].end == doc.blocks[-1].span.end and not lines[k - 1].blank:
+        elif open_paragraph and lines[previous].end == doc.blocks[-1].span.end and not lines[previous].blank:
             prev = doc.blocks.pop()
             doc.blocks.append(Block(Span(prev.span.start, line.end), prev.kind, prev.section))
         else:
             kind = "abstract" if section.lower() == "abstract" else "paragraph"
             doc.blocks.append(Block(Span(line.start, line.end), kind, section))
-        open_paragraph = doc.blocks[-1].kind in ("paragraph", "abstract") and line.text[-1] not in _SENTENCE_END
+        open_paragraph = doc.blocks[-1].kind in ("paragraph", "abstract") and (
+            line.text[-1] not in _SENTENCE_END or boxed and len(line.text) >= 0.9 * width)
         last_body_end = line.end
     flush_table()
     close_section()
