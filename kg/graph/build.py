@@ -198,6 +198,8 @@ class _Writer:
         g.add((d, self.DCT.identifier, self.L(f"sha256:{sha}")))
         g.add((d, self.KG.textLength, self._int(len(doc.text))))
         g.add((d, self.KG.documentFormat, self.L(doc.format)))
+        if doc.moved:  # the text read is the file with these lines put back in column order (Document.moved)
+            g.add((d, self.KG.movedLineCount, self._int(len(doc.moved))))
         if doc.source:
             g.add((d, self.KG.sourceFile, self.L(Path(doc.source).name)))
         if doc.pmid:
