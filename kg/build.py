@@ -36,6 +36,7 @@ class BuildSummary:
     facts: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     unresolved_defined: int = 0  # of the unresolved, uses of abbreviations the document defines
+    unresolved_phrases: int = 0  # recurring noun phrases no mention covers (listed, never entities)
 
     @property
     def entities(self) -> int:
@@ -55,6 +56,12 @@ class BuildSummary:
         if self.unresolved_defined:
             lines.append(f"  defined    {self.unresolved_defined} defined abbreviations no vocabulary grounds"
                          " (unresolved.tsv)")
+        other = self.unresolved - self.unresolved_defined
+        if other and (self.unresolved_defined or self.unresolved_phrases):
+            lines.append(f"  other      {other} mentions no vocabulary name grounds (unresolved.tsv)")
+        if self.unresolved_phrases:
+            lines.append(f"  phrases    {self.unresolved_phrases} frequent noun phrases no mention covers, no entities"
+                         " (unresolved.tsv)")
         for name, n in sorted(self.facts.items()):
             if name.startswith("markers "):
                 continue
@@ -70,16 +77,30 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-def unresolved_table(unresolved, reasons=None) -> str:
-    """TSV of the mentions no stage could resolve, with the resolver's reason, so they are reported, not dropped.
+UNRESOLVED_KINDS = ("defined abbreviation", "frequent phrase", "other")
 
-    ``reasons`` maps a mention to why it stayed unresolved (``Resolution.reasons``); tabs and line breaks in
-    a cell become spaces so every mention stays one row.
+
+def unresolved_kind(mention: Mention) -> str:
+    """What an unresolved mention is: a use of a short form the document defines (it carries the long form), or
+    another mention no vocabulary name grounds."""
+    return UNRESOLVED_KINDS[0] if mention.long_form else UNRESOLVED_KINDS[2]
+
+
+def unresolved_table(unresolved, reasons=None, phrases=()) -> str:
+    """TSV of what the build saw but could not resolve, with the reason and the kind of each row, so nothing
+    central is dropped silently.
+
+    Rows are the unresolved mentions (kind ``defined abbreviation`` or ``other``; ``reasons`` maps a mention to
+    why it stayed unresolved, ``Resolution.reasons``), then the recurring noun phrases no mention covers (kind
+    ``frequent phrase``, :func:`kg.resolve.frequent_phrases`; category ``phrase``; its first use). Tabs and line
+    breaks in a cell become spaces so every row stays one line.
     """
     reasons = reasons or {}
-    rows = ["doc_id\tstart\tend\ttext\tcategory\treason"]
+    rows = ["doc_id\tstart\tend\ttext\tcategory\treason\tkind"]
     rows += [f"{m.doc_id}\t{m.start}\t{m.end}\t{_cell(m.text)}\t{m.category}\t{_cell(reasons.get(m, ''))}"
-             for m in unresolved]
+             f"\t{unresolved_kind(m)}" for m in unresolved]
+    rows += [f"{p.doc_id}\t{p.start}\t{p.end}\t{_cell(p.text)}\tphrase\t{_cell(p.reason)}\t{UNRESOLVED_KINDS[1]}"
+             for p in phrases]
     return "\n".join(rows) + "\n"
 
 
@@ -112,7 +133,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
     from kg.ingest import read_paths
     from kg.ingest.citations import citation_counts
     from kg.nlp import annotate, load_pipeline
-    from kg.resolve import long_form_concept, resolve
+    from kg.resolve import frequent_phrases, long_form_concept, resolve
     from kg.vocabulary import load_vocabulary
 
     started = time.perf_counter()
@@ -126,6 +147,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
         mentions = annotate(documents, nlp, progress=progress, long_forms=long_form_concept)
     with stages("resolve"):
         resolution = resolve(documents, mentions, vocabulary)
+        phrases = frequent_phrases(documents, mentions, vocabulary)
     if strict and resolution.unresolved:
         raise _strict_error(resolution, Path(out))
     with stages("extract"):
@@ -142,7 +164,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
 
     out = Path(out)
     with stages("store"):
-        report_tsv = unresolved_table(resolution.unresolved, resolution.reasons)
+        report_tsv = unresolved_table(resolution.unresolved, resolution.reasons, phrases)
         write_graph(quads, out, extra_files={"unresolved.tsv": report_tsv}, check=check)
     assert report is not None, "write_graph runs check() before it replaces OUT"
     stages.seconds["store"] -= stages.seconds["shacl"]
@@ -156,6 +178,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
         unresolved=len(resolution.unresolved),
         unresolved_examples=examples,
         unresolved_defined=sum(1 for m in resolution.unresolved if m.long_form),
+        unresolved_phrases=len(phrases),
         triples=len(quads),
         seconds=time.perf_counter() - started,
         conforms=report.conforms,

@@ -89,10 +89,10 @@ def test_unresolved_tsv_gives_the_reason_of_each_mention(tmp_path):
     done = kg("build", UNRESOLVED_REVIEW, "-o", out, "--pipeline", "hybrid")
     assert done.returncode == 0, done.stderr
     lines = (out / "unresolved.tsv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "doc_id\tstart\tend\ttext\tcategory\treason"
+    assert lines[0] == "doc_id\tstart\tend\ttext\tcategory\treason\tkind"
     rows = [line.split("\t") for line in lines[1:]]
     assert rows, "the fixture should leave at least one mention unresolved"
-    assert all(len(r) == 6 and r[5].strip() for r in rows), rows
+    assert all(len(r) == 7 and r[5].strip() and r[6] for r in rows), rows
 
 
 def test_strict_build_fails_in_one_line_and_keeps_existing_output(tmp_path):

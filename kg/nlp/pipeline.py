@@ -181,11 +181,16 @@ class LongFormGrounder(Protocol):
 
 def _apply_document_definitions(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
                                 matcher, long_forms: LongFormGrounder | None = None,
-                                readings: Sequence[Reading] | None = None, *, report: bool = False) -> list[Mention]:
+                                readings: Sequence[Reading] | None = None, *, report: bool = False,
+                                hidden: list[tuple[int, int]] | None = None) -> list[Mention]:
     """Tag uses of short forms defined in one block in every block, overriding dictionary readings.
 
     With ``report`` (a reader's terms), a definition no vocabulary name grounds keeps one mention of its short
-    form, carrying the long form, so resolution grounds it or lists it as unresolved: it never vanishes.
+    form, carrying the long form, so resolution grounds it or lists it as unresolved: it never vanishes. And a
+    shorter name inside a long form never stands in for the definition ("glucose" in "glucose-dependent
+    insulinotropic polypeptide (GIP)"): a long form grounded as a whole replaces the names inside it; those
+    inside a long form nothing grounds are dropped, and its span is added to ``hidden`` (no later stage reads
+    a name there).
 
     A long form no vocabulary names exactly may still be a spelling or word-order variant of one, found by
     ``long_forms``: then the short form and the long form itself take that concept.
@@ -225,6 +230,11 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                                                 sentence=_sentence_at(doc, start - block.span.start, block.span.start,
                                                                       reading),
                                                 curie=concept.curie, reading=said)
+    if report:
+        if matcher is not None:
+            _read_as_whole(by_span, defined, long_spans, matcher.vocabulary)
+        _long_forms_whole(document, blocks, block_docs, readings, by_span, defined, long_spans, short_spans,
+                          hidden if hidden is not None else [])
     # A definition no vocabulary grounds is reported, not dropped: one mention of its short form, carrying the
     # long form, which resolution lists as unresolved with its reason (issue 8, part 7).
     for short, (found, long) in defined.items():
@@ -260,6 +270,50 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
     return sorted(by_span.values(), key=lambda m: (m.start, m.end))
 
 
+def _read_as_whole(by_span: dict[tuple[int, int], Mention], defined: dict, long_spans: dict, vocabulary) -> None:
+    """A definition whose long form the NER read as one concept where it is defined ("Brief Psychiatric Rating
+    Scale (BPRS)", read through its reading or a variant) stands for that concept, as does its short form."""
+    for short, (found, long) in list(defined.items()):
+        if found or vocabulary is None:
+            continue
+        whole = next((by_span[(start, end)] for _index, start, end, _said in long_spans.get(short, ())
+                      if (start, end) in by_span and by_span[(start, end)].curie), None)
+        concept = vocabulary.get(whole.curie) if whole is not None else None
+        if concept is not None:
+            defined[short] = ((concept,), long)
+
+
+def _long_forms_whole(document: Document, blocks: Sequence[Block], block_docs, readings: Sequence[Reading],
+                      by_span: dict[tuple[int, int], Mention], defined: dict, long_spans: dict, short_spans: dict,
+                      hidden: list[tuple[int, int]]) -> None:
+    """Names inside a defined long form give way to the definition (see :func:`_apply_document_definitions`).
+
+    A name that is itself part of another definition ("serotonin (5-HT) reuptake inhibitors (SRIs)") stays;
+    a mention crossing the long form's edge means the long form was read otherwise, and it is left alone.
+    """
+    own = {(start, end) for spans in long_spans.values() for _index, start, end, _said in spans}
+    own |= {(start, end) for _index, start, end, _said in short_spans.values()}
+    for short, (found, _long) in defined.items():
+        for index, start, end, said in long_spans.get(short, ()):
+            if (start, end) in by_span:
+                continue
+            overlapping = [key for key, m in by_span.items() if m.start < end and start < m.end]
+            if any(not (start <= m_start and m_end <= end) for m_start, m_end in overlapping):
+                continue
+            for key in overlapping:
+                if key not in own:
+                    del by_span[key]
+            if not found:
+                hidden.append((start, end))
+                continue
+            if any(m.start < end and start < m.end for m in by_span.values()):
+                continue  # a nested definition stays; the long form is then read through it
+            block, doc, reading = blocks[index], block_docs[index], readings[index]
+            by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], found[0].category,
+                                            sentence=_sentence_at(doc, start - block.span.start, block.span.start,
+                                                                  reading), curie=found[0].curie, reading=said)
+
+
 def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
                       readings: Sequence[Reading] | None = None) -> list[Mention]:
     """Add "M. grisea" where the document names "Magnaporthe grisea" (see :mod:`kg.nlp.binomials`)."""
@@ -281,12 +335,14 @@ def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, m
 
 
 def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
-                        block_readings: Sequence[Reading] | None = None, *, vocabulary=None) -> list[Mention]:
+                        block_readings: Sequence[Reading] | None = None, *, vocabulary=None,
+                        hidden: Sequence[tuple[int, int]] = ()) -> list[Mention]:
     """Tag every untagged occurrence of a form the document already reads as one concept with that concept.
 
     A form the dictionary skips in one place (hidden by a definition, cut by a bracket, dropped by the
     stop-list) is still the concept the document names elsewhere. Forms read as different concepts in
-    the same document are left alone (the context decided each), and so are forms under three characters.
+    the same document are left alone (the context decided each), and so are forms under three characters, and
+    the ``hidden`` spans (defined long forms no name grounds as a whole).
     """
     from bisect import bisect_right
 
@@ -302,8 +358,8 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
         return mentions
     block_readings = _as_written(document, blocks) if block_readings is None else block_readings
     taken = bytearray(len(document.text))
-    for m in mentions:
-        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+    for start, end in [(m.start, m.end) for m in mentions] + list(hidden):
+        taken[start:end] = b"\x01" * (end - start)
     starts = [b.span.start for b in blocks]
     pattern = re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, forms)) + r")(?![0-9A-Za-z])")
     added = []
@@ -431,10 +487,11 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
         found: list[Mention] = []
         for block, doc, reading in zip(blocks, block_docs, readings):
             found.extend(_block_mentions(document, block, doc, reading))
+        hidden: list[tuple[int, int]] = []
         found = _apply_document_definitions(document, blocks, block_docs, found, matcher, long_forms, readings,
-                                            report=reader)
+                                            report=reader, hidden=hidden)
         found = _expand_binomials(document, blocks, block_docs, found, readings)
         mentions.extend(_propagate_readings(document, blocks, block_docs, found, readings,
-                                            vocabulary=matcher.vocabulary if reader else None))
+                                            vocabulary=matcher.vocabulary if reader else None, hidden=hidden))
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))
     return mentions

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kg.resolve.long_forms import long_form_concept
+from kg.resolve.phrases import Phrase, frequent_phrases
 from kg.resolve.resolver import DEFAULT_FUZZY_THRESHOLD, Resolution, resolve
 
-__all__ = ["DEFAULT_FUZZY_THRESHOLD", "Resolution", "long_form_concept", "resolve"]
+__all__ = ["DEFAULT_FUZZY_THRESHOLD", "Phrase", "Resolution", "frequent_phrases", "long_form_concept", "resolve"]
