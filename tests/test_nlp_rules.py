@@ -147,3 +147,108 @@ def test_a_form_read_once_is_read_so_everywhere_in_its_document_unless_readings_
     assert added == [(nacl[0], "NaCl", "MESH:D012965"), (nacl[2], "NaCl", "MESH:D012965")]
     last = next(m for m in out if m.start == nacl[2])
     assert last.sentence == (blocks[2].span.start, blocks[2].span.end)
+
+
+# --- A reader's terms: MeSH headings of no kg category, forms text writes (sentences of the development reviews) --
+
+def _mesh(curie: str, label: str, category: str, *synonyms: str) -> Concept:
+    return Concept(curie=curie, label=label, category=category, synonyms=synonyms, sources=("MESH2026",))
+
+
+_READER_CONCEPTS = (
+    _mesh("MESH:D011788", "Quality of Life", "concept"),
+    _mesh("MESH:D006760", "Hospitalization", "concept"),
+    _mesh("MESH:D016017", "Odds Ratio", "concept"),
+    _mesh("MESH:D019139", "Tumor Escape", "process"),
+    _mesh("MESH:D013313", "Stress Disorders, Post-Traumatic", "disease", "Post-Traumatic Stress Disorders"),
+    _mesh("MESH:D006816", "Huntington Disease", "disease"),
+    _mesh("MESH:D014150", "Antipsychotic Agents", "chemical"),
+    _mesh("MESH:D020011", "Protective Agents", "chemical"),
+    _mesh("MESH:D050493", "VMAT2", "gene"),
+    _mesh("MESH:D009473", "neuroplasticity", "process"),
+)
+
+
+def _reader_matcher():
+    from kg.nlp.dictionary import DictionaryMatcher
+
+    terms = ((name, c) for c in _READER_CONCEPTS for name in (c.label, *c.synonyms))
+    return DictionaryMatcher(terms, vouched={"MESH:D009473"})
+
+
+def _hits(matches, text):
+    return [(text[m.start:m.end], m.concepts[0].curie, "reader" if m.reader else "generic" if m.generic else "")
+            for m in matches]
+
+
+def test_headings_of_no_category_are_names_of_a_readers_terms_only():
+    matcher = _reader_matcher()
+    text = "burden (8) and further compromises the quality of life of the affected patients (9)."
+    assert _hits(matcher.candidates(text), text) == [("quality of life", "MESH:D011788", "reader")]
+    assert matcher.find(text) == []  # never a name in a corpus's terms
+    text = "95% CI: 0.03–0.28) episodes, and more hospitalizations (SMD = 0.53, 95% CI: 0.32–0.74)"
+    assert _hits(matcher.candidates(text), text) == [("hospitalizations", "MESH:D006760", "generic")]
+    assert "hospitalization" in matcher.generic_keys
+
+
+def test_processes_only_meshs_qualifiers_make_processes_are_a_readers_names():
+    matcher = _reader_matcher()
+    text = "chimeras (PROTACs) to interfere with tumor escape signaling; esketamine and neuroplasticity"
+    # a curated concept (vouched) is an ordinary name even where it cites MeSH 2026 as its source
+    assert _hits(matcher.candidates(text), text) == [("tumor escape", "MESH:D019139", "reader"),
+                                                     ("neuroplasticity", "MESH:D009473", "")]
+
+
+def test_forms_text_writes_closed_up_possessive_hyphenated_and_as_a_plural_noun():
+    matcher = _reader_matcher()
+    text = "|  Posttraumatic stress disorder | 3 | 180 | 0.177 (0.061 to 0.293)"
+    assert _hits(matcher.find(text), text) == [("Posttraumatic stress disorder", "MESH:D013313", "")]
+    text = "Neuroleptic malignant syndrome associated with tetrabenazine in Huntington’s disease: a case report."
+    assert _hits(matcher.find(text), text) == [("Huntington’s disease", "MESH:D006816", "")]
+    text = "an overview of vesicular monoamine transporter (VMAT-2) inhibitors in schizophrenia"
+    assert _hits(matcher.find(text), text) == [("VMAT-2", "MESH:D050493", "")]
+    text = "(mood stabilizers, oral or long‐acting antipsychotics, antidepressants); protective effects"
+    assert _hits(matcher.candidates(text), text) == [("antipsychotics", "MESH:D014150", "reader")]
+
+
+def test_mesh_category_of_phenomena_and_everyday_cancer_names():
+    from kg.vocabulary.mesh import mesh_category, reading_names
+
+    qualifiers = frozenset({"drug effects", "genetics", "immunology", "physiology", "radiation effects"})
+    assert mesh_category("Tumor Escape", qualifiers) == "process"
+    assert mesh_category("Psychological Distress") == "concept"
+    assert reading_names("Triple Negative Breast Neoplasms", "disease") == ("Triple Negative Breast Cancer",)
+    assert reading_names("Head and Neck Neoplasms", "disease") == ("Head and Neck Cancer",)
+    assert reading_names("Antipsychotic Agents", "chemical") == ()
+
+
+def test_research_method_headings_and_hyphenated_symbols():
+    from kg.nlp.precision import hyphenated_symbol, is_method_term
+
+    assert is_method_term(_mesh("MESH:D016017", "Odds Ratio", "concept"))
+    assert is_method_term(_mesh("MESH:D017594", "Publication Bias", "concept"))
+    assert not is_method_term(_mesh("MESH:D000079225", "Psychological Distress", "concept"))
+    assert not is_method_term(_mesh("MESH:D016001", "Confidence Intervals", "disease"))  # categorised: not asked
+    assert hyphenated_symbol("VMAT2", "VMAT-2") and hyphenated_symbol("VMAT2", "VMAT‑2")
+    assert not hyphenated_symbol("VMAT2", "VMAT 2") and not hyphenated_symbol("VMAT2", "Vmat-2")
+
+
+def test_a_subject_in_the_plural_is_a_subject():
+    from kg.nlp.precision import subject_forms
+
+    zones = ["Poorly adherent subjects had more previous hospitalizations and an earlier age at onset."]
+    assert subject_forms(zones[0], zones, {"hospitalization", "caregiver"}) == frozenset({"hospitalization"})
+
+
+def test_dictionary_ner_reads_headings_of_no_category_in_a_readers_terms_only():
+    from kg.nlp import load_pipeline
+    from kg.vocabulary.index import Vocabulary
+
+    text = "Poor quality of life and hospitalization; the odds ratio was 1.36."
+    found = {}
+    for terms in ("reader", "corpus"):
+        nlp = load_pipeline("dictionary", vocabulary=Vocabulary([("mesh", _READER_CONCEPTS)]),
+                            overrides={"components.kg_dictionary_ner.conventions": terms})
+        found[terms] = [(e.text, e.kb_id_) for e in nlp(text).ents]
+    # "hospitalization" is no subject of this text (no title, abstract or heading names it); "odds ratio" is a method
+    assert found == {"reader": [("quality of life", "MESH:D011788")], "corpus": []}

@@ -126,7 +126,8 @@ def test_text_order(heading, text):
     ("Hepatitis", "disease"), ("Anxiety", "disease"), ("Ketamine", "chemical"), ("Lithium Carbonate", "chemical"),
     ("Hippocampus", "anatomy"), ("Liver", "anatomy"), ("GABAergic Neurons", "cell"), ("Fibroblasts", "cell"),
     ("Psychotherapy", "intervention"), ("Administration, Intranasal", "intervention"),
-    ("Craving", "concept"), ("Socioeconomic Factors", "concept"),
+    ("Craving", "process"), ("Tumor Escape", "process"), ("Socioeconomic Factors", "concept"),
+    ("Psychological Distress", "concept"),
 ])
 def test_mesh_category_from_heading_and_qualifiers(heading, category):
     ui = {label: ui for ui, label in mesh_descriptors().items()}[heading]

@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 TRIE_DIR = "ner"
 MAX_KEY = 120  # longer names are not matched in running text
 _SPACES_RE = re.compile(r" +")
+# Where a name may start: a word, or a bracket before one ("(+)-..."). The corpus readings were tuned on starts
+# that consume the bracket, so the word after it ("(pimavanserin") is a start of its own in a reader's terms only.
 _WORD_START_RE = re.compile(r"(?<![^\W_])[^\W_]|(?<![^\W_])[(\[][^\W_]")
+_READER_WORD_START_RE = re.compile(r"(?<![^\W_])(?=[^\W_]|[(\[][^\W_])")
+_SPACED_NUMBER_RE = re.compile(r"^([a-z]{3,}) (\d{1,2})s?$")
 _GREEK_NAMES = {letter: GREEK_NAMES[letter] for letter in SPELLED_GREEK}
 _GREEK_RE = re.compile("|".join(_GREEK_NAMES))
 
@@ -119,11 +123,14 @@ class BroadMatcher:
         return len(self._trie)
 
     def candidates(self, text: str) -> list[Match]:
-        """Every boundary-respecting broad-name hit in ``text``, overlaps included."""
+        """Every boundary-respecting broad-name hit in ``text``, overlaps included. In a reader's terms (the rules
+        keep higher taxa) a word after a bracket starts a name too, and a name the index lists only in the plural
+        is found in the singular."""
         folded = fold(text)
         found = []
         prefixes = self._trie.prefixes
-        for word in _WORD_START_RE.finditer(folded):
+        starts = _READER_WORD_START_RE if self.rules.higher_taxa else _WORD_START_RE
+        for word in starts.finditer(folded):
             start = word.start()
             for key in prefixes(folded[start:start + MAX_KEY]):
                 end = start + len(key)
@@ -148,6 +155,12 @@ class BroadMatcher:
         candidates = self.layer.lookup_key(nkey) or self.layer.lookup_key(singular(nkey))
         if not candidates and written.endswith("s"):
             candidates = self.layer.lookup_key(normalise(written[:-1]))
+        if not candidates and (symbol := _SPACED_NUMBER_RE.match(nkey)):  # "VMAT-2" for "VMAT2"
+            candidates = self.layer.lookup_key(symbol.group(1) + symbol.group(2))
+        if not candidates and self.rules.higher_taxa and nkey[-1:].isalpha():
+            # in a reader's terms, a name listed only in the plural ("esophageal cancers")
+            plurals = (nkey[:-1] + "ies",) if nkey.endswith("y") else (nkey + "s", nkey + "es")
+            candidates = next((found for key in plurals if (found := self.layer.lookup_key(key))), ())
         kept = []
         for concept in candidates:
             for form in (concept.label, *concept.synonyms):

@@ -23,6 +23,7 @@ from kg.nlp.dictionary import (
     select_longest,
 )
 from kg.nlp.glossary import doc_definitions, find_glossary, long_form_agrees, short_form_key, short_form_spans
+from kg.nlp.precision import is_method_term
 from kg.vocabulary.protocols import SurfaceLookup
 
 __all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches",
@@ -199,13 +200,18 @@ class DictionaryNER:
         corpus = self.corpus_terms
         # one-word MeSH-only names of an inferred category ("radiotherapy") only where the document makes them
         # its subjects, and never in a corpus's terms (they were no names there)
+        # names of a reader's terms only (MeSH headings of no kg category, "Quality of Life") never in a corpus's
         own = [m for m in self.matcher.candidates(text)
-               if not m.generic or (not corpus and " ".join(fold(text[m.start:m.end]).split()) in subjects)]
+               if not (m.generic or m.reader) or (not corpus and (m.reader or _written_key(text, m) in subjects)
+                                                  and not is_method_term(m.concepts[0]))]
         found = [m for m in own if m.concepts and m.concepts[0].curie in curated]
+        # in a reader's terms a heading in the plural written as such names the class ("estrogen receptors" are
+        # "Receptors, Estrogen", not the one gene a singular name pluralised would give)
+        classes = [] if corpus else [m for m in own if m not in found and _plural_name(text, m)]
+        found.extend(classes)
         for broad in self.broad_matchers:
-            found.extend(m for m in broad.candidates(text)
-                         if self.include_concepts or not m.concepts or m.concepts[0].category != "concept")
-        found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated))
+            found.extend(m for m in broad.candidates(text) if self._concept_name(text, m, subjects))
+        found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated) and m not in classes)
         if corpus:
             found = self._drop_higher_taxa(text, found, curated)
         if not self.learned_stoplist:
@@ -224,6 +230,16 @@ class DictionaryNER:
                     continue
             kept.append(match)
         return kept
+
+    def _concept_name(self, text: str, match: Match, subjects: frozenset[str]) -> bool:
+        """Whether a broad-index hit may be a mention: a name of a kg category always; a name of no category
+        ("Medication Adherence", "Body Weight") in a reader's terms only, one word only as the document's subject."""
+        if self.include_concepts or not match.concepts or match.concepts[0].category != "concept":
+            return True
+        if self.corpus_terms or is_method_term(match.concepts[0]):
+            return False
+        key = _written_key(text, match)
+        return " " in key or key in subjects
 
     def _drop_higher_taxa(self, text: str, found: list[Match], curated: frozenset[str]) -> list[Match]:
         """Organism names that resolve to a genus or higher taxon (:func:`~kg.nlp.precision.is_higher_taxon`)
@@ -338,6 +354,20 @@ class DictionaryNER:
 
 
 CONVENTIONS = ("auto", "corpus", "reader")
+
+
+def _plural_name(text: str, match: Match) -> bool:
+    """Whether ``match`` is written as a name its first concept has in the plural ("Estrogen Receptors")."""
+    key = _written_key(text, match)
+    if not match.concepts or not key.endswith("s") or " " not in key:
+        return False
+    concept = match.concepts[0]
+    return any(" ".join(fold(form).split()) == key for form in (concept.label, *concept.synonyms))
+
+
+def _written_key(text: str, match: Match) -> str:
+    """The folded text of ``match``, spaces collapsed (as subjects and the stop-list hold forms)."""
+    return " ".join(fold(text[match.start:match.end]).split())
 
 
 def _glued(text: str, start: int, end: int, match: Match) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.concept import Concept
-from kg.nlp.precision import case_sensitive
+from kg.nlp.precision import case_sensitive, hyphenated_symbol
 from kg.vocabulary.index import ByIdentity
 from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
 
@@ -81,12 +81,45 @@ def is_boundary(text: str, start: int, end: int) -> bool:
     return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
 
 
+# Prefixes a name writes with a hyphen that text often closes up ("Post-Traumatic" as "posttraumatic").
+_JOINED_PREFIX_RE = re.compile(r"(?<![^\W_])(post|pre|non|anti|inter|intra|hyper|hypo|neuro|psycho|multi|poly|co)"
+                               r"[-\u2010\u2011](?=[a-z]{3})", re.IGNORECASE)
+# An eponym before the noun it names ("Huntington Disease"): text writes it possessive ("Huntington's disease").
+_EPONYM_RE = re.compile(r"^([A-Z][a-z]{2,}) (disease|syndrome|disorder|palsy|sarcoma|lymphoma)(s?)$", re.IGNORECASE)
+
+
+# "Antipsychotic Agents", "Antihypertensive Agents": text names the class by its adjective as a plural noun
+# ("antipsychotics"); in the singular the word is an adjective ("protective", "adrenergic") and names nothing.
+_AGENTS_RE = re.compile(r"^(\w{5,}(?:ic|ive)) Agents$", re.IGNORECASE)
+# A symbol of capitals and a number ("VMAT2", "HER2"), which text also writes with a hyphen ("VMAT-2").
+_SYMBOL_DIGITS_RE = re.compile(r"^([A-Z]{3,})(\d{1,2})$")
+
+
+def _written_variants(form: str) -> set[str]:
+    """Other ways text writes ``form``: a hyphenated prefix closed up, an eponym in the possessive, a symbol's
+    number after a hyphen."""
+    variants = {form}
+    joined = _JOINED_PREFIX_RE.sub(r"\1", form)
+    if joined != form:
+        variants.add(joined)
+    if _SYMBOL_DIGITS_RE.match(form):  # "VMAT2" written "VMAT-2"
+        variants.add(_SYMBOL_DIGITS_RE.sub(r"\1-\2", form))
+    eponym = _EPONYM_RE.match(form)
+    if eponym and form[0].isupper() and not eponym.group(1).isupper():
+        name, noun, plural = eponym.groups()
+        variants.update(f"{name}{mark}s {noun}{plural}" for mark in ("'", "\u2019"))
+    return variants
+
+
 def _key_variants(form: str) -> set[str]:
-    """Folded keys a surface form is matched under: as written, Greek names as letters, simple plurals."""
+    """Folded keys a surface form is matched under: as written and as text also writes it (:func:`_written_variants`),
+    Greek names as letters, simple plurals."""
     from kg.vocabulary import singular
 
-    base = _SPACES_RE.sub(" ", fold(form)).strip()
-    keys = {base, _GREEK_NAME_RE.sub(lambda m: _GREEK_LETTER[m.group(1)], base)}
+    keys: set[str] = set()
+    for variant in _written_variants(form):
+        base = _SPACES_RE.sub(" ", fold(variant)).strip()
+        keys.update((base, _GREEK_NAME_RE.sub(lambda m: _GREEK_LETTER[m.group(1)], base)))
     for key in list(keys):
         keys.add(singular(key))
         last = key.rsplit(" ", 1)[-1]
@@ -104,6 +137,7 @@ class _Entry:
     concept: Concept
     case_sensitive: bool
     generic: bool = False  # a one-word MeSH-only name of an inferred category (see _generic_word)
+    reader: bool = False  # a name of a reader's terms only (see _reader_only)
 
 
 @dataclass(frozen=True)
@@ -115,6 +149,7 @@ class Match:
     concepts: tuple[Concept, ...]
     long_form: str = ""
     generic: bool = False  # only one-word MeSH-only names matched: a mention only where the document makes it one
+    reader: bool = False  # only names of a reader's terms matched (:func:`_reader_only`): no mention in a corpus's
 
 
 # MeSH descriptors whose category is only inferred from the qualifiers MeSH allows them ("methods" ->
@@ -124,10 +159,26 @@ class Match:
 _INFERRED_ONLY = frozenset({"intervention", "process", "behaviour"})
 
 
-def _generic_word(form: str, concept: Concept) -> bool:
+def _generic_word(form: str, concept: Concept, vouched: frozenset[str] = frozenset()) -> bool:
+    """Whether ``form`` is a one-word name that is a mention only where the document makes it a subject: a
+    MeSH-only name of an inferred category, or any name of a MeSH heading of no kg category ("Fear",
+    "Hospitalization", "Smoking"). ``vouched``: CURIEs another layer (the curated one) vouches for."""
     from kg.vocabulary.mesh import MESH_SOURCE
 
-    return concept.category in _INFERRED_ONLY and concept.sources == (MESH_SOURCE,) and " " not in form.strip()
+    if " " in form.strip() or concept.curie in vouched:
+        return False
+    return concept.category == "concept" or (concept.category in _INFERRED_ONLY and concept.sources == (MESH_SOURCE,))
+
+
+def _reader_only(concept: Concept, vouched: frozenset[str] = frozenset()) -> bool:
+    """Whether names of ``concept`` are mentions in a reader's terms only: MeSH headings of no kg category
+    ("Quality of Life", "Psychological Distress") and the processes only MeSH's qualifiers make processes
+    ("Tumor Escape", "Reversal Learning") were never names in the training corpora's annotations."""
+    from kg.vocabulary.mesh import MESH_SOURCE
+
+    if concept.curie in vouched:
+        return False
+    return concept.category == "concept" or (concept.category == "process" and concept.sources == (MESH_SOURCE,))
 
 
 class DictionaryMatcher:
@@ -140,25 +191,34 @@ class DictionaryMatcher:
         include_concepts: bool = False,
         stop_words: Iterable[str] = DEFAULT_STOP_WORDS,
         min_length: int = 2,
+        vouched: Iterable[str] = (),
     ) -> None:
+        """``include_concepts``: MeSH headings of no kg category are names in every terms, not only a reader's;
+        ``vouched``: CURIEs (the curated layer's) whose names are never generic nor a reader's only."""
         import ahocorasick
 
         stop = {fold(w) for w in stop_words}
+        vouched = frozenset(vouched)
         table: dict[str, list[_Entry]] = {}
         for form, concept in terms:
             form = form.strip()
-            if len(form) < min_length or (concept.category == "concept" and not include_concepts):
+            if len(form) < min_length or not any(c.isalpha() for c in form):
                 continue
-            if not any(c.isalpha() for c in form):
-                continue
+            reader = not include_concepts and _reader_only(concept, vouched)
+            generic = _generic_word(form, concept, vouched) and (reader or concept.category != "concept")
             # Short all-caps forms ("ED", "CAN", "NMDA") and very short mixed-case ones must match case.
-            entry = _Entry(form, concept, case_sensitive(form, all_caps_up_to=5), _generic_word(form, concept))
+            entry = _Entry(form, concept, case_sensitive(form, all_caps_up_to=5), generic, reader and not generic)
             for key in _key_variants(form):
                 if key in stop or len(key) < min_length:
                     continue
                 entries = table.setdefault(key, [])
                 if entry not in entries:
                     entries.append(entry)
+            if agents := _AGENTS_RE.match(form):  # the class as a plural noun, in a reader's terms (not the corpora's)
+                noun = _Entry(form, concept, False, False, True)
+                nouns = table.setdefault(fold(agents.group(1)) + "s", [])
+                if noun not in nouns:
+                    nouns.append(noun)
         self._table = table
         self._generic: frozenset[str] | None = None
         self._automaton = ahocorasick.Automaton()
@@ -178,14 +238,15 @@ class DictionaryMatcher:
             self._generic = frozenset(k for k, entries in self._table.items() if all(e.generic for e in entries))
         return self._generic
 
-    def _accept(self, key: str, written: str, generic: bool = False) -> tuple[Concept, ...]:
+    def _accept(self, key: str, written: str, generic: bool = False, reader: bool = False) -> tuple[Concept, ...]:
         """Concepts of ``key`` whose case rule accepts the text as written (plural "s" allowed); the generic
-        one-word names only when ``generic``."""
+        one-word names only when ``generic``, names of a reader's terms only when ``reader``."""
         concepts: list[Concept] = []
         for entry in self._table.get(key, ()):
-            if entry.generic and not generic:
+            if (entry.generic and not generic) or (entry.reader and not reader):
                 continue
-            if entry.case_sensitive and written not in (entry.form, entry.form + "s"):
+            if entry.case_sensitive and written not in (entry.form, entry.form + "s") \
+                    and not hyphenated_symbol(entry.form, written):
                 continue
             if entry.concept not in concepts:
                 concepts.append(entry.concept)
@@ -207,13 +268,15 @@ class DictionaryMatcher:
             concepts = self._accept(key, text[start:end])
             if concepts:
                 found.append(Match(start, end, concepts))
+            elif concepts := self._accept(key, text[start:end], reader=True):
+                found.append(Match(start, end, concepts, reader=True))
             elif key in self.generic_keys and (concepts := self._accept(key, text[start:end], generic=True)):
                 found.append(Match(start, end, concepts, generic=True))
         return found
 
     def find(self, text: str) -> list[Match]:
-        """The longest non-overlapping hits in ``text``, in text order."""
-        return select_longest([m for m in self.candidates(text) if not m.generic])
+        """The longest non-overlapping hits in ``text``, in text order (no generic nor reader-only names)."""
+        return select_longest([m for m in self.candidates(text) if not (m.generic or m.reader)])
 
     def lookup(self, phrase: str) -> tuple[Concept, ...]:
         """Concepts whose surface form is the whole of ``phrase`` (as the matcher would read it)."""
@@ -277,8 +340,11 @@ def bridge_inline_short_forms(text: str, find: Callable[[str], list[Match]]) -> 
 @lru_cache(maxsize=4)
 def _cached(handle: ByIdentity, size: int, include_concepts: bool, stop_words: frozenset[str],
             min_length: int) -> DictionaryMatcher:
-    return DictionaryMatcher(handle.vocabulary.terms(), include_concepts=include_concepts,
-                             stop_words=stop_words, min_length=min_length)
+    vocabulary = handle.vocabulary
+    curated = getattr(vocabulary, "layer_curies", None)
+    vouched = curated("curated") if curated and "curated" in getattr(vocabulary, "layer_names", ()) else frozenset()
+    return DictionaryMatcher(vocabulary.terms(), include_concepts=include_concepts,
+                             stop_words=stop_words, min_length=min_length, vouched=vouched)
 
 
 def dictionary_matcher(vocabulary, *, include_concepts: bool = False,

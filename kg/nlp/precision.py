@@ -19,16 +19,17 @@ from pathlib import Path
 from kg.errors import VocabularyError
 from kg.paths import ontologies_dir
 
-__all__ = ["CUES_FILE", "IDIOMS_FILE", "NameRules", "STOPLIST_FILE", "STRONG_SEEN", "acronym_as_word",
-           "case_matches", "case_sensitive", "confirmed_pairs", "glued_to_code", "has_cue", "in_idiom",
-           "is_higher_taxon", "is_label", "is_person_name", "learned_stoplist", "needs_support", "read_stoplist",
-           "strong_stoplist", "subject_forms"]
+__all__ = ["CUES_FILE", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules", "STOPLIST_FILE", "STRONG_SEEN",
+           "acronym_as_word", "case_matches", "case_sensitive", "confirmed_pairs", "glued_to_code", "has_cue",
+           "hyphenated_symbol", "in_idiom", "is_higher_taxon", "is_label", "is_method_term", "is_person_name",
+           "learned_stoplist", "needs_support", "read_stoplist", "strong_stoplist", "subject_forms"]
 
 log = logging.getLogger(__name__)
 
 STOPLIST_FILE = ontologies_dir() / "ner" / "stoplist.tsv"
 CUES_FILE = ontologies_dir() / "ner" / "cues.tsv"
 IDIOMS_FILE = ontologies_dir() / "ner" / "idioms.tsv"
+METHOD_WORDS_FILE = ontologies_dir() / "ner" / "method_words.tsv"
 
 # Gene symbols and aliases: short, mostly upper case or digits, no spaces ("BDNF", "p53", "IL-6").
 _SYMBOL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-./]*$")
@@ -180,6 +181,15 @@ def acronym_as_word(form: str, written: str) -> bool:
     return bool(form_letters) and sum(c.isupper() for c in form_letters) <= 1 and len(form_letters) >= 3
 
 
+_HYPHENATED_SYMBOL_RE = re.compile(r"^([A-Z]{3,})[-\u2010\u2011](\d{1,2})s?$")
+
+
+def hyphenated_symbol(form: str, written: str) -> bool:
+    """Whether ``written`` is the symbol ``form`` with a hyphen before its number ("VMAT-2" for "VMAT2")."""
+    match = _HYPHENATED_SYMBOL_RE.match(written)
+    return match is not None and match.group(1) + match.group(2) == form
+
+
 def case_matches(form: str, written: str, category: str) -> bool:
     """Whether text ``written`` may stand for the name ``form`` given their cases.
 
@@ -187,7 +197,7 @@ def case_matches(form: str, written: str, category: str) -> bool:
     also match in rodent style ("Klf9", "Akt" for KLF9, AKT) and, when they contain a digit, in any case
     ("p53" for P53): a digit makes the symbol no English word.
     """
-    if not case_sensitive(form) or written in (form, form + "s"):
+    if not case_sensitive(form) or written in (form, form + "s") or hyphenated_symbol(form, written):
         return True
     if category != "gene" or len(form) < 3 or written.casefold() != form.casefold():
         return False
@@ -336,6 +346,27 @@ def in_idiom(text: str, start: int, end: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _method_words() -> frozenset[str]:
+    if not METHOD_WORDS_FILE.is_file():
+        return frozenset()
+    lines = METHOD_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.casefold() for line in lines if line and not line.startswith("#")
+                     for w in (line.split("\t", 1)[0].strip(),) if w)
+
+
+def is_method_term(concept) -> bool:
+    """Whether ``concept``, of no kg category, names a research method rather than a subject: its heading's head
+    noun (in text order) is a research-method word (``ontologies/ner/method_words.tsv``: "Odds Ratio",
+    "Publication Bias", "Cohort Studies", "MEDLINE")."""
+    if concept.category != "concept":
+        return False
+    from kg.vocabulary.mesh import text_order
+
+    words = (text_order(concept.label) or concept.label).split()
+    return bool(words) and words[-1].casefold() in _method_words()
+
+
 # --- The stop-list in a reader's terms (issue 8, part 7) ----------------------------------------------------
 SUBJECT_COUNT = 3  # a stop-listed form used this often is a subject of the document
 
@@ -345,8 +376,8 @@ def subject_forms(text: str, zones: Sequence[str], forms: Iterable[str]) -> froz
 
     A form is a subject when the text defines it (as the long or short form of an abbreviation,
     "placebo (PBO)", "(placebo)"), names it in one of the ``zones`` (its title, abstract and headings),
-    or uses it at least :data:`SUBJECT_COUNT` times. The learnt stop-list is a corpus's annotation
-    convention; a document's own subjects stay in its graph.
+    or uses it at least :data:`SUBJECT_COUNT` times, in the singular or a regular plural. The learnt
+    stop-list is a corpus's annotation convention; a document's own subjects stay in its graph.
     """
     from kg.nlp.dictionary import fold
 
@@ -354,7 +385,8 @@ def subject_forms(text: str, zones: Sequence[str], forms: Iterable[str]) -> froz
     if not ordered:
         return frozenset()
     body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
-    pattern = re.compile(r"(?<![^\W_])(" + body + r")(?![^\W_])")
+    # a form in the plural counts as the form ("more hospitalizations" names "hospitalization")
+    pattern = re.compile(r"(?<![^\W_])(" + body + r")(?:e?s)?(?![^\W_])")
     counts: dict[str, int] = {}
     subjects: set[str] = set()
     for hit in pattern.finditer(fold(text)):

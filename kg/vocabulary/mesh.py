@@ -142,6 +142,9 @@ def display_label(curie: str, label: str, sources: tuple[str, ...]) -> str:
     return label
 
 
+# Qualifiers MeSH allows together only with phenomena and processes (tree G, F02 psychological phenomena) once
+# anatomy, organisms and chemicals are told apart: "Tumor Escape", "Reversal Learning", "Fear".
+_PHENOMENA = frozenset({"physiology", "drug effects", "radiation effects"})
 # Head nouns (last word of the text-order heading) that settle a category on their own.
 _HEADS = {
     **dict.fromkeys(("rats", "rat", "mice", "mouse", "humans"), "organism"),
@@ -159,8 +162,10 @@ def mesh_category(heading: str, qualifiers: frozenset[str] = frozenset()) -> str
     numbers the CSV lacks: "diagnosis" -> disease (C, F03), "administration & dosage" -> chemical (D;
     proteins land here too unless the head noun is "Receptors"/"Proteins"), "pathogenicity" or
     "anatomy & histology" with "classification" -> organism (B), "anatomy & histology" -> anatomy (A),
-    "cytology" -> cell (A11), "methods" -> intervention (E). Head nouns ("Rats, Wistar", "Receptors,
-    AMPA", "…Disorders") go first; anything else is ``concept``. Curated entries override all of it.
+    "cytology" -> cell (A11), "methods" -> intervention (E), "physiology" with "drug effects" and
+    "radiation effects" -> process (G, F02). Head nouns
+    ("Rats, Wistar", "Receptors, AMPA", "…Disorders") go first; anything else is ``concept``. Curated
+    entries override all of it.
     """
     words = (text_order(heading) or heading).split()
     head = words[-1].casefold() if words else ""
@@ -180,6 +185,8 @@ def mesh_category(heading: str, qualifiers: frozenset[str] = frozenset()) -> str
         return "intervention"
     if head.endswith(_DISEASE_SUFFIXES):
         return "disease"
+    if _PHENOMENA <= qualifiers:
+        return "process"
     return "concept"
 
 
@@ -212,17 +219,31 @@ def _salt_bases(descriptors: dict[str, str]) -> dict[str, str]:
     return bases
 
 
+# "Laryngeal Neoplasms", "Triple Negative Breast Neoplasms": text says "... cancer", as MeSH's entry terms do.
+_NEOPLASMS_RE = re.compile(r"^(\w[\w -]*\w) Neoplasms$")
+
+
+def reading_names(heading: str, category: str) -> tuple[str, ...]:
+    """The everyday names text gives a heading in text order where MeSH lists them as entry terms only:
+    "X Neoplasms" as "X Cancer"."""
+    if category == "disease" and (match := _NEOPLASMS_RE.match(heading)):
+        return (f"{match.group(1)} Cancer",)
+    return ()
+
+
 @lru_cache(maxsize=1)
 def mesh_concepts() -> tuple[Concept, ...]:
     """Every MeSH 2026 descriptor as a :class:`Concept` (``MESH:<UI>``); synonyms are the text-order
-    heading and, for a drug MeSH lists only as its salt, the drug's own name."""
+    heading, its everyday readings (:func:`reading_names`) and, for a drug MeSH lists only as its salt,
+    the drug's own name."""
     descriptors = mesh_descriptors()
     bases = _salt_bases(descriptors)
     concepts = []
     for ui, heading in descriptors.items():
         inverted = text_order(heading)
         category = mesh_category(heading, mesh_qualifiers(ui))
-        synonyms = tuple(s for s in (inverted, bases.get(ui, "") if category == "chemical" else "") if s)
+        synonyms = tuple(s for s in (inverted, *reading_names(inverted or heading, category),
+                                     bases.get(ui, "") if category == "chemical" else "") if s)
         concepts.append(
             Concept(
                 curie=f"MESH:{ui}",
