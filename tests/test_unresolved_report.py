@@ -63,6 +63,16 @@ def test_a_long_form_holding_a_definition_is_read_whole(nlp):
     assert [m.curie for m in mentions if m.text == "SRIs"] == [whole.curie] * 2
 
 
+def test_a_short_form_of_a_long_form_read_whole_resolves(nlp, vocabulary):
+    from kg.resolve import resolve
+
+    text = "First-line treatment are serotonin (5-HT) reuptake inhibitors (SRIs). SRIs are effective in OCD."
+    resolution = resolve([_doc(text)], _annotate(nlp, text), vocabulary)
+    assert not [m.text for m in resolution.unresolved]
+    entity = resolution.entity("MESH:D017367")
+    assert entity is not None and [m.text for m in entity.mentions].count("SRIs") == 2
+
+
 MICROBIOTA = (
     "Alpha diversity was lower in patients with anorexia nervosa. Studies found reduced alpha diversity "
     "after weight restoration. Alpha diversity did not differ in bulimia nervosa. Microbial richness was "

@@ -197,6 +197,9 @@ def _resolve_one(mention: Mention, definitions: dict[str, str], grounder: _Groun
         grounding = grounder.ground(long_form, mention.category)
         if grounding.concept is not None:
             return mention, replace(grounding, method="abbreviation")
+        concept = grounder.vocabulary.get(mention.curie) if mention.curie else None
+        if concept is not None:  # the NER read the long form as one concept where it is defined ("serotonin
+            return mention, _Grounding(concept, "abbreviation", 0.95)  # (5-HT) reuptake inhibitors (SRIs)")
         return mention, replace(grounding, reason=f"defined in the document as {long_form!r}: {grounding.reason}")
     grounding = grounder.ground(said, mention.category)
     if grounding.concept is None and mention.curie:
