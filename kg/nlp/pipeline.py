@@ -415,29 +415,35 @@ def _block_readings(document: Document, blocks: Sequence[Block], matcher) -> lis
     return [read(document.text[b.span.start:b.span.end], words=words, known=known) for b in blocks]
 
 
-def document_subjects(document: Document, blocks: Sequence[Block],
-                      generic: frozenset[str] = frozenset()) -> frozenset[str]:
+def document_subjects(document: Document, blocks: Sequence[Block], matcher=None) -> frozenset[str]:
     """Stop-listed forms ``document`` uses as its own subjects (:func:`~kg.nlp.precision.subject_forms`):
-    defined, in its title, abstract or headings, or frequent; and the ``generic`` one-word names
-    (``DictionaryMatcher.generic_keys``) its title, abstract or headings use: frequency alone is no support
-    for those ("Therapeutics", "Science" and "Observation" recur in any review). The NER keeps them in a
-    reader's terms."""
-    from kg.nlp.precision import learned_stoplist, subject_forms
+    defined, in its title, abstract or headings, or frequent; and the generic names (``Match.generic``) that
+    ``matcher`` (a ``DictionaryMatcher``) finds in its title, abstract or headings: frequency alone is no
+    support for those ("Therapeutics", "Science" and "Observation" recur in any review). The NER keeps them in
+    a reader's terms."""
+    from kg.nlp.dictionary import fold
+    from kg.nlp.precision import stoplist_forms, subject_forms
 
     zones = [document.title, *(s.title for s in document.sections)]
     zones += [document.text[b.span.start:b.span.end] for b in blocks if b.kind in ("title", "abstract")]
     zones = [z for z in zones if z]
-    subjects = subject_forms(document.text, zones, {form for form, _category in learned_stoplist()})
-    return subjects | subject_forms("\n".join(zones), zones, generic) if generic else subjects
+    subjects = subject_forms(document.text, zones, stoplist_forms())
+    if matcher is None:
+        return subjects
+    keys = matcher.generic_keys
+    spans = {" ".join(fold(zone[m.start:m.end]).split()) for zone in zones for m in matcher.candidates(zone)
+             if m.generic}
+    # the matcher's key, without the plural "s" it reads on: "mutations" in a heading names "mutation"
+    return subjects | {span[:-1] if span not in keys and span[:-1] in keys else span for span in spans}
 
 
 _LOWER_WORD_RE = re.compile(r"(?<![^\W_])[a-z][a-z]+(?![^\W_])")
 
 
-def _reader_context(document: Document, blocks: Sequence[Block], generic: frozenset[str]) -> dict:
+def _reader_context(document: Document, blocks: Sequence[Block], matcher) -> dict:
     """What the dictionary NER needs to know of the whole document in a reader's terms: its subjects (spared by
     the stop-list) and the words it writes in lower case (so "Bias" is no genus where the text says "bias")."""
-    return {"kg_subjects": document_subjects(document, blocks, generic),
+    return {"kg_subjects": document_subjects(document, blocks, matcher),
             "kg_lower_words": frozenset(_LOWER_WORD_RE.findall(document.text))}
 
 
@@ -475,10 +481,9 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
     work = [(document, blocks, _block_readings(document, blocks, matcher))
             for document in documents for blocks in (document_blocks(document),)]
     reader = matcher is not None and not matcher.corpus_terms
-    generic = matcher.matcher.generic_keys if reader and matcher is not None else frozenset()
     texts = (_block_doc(nlp, reading.text, context)
              for document, blocks, readings in work
-             for context in ((_reader_context(document, blocks, generic) if reader else {}),)
+             for context in ((_reader_context(document, blocks, matcher.matcher) if reader else {}),)
              for reading in readings)
     docs = quiet(nlp.pipe(texts, batch_size=batch_size))
     mentions: list[Mention] = []

@@ -371,6 +371,24 @@ def is_method_term(concept) -> bool:
 SUBJECT_COUNT = 3  # a stop-listed form used this often is a subject of the document
 
 
+@lru_cache(maxsize=1)
+def stoplist_forms() -> frozenset[str]:
+    """The folded forms of :func:`learned_stoplist`, whatever their category."""
+    return frozenset(form for form, _category in learned_stoplist())
+
+
+@lru_cache(maxsize=8)
+def _forms_pattern(forms: frozenset[str]) -> re.Pattern[str] | None:
+    """One alternation of ``forms`` (longest first, spaces matching any whitespace, a regular plural allowed):
+    built once per set, since every document of a build asks about the same forms."""
+    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
+    if not ordered:
+        return None
+    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
+    # a form in the plural counts as the form ("more hospitalizations" names "hospitalization")
+    return re.compile(r"(?<![^\W_])(" + body + r")(?:e?s)?(?![^\W_])")
+
+
 def subject_forms(text: str, zones: Sequence[str], forms: Iterable[str]) -> frozenset[str]:
     """The ``forms`` (folded, as the stop-list holds them) that ``text`` uses as a subject of its own.
 
@@ -381,12 +399,9 @@ def subject_forms(text: str, zones: Sequence[str], forms: Iterable[str]) -> froz
     """
     from kg.nlp.dictionary import fold
 
-    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
-    if not ordered:
+    pattern = _forms_pattern(forms if isinstance(forms, frozenset) else frozenset(forms))
+    if pattern is None:
         return frozenset()
-    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
-    # a form in the plural counts as the form ("more hospitalizations" names "hospitalization")
-    pattern = re.compile(r"(?<![^\W_])(" + body + r")(?:e?s)?(?![^\W_])")
     counts: dict[str, int] = {}
     subjects: set[str] = set()
     for hit in pattern.finditer(fold(text)):
