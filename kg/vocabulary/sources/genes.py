@@ -20,6 +20,7 @@ from kg.vocabulary.sources import Input, Source
 log = logging.getLogger(__name__)
 
 PACKAGE, VERSION = "r-bioc-org.hs.eg.db", "3.16.0-1"
+SHA256 = "0f61810d35b858915b1a9787d8dcab08b7e164c14c20a9e1d86eb9837308c2c2"  # the file PyPI/Debian served at pinning
 SOURCE_KEY = f"org.Hs.eg.db-{VERSION}"
 DB_SUFFIX = "org.Hs.eg.db/extdata/org.Hs.eg.sqlite"
 # NCBI gene types kept; "biological-region" and "unknown" entries are regions, not genes.
@@ -28,7 +29,7 @@ GENE_TYPES = frozenset({"protein-coding", "ncRNA", "rRNA", "tRNA", "snRNA", "sno
 
 
 def fetch(cache: Cache) -> list[Input]:
-    deb = cache.deb(PACKAGE, VERSION)
+    deb = cache.deb(PACKAGE, VERSION, sha256=SHA256)
     return [Input(PACKAGE, VERSION, deb, "debian"), Input(PACKAGE, VERSION, cache.deb_member(deb, DB_SUFFIX),
                                                           "debian")]
 

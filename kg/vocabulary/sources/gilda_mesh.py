@@ -22,6 +22,7 @@ from kg.vocabulary.sources import Input, Source
 log = logging.getLogger(__name__)
 
 PACKAGE, VERSION = "gilda", "1.6.1"
+SHA256 = "618c6693fc4582ae06a1aa755ce80073f03414458cb2631fe7ccfb347422cbe8"  # the file PyPI/Debian served at pinning
 SOURCE_KEY = f"{PACKAGE}-{VERSION}"
 MAPPINGS_MEMBER = "gilda/resources/mesh_mappings.tsv"
 STOPLIST_MEMBER = "gilda/resources/ner_stoplist.txt"
@@ -57,7 +58,7 @@ def xref_curie(namespace: str, identifier: str) -> str:
 
 
 def fetch(cache: Cache) -> list[Input]:
-    return [Input(PACKAGE, VERSION, cache.wheel(PACKAGE, VERSION), "pypi")]
+    return [Input(PACKAGE, VERSION, cache.wheel(PACKAGE, VERSION, sha256=SHA256), "pypi")]
 
 
 def _read_member(inputs: list[Input], member: str) -> str:

