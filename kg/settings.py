@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-__all__ = ["Settings", "DATA_ENV", "VOCAB_DIR_ENV", "CACHE_ENV", "SHARED_ENV", "OFFLINE_ENV"]
+__all__ = ["Settings", "DATA_ENV", "VOCAB_DIR_ENV", "CACHE_ENV", "SHARED_ENV", "OFFLINE_ENV", "SERVICE_ALLOW_ENV"]
 
 DATA_ENV = "KG_DATA_DIR"
 VOCAB_DIR_ENV = "KG_VOCAB_DIR"
 CACHE_ENV = "KG_CACHE_DIR"
 SHARED_ENV = "KG_SHARED_DIR"
 OFFLINE_ENV = "KG_OFFLINE"
+SERVICE_ALLOW_ENV = "KG_SERVICE_ALLOW"
 _APP = "kg"
 
 
@@ -38,6 +39,7 @@ class Settings:
     ``vocab_dir`` holds the broad vocabulary index (``kg vocab build``); ``cache_dir`` the registry downloads
     it is built from; ``shared_dir`` the training corpora (``eval/<corpus>/...``) that the training-pair
     vocabulary source, the stop-list and the conventions learn from (``None``: not available).
+    ``service_allow``: the SPARQL endpoint IRIs ``kg serve`` lets a query's SERVICE reach (none by default).
     """
 
     data_dir: Path
@@ -45,6 +47,7 @@ class Settings:
     cache_dir: Path
     shared_dir: Path | None = None
     offline: bool = False
+    service_allow: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -70,5 +73,6 @@ class Settings:
             cache_dir=_path(env.get(CACHE_ENV)) or default_cache,
             shared_dir=_path(env.get(SHARED_ENV)) or default_shared,
             offline=_truthy(env.get(OFFLINE_ENV)),
+            service_allow=tuple((env.get(SERVICE_ALLOW_ENV) or "").split()),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

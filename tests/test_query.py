@@ -107,41 +107,6 @@ def test_unknown_and_bad_queries(out, tmp_path):
         run_query(out, str(bad))
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_served_endpoint_answers_like_the_store(out):
-    """`kg serve` on loopback (a local server the test starts, not the network) gives the same rows."""
-    import subprocess
-    import time
-    import urllib.request
-
-    from kg.query import run_query
-    from kg.serve import server_command
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/query"
-    server = subprocess.Popen(server_command(out, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-        remote, local = run_query(url, "entities"), run_query(out, "entities")
-        assert remote.columns == local.columns
-        assert sorted(remote.rows) == sorted(local.rows)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 def test_filter_and_graph_stats(out):
     from kg.stats import entities_table, graph_stats
 

@@ -2,6 +2,8 @@
 
 Each ``.rq`` file starts with a ``#`` comment saying what it answers; that header is what ``kg query --list``
 shows. Results come back as plain Python values with IRIs compressed to CURIEs through the one prefix map.
+A query with SERVICE is refused unless asked for (it would make requests from this machine), and bindings mean
+the same on every path: substituted in the store, a ``VALUES`` block opening the pattern for an endpoint.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUERIES_DIR = queries_dir()
-FORMATS = ("table", "tsv", "csv", "json")
+FORMATS = ("table", "tsv", "csv", "json", "turtle", "ntriples")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 # Every XSD type derived from xsd:integer, so a literal reads the same whichever one the data uses.
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -44,10 +46,14 @@ class NamedQuery:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """``rows`` hold Python values: CURIE or IRI strings, literal strings, ints, floats, bools, None if unbound."""
+    """``rows`` hold Python values: CURIE or IRI strings, literal strings, ints, floats, bools, None if unbound.
+
+    A CONSTRUCT or DESCRIBE result also keeps its ``triples`` (pyoxigraph terms), for Turtle and N-Triples output.
+    """
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Value, ...], ...]
+    triples: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     def records(self) -> list[dict[str, Value]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
@@ -89,22 +95,34 @@ def run_query(
     out_or_store: str | os.PathLike[str] | pyoxigraph.Store,
     query_name_or_path: str | os.PathLike[str],
     bindings: Mapping[str, Any] | None = None,
+    *,
+    allow_service: bool = False,
+    timeout: float | None = None,
 ) -> QueryResult:
     """Run a named query (or .rq file) on OUT, an open Store, or an http(s) SPARQL endpoint URL.
 
     The default graph is the union of all named graphs. ``bindings`` pre-bind variables: CURIEs and
-    http(s) IRIs become IRIs, other values literals.
+    http(s) IRIs become IRIs, other values literals. SERVICE is refused unless ``allow_service``. With a
+    ``timeout`` (seconds) a query on OUT runs in a worker process that is killed when it passes; an endpoint
+    is given ``timeout`` (default 60 s) to answer.
     """
+    from kg.query.sparql import check_variables, refuse_service
+
     sparql = load_query(query_name_or_path)
+    if not allow_service:
+        refuse_service(sparql)
+    check_variables(bindings or {})
+    terms = {k: _term(v) for k, v in (bindings or {}).items()}
     if isinstance(out_or_store, str) and out_or_store.startswith(("http://", "https://")):
-        return _run_remote(out_or_store, sparql, bindings or {})
+        return _run_remote(out_or_store, sparql, terms, 60.0 if timeout is None else timeout)
     import pyoxigraph
 
     from kg.graph.store import open_store
 
+    if timeout is not None and not isinstance(out_or_store, pyoxigraph.Store):
+        return _run_in_worker(Path(out_or_store), sparql, terms, timeout, str(query_name_or_path))
     store = out_or_store if isinstance(out_or_store, pyoxigraph.Store) else open_store(out_or_store)
-    substitutions: dict[pyoxigraph.Variable, Any] = {
-        pyoxigraph.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+    substitutions: dict[pyoxigraph.Variable, Any] = {pyoxigraph.Variable(k): v for k, v in terms.items()}
     try:
         solutions = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as exc:
@@ -119,10 +137,9 @@ def query_result(solutions: Any) -> QueryResult:
     if isinstance(solutions, pyoxigraph.QueryBoolean):
         return QueryResult(("ask",), ((bool(solutions),),))
     if isinstance(solutions, pyoxigraph.QueryTriples):
-        return QueryResult(
-            ("subject", "predicate", "object"),
-            tuple((_value(t.subject), _value(t.predicate), _value(t.object)) for t in solutions),
-        )
+        triples = tuple(solutions)
+        spo = tuple((_value(t.subject), _value(t.predicate), _value(t.object)) for t in triples)
+        return QueryResult(("subject", "predicate", "object"), spo, triples)
     columns = tuple(v.value for v in solutions.variables)
     rows = tuple(tuple(_value(sol[c]) for c in columns) for sol in solutions)
     return QueryResult(columns, rows)
@@ -142,10 +159,13 @@ def _term(value: Any) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
     if isinstance(value, float):
         return pyoxigraph.Literal(repr(value), datatype=pyoxigraph.NamedNode(_XSD + "double"))
     text = str(value)
-    if text.startswith(("http://", "https://")):
-        return pyoxigraph.NamedNode(text)
-    iri = expand(text) if ":" in text else None
-    return pyoxigraph.NamedNode(iri) if iri else pyoxigraph.Literal(text)
+    iri = text if text.startswith(("http://", "https://")) else expand(text) if ":" in text else None
+    if iri is None:
+        return pyoxigraph.Literal(text)
+    try:
+        return pyoxigraph.NamedNode(iri)
+    except ValueError:
+        raise QueryError(f"binding {text!r} is not a valid IRI; quote-free CURIEs and http(s) IRIs only") from None
 
 
 class IRI(str):
@@ -189,38 +209,33 @@ def literal_value(text: str, datatype: str) -> Value:
     return text
 
 
-def _run_remote(url: str, sparql: str, bindings: Mapping[str, Any]) -> QueryResult:
-    """Query a SPARQL endpoint; bindings become a trailing VALUES clause (it has no substitution API)."""
-    from kg.graph.prefixes import compress
-    from kg.graph.store import query_endpoint
+def _run_remote(url: str, sparql: str, terms: Mapping[str, Any], timeout: float) -> QueryResult:
+    """Query an endpoint: bindings open the WHERE pattern as VALUES, so a FILTER on them sees them bound."""
+    from kg.query.protocol import post_query, read_results
+    from kg.query.sparql import bind_values
 
-    if bindings:
-        names = " ".join(f"?{k}" for k in bindings)
-        values = " ".join(str(_term(v)) for v in bindings.values())
-        sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}\n"
-    data = query_endpoint(url, sparql)
-    if "boolean" in data:
-        return QueryResult(("ask",), ((bool(data["boolean"]),),))
-    columns = tuple(data.get("head", {}).get("vars", []))
-    rows = []
-    for binding in data.get("results", {}).get("bindings", []):
-        row: list[Value] = []
-        for c in columns:
-            cell = binding.get(c)
-            if cell is None:
-                row.append(None)
-            elif cell.get("type") == "uri":
-                row.append(compress(cell["value"]))
-            elif cell.get("type") == "bnode":
-                row.append(f"_:{cell['value']}")
-            else:
-                row.append(literal_value(cell["value"], cell.get("datatype", "")))
-        rows.append(tuple(row))
-    return QueryResult(columns, tuple(rows))
+    media, body = post_query(url, bind_values(sparql, {k: str(v) for k, v in terms.items()}), timeout=timeout)
+    return read_results(media, body, f"SPARQL endpoint {url}")
+
+
+def _run_in_worker(out: Path, sparql: str, terms: Mapping[str, Any], timeout: float, name: str) -> QueryResult:
+    """Run on OUT in a worker process killed after ``timeout`` s (a SERVICE call or a cross product cannot hang)."""
+    from kg.graph.store import STORE_DIR, open_store
+    from kg.query.protocol import ACCEPT, read_results
+    from kg.serve.worker import Request, run_once
+
+    open_store(out)  # OUT's own errors, said plainly, before a worker starts
+    answer = run_once(out / STORE_DIR, Request(sparql, ACCEPT, tuple(terms.items())), timeout)
+    if answer.status != 200:
+        raise QueryError(f"query {name}: {answer.message}")
+    return read_results(answer.media_type, answer.body, f"query {name}")
 
 
 def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """Render as ``table`` (aligned text), ``tsv`` or ``csv`` (header row of variable names) or ``json``."""
+    """Render as ``table`` (aligned text), ``tsv`` or ``csv`` (header row of variable names) or ``json``;
+    a CONSTRUCT or DESCRIBE result also as ``turtle`` or ``ntriples``."""
+    if fmt in ("turtle", "ntriples"):
+        return _graph_text(result, fmt)
     if fmt == "json":
         return json.dumps(result.records(), indent=2, ensure_ascii=False) + "\n"
     cells = [[_cell(v) for v in row] for row in result.rows]
@@ -241,6 +256,18 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in shown]
         return "\n".join(lines) + "\n"
     raise QueryError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _graph_text(result: QueryResult, fmt: str) -> str:
+    import pyoxigraph
+
+    from kg.graph.prefixes import prefix_map
+
+    if result.triples is None:
+        raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries; use table, tsv, csv or json")
+    rdf = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.N_TRIPLES
+    prefixes = prefix_map() if fmt == "turtle" else None
+    return (pyoxigraph.serialize(result.triples, format=rdf, prefixes=prefixes) or b"").decode("utf-8")
 
 
 def _clip(text: str, width: int = 80) -> str:
