@@ -14,6 +14,8 @@ from kg.errors import UnresolvedMentionsError
 
 if TYPE_CHECKING:
     from kg.concept import Mention
+    from kg.graph.replace import OutputLock
+    from kg.graph.validate import ValidationReport
 
 logger = logging.getLogger(__name__)
 
@@ -122,12 +124,27 @@ def _strict_error(resolution, out: Path) -> UnresolvedMentionsError:
         f"Drop --strict to build anyway; the build lists them all in {out / 'unresolved.tsv'}")
 
 
-def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, strict: bool = False) -> BuildSummary:
+def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, strict: bool = False,
+          force: bool = False) -> BuildSummary:
     """Run every stage over ``paths`` and write the graph to ``out`` atomically.
 
-    ``strict`` raises :class:`~kg.errors.UnresolvedMentionsError` when any mention stays unresolved, before
-    anything is written, so a strict build never replaces an existing OUT with a graph that drops mentions.
+    OUT is checked and locked before the first stage, so a bad ``-o`` or a second build into the same OUT fails
+    at once (:class:`~kg.graph.replace.OutputLock`). ``strict`` raises :class:`~kg.errors.UnresolvedMentionsError`
+    when any mention stays unresolved, before anything is written, so a strict build never replaces an existing
+    OUT with a graph that drops mentions. A graph that fails SHACL raises
+    :class:`~kg.errors.NonConformingGraphError` and keeps OUT, unless ``force``.
     """
+    from kg.graph.replace import OutputLock, check_not_input
+
+    inputs = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    out = Path(out)
+    check_not_input(out, inputs)
+    with OutputLock(out) as lock:
+        return _build(inputs, out, lock, pipeline=pipeline, progress=progress, strict=strict, force=force)
+
+
+def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool, strict: bool,
+           force: bool) -> BuildSummary:
     from kg.extract import extract
     from kg.graph import build_quads, validate_nquads, write_graph
     from kg.ingest import read_paths
@@ -139,7 +156,7 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
     started = time.perf_counter()
     stages = _StageClock()
     with stages("ingest"):
-        documents = read_paths([paths] if isinstance(paths, (str, Path)) else paths)
+        documents = read_paths(paths)
     with stages("load"):
         vocabulary = load_vocabulary()
         nlp = load_pipeline(pipeline, vocabulary=vocabulary)
@@ -149,23 +166,22 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
         resolution = resolve(documents, mentions, vocabulary)
         phrases = frequent_phrases(documents, mentions, vocabulary)
     if strict and resolution.unresolved:
-        raise _strict_error(resolution, Path(out))
+        raise _strict_error(resolution, out)
     with stages("extract"):
         facts = extract(documents, resolution)
     with stages("rdf"):
         quads = build_quads(documents, resolution, facts=facts)
     report = None
 
-    def check(nquads_text: str) -> str:  # SHACL on the N-Quads write_graph serialised, before OUT is replaced
+    def check(nquads_text: str) -> ValidationReport:  # SHACL on write_graph's N-Quads, before OUT is replaced
         nonlocal report
         with stages("shacl"):
             report = validate_nquads(nquads_text)
-        return report.text
+        return report
 
-    out = Path(out)
     with stages("store"):
         report_tsv = unresolved_table(resolution.unresolved, resolution.reasons, phrases)
-        write_graph(quads, out, extra_files={"unresolved.tsv": report_tsv}, check=check)
+        write_graph(quads, out, extra_files={"unresolved.tsv": report_tsv}, check=check, force=force, lock=lock)
     assert report is not None, "write_graph runs check() before it replaces OUT"
     stages.seconds["store"] -= stages.seconds["shacl"]
     by_category = Counter(e.concept.category for e in resolution.entities)

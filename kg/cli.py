@@ -33,6 +33,8 @@ class TableFormat(str, Enum):
     tsv = "tsv"
     csv = "csv"
     json = "json"
+    turtle = "turtle"
+    ntriples = "ntriples"
 
 
 def _progress() -> bool:
@@ -55,11 +57,15 @@ def build(
     pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
     strict: bool = typer.Option(False, "--strict",
                                 help="fail (exit 2, OUT untouched) if any mention stays unresolved"),
+    force: bool = typer.Option(False, "--force",
+                               help="replace OUT even when the new graph fails the SHACL shapes (exit 1)"),
 ):
-    """Build the knowledge graph of PATHS into OUT and print a summary."""
+    """Build the knowledge graph of PATHS into OUT and print a summary.
+
+    A graph that fails the SHACL shapes is not written: OUT is kept and the report goes beside it (exit 2)."""
     from kg.build import build as run_build
 
-    summary = run_build(paths, out, pipeline=pipeline, progress=_progress(), strict=strict)
+    summary = run_build(paths, out, pipeline=pipeline, progress=_progress(), strict=strict, force=force)
     typer.echo(summary.render())
     if not summary.conforms:
         typer.echo(f"kg: the graph does not conform to the SHACL shapes: {summary.violations} violations, "
@@ -88,10 +94,15 @@ def entities(
 def query(
     out: str = typer.Argument(..., help="a directory written by `kg build`, or a SPARQL endpoint URL"),
     name: str = typer.Argument(..., help="a .rq file, or the name of a query in queries/"),
-    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f"),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f",
+                                       help="turtle and ntriples are for CONSTRUCT and DESCRIBE queries"),
     bind: list[str] = typer.Option([], "--bind", "-b", help="VAR=VALUE bindings (values may be CURIEs)"),
+    allow_service: bool = typer.Option(False, "--allow-service",
+                                       help="let the query's SERVICE clauses make requests to other endpoints"),
+    timeout: float = typer.Option(60.0, min=0.1, help="stop the query (or the endpoint's answer) after this "
+                                                      "many seconds"),
 ):
-    """Run a SPARQL query (named or from a file) against a built graph."""
+    """Run a SPARQL query (named or from a file) against a built graph or an endpoint."""
     from kg.query import format_result, run_query
 
     bindings = {}
@@ -100,7 +111,8 @@ def query(
             raise KGError(f"--bind takes VAR=VALUE, got {item!r}")
         key, value = item.split("=", 1)
         bindings[key] = value
-    typer.echo(format_result(run_query(out, name, bindings or None), format.value), nl=False)
+    result = run_query(out, name, bindings or None, allow_service=allow_service, timeout=timeout)
+    typer.echo(format_result(result, format.value), nl=False)
 
 
 @app.command()
@@ -261,13 +273,63 @@ def neighbours(
 def serve(
     out: Path = typer.Argument(..., help="a directory written by `kg build`"),
     host: str = typer.Option("127.0.0.1", help="address to listen on (keep loopback unless you mean to share)"),
-    port: int = typer.Option(7878, help="port to listen on"),
+    port: int = typer.Option(7878, min=0, max=65535, help="port to listen on"),
+    cors: str | None = typer.Option(None, metavar="ORIGIN",
+                                    help="let web pages from this origin (e.g. https://yasgui.org) query"),
+    allow_dump: bool = typer.Option(False, "--allow-dump", help="offer the whole graph at GET /store"),
+    timeout: float = typer.Option(30.0, min=0.1, help="stop a query after this many seconds (HTTP 503)"),
+    max_rows: int = typer.Option(100_000, min=1, help="refuse results with more rows or triples (HTTP 422)"),
+    max_mb: float = typer.Option(64.0, min=0.001, help="refuse responses larger than this many MB (HTTP 422)"),
+    workers: int = typer.Option(2, min=1, help="queries answered at once, each in its own process"),
 ):
-    """Serve OUT as a SPARQL endpoint (SPARQL 1.1 Protocol at /query, CORS on) until interrupted."""
-    from kg.serve import serve as run_server
+    """Serve OUT read-only as a SPARQL 1.1 Protocol endpoint at /query until interrupted.
 
-    typer.echo(f"SPARQL endpoint: http://{host}:{port}/query  (kg query http://{host}:{port}/query NAME)", err=True)
-    raise typer.Exit(run_server(out, host, port))
+    SERVICE is refused unless its endpoint is listed in KG_SERVICE_ALLOW (space-separated IRIs)."""
+    import signal
+
+    from kg.serve import Limits
+    from kg.serve import serve as run_server
+    from kg.serve.http import ServeOptions
+    from kg.settings import Settings
+
+    options = ServeOptions(host=host, port=port, cors=cors, allow_dump=allow_dump, workers=workers,
+                           limits=Limits(timeout=timeout, max_rows=max_rows, max_bytes=int(max_mb * 2**20)),
+                           service_allow=Settings.from_env().service_allow)
+
+    def ready(server) -> None:
+        typer.echo(f"SPARQL endpoint: {server.url}  (kg query {server.url} NAME)", err=True)
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        run_server(out, options, on_ready=ready)
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def push(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    endpoint: str = typer.Option(..., "--endpoint", "-e", help="the store's SPARQL Update endpoint (Oxigraph "
+                                 "/update, Virtuoso /sparql-auth) or, with --protocol gsp, its graph store "
+                                 "(Oxigraph /store, Virtuoso /sparql-graph-crud-auth)"),
+    graph: str | None = typer.Option(None, "--graph", "-g", metavar="IRI",
+                                     help="push everything into this one named graph (replacing it)"),
+    protocol: str = typer.Option("update", click_type=click.Choice(["update", "gsp"]),
+                                 help="SPARQL 1.1 Update (DROP + INSERT DATA) or Graph Store Protocol (PUT)"),
+    auth: str | None = typer.Option(None, metavar="USER:PASSWORD", help="HTTP Basic or Digest credentials"),
+    batch: int = typer.Option(5000, min=1, help="triples per request"),
+    timeout: float = typer.Option(60.0, min=0.1, help="seconds to wait for each request's answer"),
+):
+    """Load OUT into a SPARQL store, replacing each of its named graphs there (pushing again changes nothing)."""
+    from kg.push import PushOptions, parse_auth
+    from kg.push import push as run_push
+
+    options = PushOptions(endpoint=endpoint, protocol=protocol, graph=graph, batch=batch, timeout=timeout,
+                          auth=parse_auth(auth) if auth is not None else None)
+    typer.echo(run_push(out, options, progress=_progress()).render(), nl=False)
 
 
 def main() -> None:

@@ -26,6 +26,10 @@ class GraphError(KGError):
     """An output graph directory is missing, incomplete, or fails validation."""
 
 
+class NonConformingGraphError(GraphError):
+    """A build's graph fails the SHACL shapes; OUT is left as it was (``kg build --force`` replaces it anyway)."""
+
+
 class QueryError(KGError):
     """A named query does not exist or a SPARQL query is malformed."""
 

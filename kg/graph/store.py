@@ -1,7 +1,8 @@
 """The on-disk output directory: sorted N-Quads, an embedded Oxigraph store and a manifest.
 
-OUT is written atomically: everything is built in a sibling temp directory and swapped in at the end,
-so a failed build leaves the previous OUT untouched and readers never see a half-written one.
+OUT is written atomically: everything is built in a sibling temp directory and swapped in at the end, under a
+lock, so a failed or killed build leaves the previous OUT untouched and readers never see a half-written one
+(kg/graph/replace.py says how).
 """
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from kg.errors import GraphError
+import kg.graph.replace as replace
+from kg.errors import GraphError, NonConformingGraphError
 from kg.graph.prefixes import namespace
+from kg.graph.replace import OutputLock
 
 if TYPE_CHECKING:
     import pyoxigraph
     import rdflib
 
     from kg.graph.quads import QuadSet
+    from kg.graph.validate import ValidationReport
 
 log = logging.getLogger(__name__)
 
@@ -63,27 +67,39 @@ def manifest(store: pyoxigraph.Store, files: list[str]) -> dict[str, Any]:
 
 def write_graph(
     dataset: rdflib.Dataset | QuadSet, out_dir: str | os.PathLike[str],
-    extra_files: Mapping[str, bytes | str] | None = None, *, check: Callable[[str], str] | None = None,
+    extra_files: Mapping[str, bytes | str] | None = None, *,
+    check: Callable[[str], ValidationReport] | None = None, force: bool = False, lock: OutputLock | None = None,
 ) -> Path:
     """Write ``graph.nq``, ``store/``, ``manifest.json`` and ``extra_files`` (name → content) to OUT atomically.
 
-    ``check`` runs on the serialised N-Quads before OUT is replaced; the text it returns is written as
-    ``validation.txt`` (kg.build passes SHACL validation here, so the graph is serialised once).
+    ``check`` runs on the serialised N-Quads before OUT is replaced and its report is written as ``validation.txt``
+    (kg.build passes SHACL validation here, so the graph is serialised once). A graph that does not conform leaves
+    OUT as it was, the report beside it (:func:`~kg.graph.replace.rejected_report`), unless ``force``. ``lock`` is
+    OUT's lock when the caller already holds it (a build holds it from its first stage); otherwise it is taken here.
     """
     out = Path(out_dir)
-    _check_replaceable(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    if lock is None:
+        with OutputLock(out) as own:
+            return write_graph(dataset, out, extra_files, check=check, force=force, lock=own)
+    if not lock.held or lock.out != out:
+        raise GraphError(f"write_graph was given the lock of {lock.out}, not a held lock of {out}")
+    tmp = replace.tmp_dir(out)
     try:
         tmp.mkdir()
+        replace.reached("tmp")
         text = nquads(dataset)
         (tmp / NQUADS).write_text(text, encoding="utf-8")
-        store = _load_oxigraph(tmp / NQUADS, tmp / STORE_DIR)
+        replace.reached("nquads")
         files = dict(extra_files or {})
         if check is not None:
-            files["validation.txt"] = check(text)
+            report = check(text)
+            files["validation.txt"] = report.text
+            if not report.conforms and not force:
+                raise _rejected(out, report)
+            replace.reached("checked")
         del text
+        store = _load_oxigraph(tmp / NQUADS, tmp / STORE_DIR)
+        replace.reached("store")
         names = [NQUADS, STORE_DIR + "/"]
         for name, content in sorted(files.items()):
             path = _inside(tmp, name)
@@ -97,20 +113,26 @@ def write_graph(
         (tmp / MANIFEST).write_text(json.dumps(manifest(store, names), indent=2) + "\n", encoding="utf-8")
         store.flush()
         del store  # releases the RocksDB lock before the directory is moved
-        _swap(tmp, out)
+        replace.reached("ready")
+        replace.swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    replace.rejected_report(out).unlink(missing_ok=True)  # a failed build's report no longer describes OUT
     log.info("wrote %s", out)
     return out
 
 
-def _check_replaceable(out: Path) -> None:
-    """Refuse to replace a directory kg did not write (it would be deleted by the swap)."""
-    if out.exists() and not out.is_dir():
-        raise GraphError(f"{out} exists and is not a directory; choose another output path with -o")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise GraphError(f"{out} is a non-empty directory that kg did not write; choose an empty or new -o path")
+def _rejected(out: Path, report: ValidationReport) -> NonConformingGraphError:
+    """Write the report beside the kept OUT; the error says where it is and how to replace OUT anyway."""
+    from kg.atomic import atomic_write_text
+
+    path = replace.rejected_report(out)
+    atomic_write_text(path, report.text + "\n")
+    kept = f"{out} was left as it was" if os.path.lexists(out) else f"{out} was not written"
+    return NonConformingGraphError(
+        f"the new graph does not conform to the SHACL shapes ({report.violations} violations, listed in {path}); "
+        f"{kept}. Pass --force to write it anyway")
 
 
 def _inside(root: Path, name: str) -> Path:
@@ -127,21 +149,6 @@ def _load_oxigraph(nq: Path, store_dir: Path) -> pyoxigraph.Store:
     store = pyoxigraph.Store(str(store_dir))
     store.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
     return store
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    """Move the finished temp dir to OUT; the old OUT is only removed once the new one is in place."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except OSError:
-        if old.exists():
-            os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def is_output_dir(out_dir: str | os.PathLike[str]) -> bool:
