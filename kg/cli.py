@@ -320,7 +320,7 @@ def push(
     protocol: str = typer.Option("update", click_type=click.Choice(["update", "gsp"]),
                                  help="SPARQL 1.1 Update (DROP + INSERT DATA) or Graph Store Protocol (PUT)"),
     auth: str | None = typer.Option(None, metavar="USER:PASSWORD", help="HTTP Basic or Digest credentials"),
-    batch: int = typer.Option(5000, min=1, help="triples per request"),
+    batch: int = typer.Option(2000, min=1, help="triples per request (Virtuoso 7 takes at most about 4,000)"),
     timeout: float = typer.Option(60.0, min=0.1, help="seconds to wait for each request's answer"),
 ):
     """Load OUT into a SPARQL store, replacing each of its named graphs there (pushing again changes nothing)."""

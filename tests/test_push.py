@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import KGError, QueryError
+from kg.errors import KGError
 from kg.query import list_queries, run_query
 
 LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -126,32 +126,9 @@ def virtuoso(tmp_path_factory) -> Iterator[Store]:
     _stop(server)
 
 
-def _form_post(url: str, sparql: str, *, timeout: float = 60.0) -> tuple[str, bytes]:
-    """kg.query.protocol.post_query as an HTML-form POST, which Virtuoso 7.2 answers: a POST of
-    application/sparql-query gets no answer at all (openlink/virtuoso-opensource#842)."""
-    from kg.query.protocol import ACCEPT
-
-    body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT})
-    try:
-        with LOCAL.open(request, timeout=timeout) as response:
-            return response.headers.get_content_type(), response.read()
-    except urllib.error.HTTPError as exc:
-        raise QueryError(f"SPARQL endpoint {url} answered {exc.code}: {exc.read(300).decode(errors='replace')}") \
-            from None
-
-
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def store(request) -> Store:
     return request.getfixturevalue(request.param)
-
-
-@pytest.fixture(autouse=True)
-def _virtuoso_is_asked_by_form(request, monkeypatch) -> None:
-    """Queries to Virtuoso go as a form (see _form_post); everything else is kg's own path."""
-    if "store" in request.fixturenames and request.getfixturevalue("store").name == "virtuoso":
-        monkeypatch.setattr("kg.query.protocol.post_query", _form_post)
 
 
 @pytest.fixture(scope="module")
@@ -220,12 +197,8 @@ def loaded(out, store) -> Store:
 
 
 @pytest.mark.parametrize("name", QUERY_NAMES)
-def test_named_query_gives_the_same_rows_on_the_store(out, loaded, bindings, name, request):
+def test_named_query_gives_the_same_rows_on_the_store(out, loaded, bindings, name):
     store = loaded
-    if store.name == "virtuoso" and name == "entities":
-        request.applymarker(pytest.mark.xfail(raises=QueryError, strict=True, reason=(
-            "Virtuoso 7.2 fails LCASE(SAMPLE(?label)) with SR586 'Incomplete RDF box' on labels it stores out of "
-            "line; ORDER BY LCASE(STR(?label)) in queries/entities.rq would give the same rows on every store")))
     for bound in ({}, bindings.get(name)):
         if bound is None:
             continue

@@ -22,10 +22,14 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 def post_query(url: str, sparql: str, *, timeout: float = 60.0) -> tuple[str, bytes]:
     """POST ``sparql`` to an endpoint; its media type and body. QueryError carries the server's own message."""
     import urllib.error
+    import urllib.parse
     import urllib.request
 
-    request = urllib.request.Request(url, data=sparql.encode("utf-8"), method="POST", headers={
-        "Content-Type": "application/sparql-query; charset=utf-8", "Accept": ACCEPT})
+    # The protocol's form POST (query=...), which every store answers; Virtuoso 7.2 never answers a POST of
+    # application/sparql-query (openlink/virtuoso-opensource#842).
+    body = urllib.parse.urlencode({"query": sparql}).encode("ascii")
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT})
     # A proxy set for the outside world must not intercept a server on this machine.
     handlers = [urllib.request.ProxyHandler({})] if urlsplit(url).hostname in _LOOPBACK else []
     deadline = time.monotonic() + timeout
