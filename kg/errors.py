@@ -34,5 +34,9 @@ class QueryError(KGError):
     """A named query does not exist or a SPARQL query is malformed."""
 
 
+class PushError(KGError):
+    """A store refused or did not answer ``kg push``; the message carries its own words and what to try."""
+
+
 class UnresolvedMentionsError(KGError):
     """``kg build --strict`` found mentions no vocabulary concept grounds; OUT is left as it was."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from kg.errors import GraphError, KGError
+from kg.errors import GraphError, PushError
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,6 @@ _RETRY_STATUS = {502, 503, 504}
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"})
 _WRONG_URL = ("check the URL: the update endpoint (Oxigraph /update, Virtuoso /sparql-auth) or, with --protocol gsp, "
               "the graph store (Oxigraph /store, Virtuoso /sparql-graph-crud-auth)")
-
-
-class PushError(KGError):
-    """A store refused or did not answer a push; the message carries its own words and what to try."""
 
 
 @dataclass(frozen=True)
