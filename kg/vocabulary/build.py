@@ -124,26 +124,42 @@ def _merge(old: tuple, new: Concept) -> tuple:
     return SEP.join(syn), SEP.join(xr), SEP.join(src)
 
 
-def _write(con: sqlite3.Connection, concepts: Iterable[Concept], normalise) -> tuple[int, int]:
-    """Insert concepts and their term keys; returns (concepts seen, term keys added)."""
+def _write(con: sqlite3.Connection, concepts: Iterable[Concept], normalise, *, ner: bool = True,
+           resolution_only: set[str] | None = None) -> tuple[int, int]:
+    """Insert concepts and their term keys; returns (concepts seen, term keys added).
+
+    Without ``ner`` the names become term keys only (looked up, never listed as synonyms, which the NER reads),
+    and only where no earlier source gives the name to another concept; a concept the source alone brings is
+    marked by its sources, collected in ``resolution_only``."""
     n_concepts = n_terms = 0
     for concept in concepts:
         n_concepts += 1
+        if not ner and resolution_only is not None:
+            resolution_only.update(concept.sources)
         cur = con.execute(
             "INSERT INTO concept VALUES (?,?,?,?,?,?) ON CONFLICT (curie) DO NOTHING",
-            (concept.curie, concept.label, concept.category, SEP.join(concept.synonyms),
+            (concept.curie, concept.label, concept.category, SEP.join(concept.synonyms) if ner else "",
              SEP.join(concept.xrefs), SEP.join(concept.sources)))
         if cur.rowcount == 0:
             old = con.execute("SELECT label, category, synonyms, xrefs, sources FROM concept WHERE curie=?",
                               (concept.curie,)).fetchone()
-            con.execute("UPDATE concept SET synonyms=?, xrefs=?, sources=? WHERE curie=?",
-                        (*_merge(old, concept), concept.curie))
+            if ner:
+                con.execute("UPDATE concept SET synonyms=?, xrefs=?, sources=? WHERE curie=?",
+                            (*_merge(old, concept), concept.curie))
+            # else the concept, its label and sources stay the earlier sources' (a label from training pairs only
+            # is shown as the MeSH heading, kg.vocabulary.mesh.display_label); the source adds term keys below
         keys = {normalise(t) for t in (concept.label, *concept.synonyms) if t}
         keys.discard("")
+        if not ner:  # a name an earlier source gives another concept keeps meaning that concept only
+            keys = {k for k in keys if not _claimed(con, k, concept.curie)}
         before = con.total_changes
         con.executemany("INSERT OR IGNORE INTO term VALUES (?,?)", ((k, concept.curie) for k in keys))
         n_terms += con.total_changes - before
     return n_concepts, n_terms
+
+
+def _claimed(con: sqlite3.Connection, key: str, curie: str) -> bool:
+    return con.execute("SELECT 1 FROM term WHERE key=? AND curie<>? LIMIT 1", (key, curie)).fetchone() is not None
 
 
 def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None = None, *,
@@ -193,6 +209,7 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
     try:
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
         stoplist: dict[str, list[str]] = {}
+        resolution_only: set[str] = set()
         for (name, source), record in zip(chosen, records):
             t0 = time.perf_counter()
             concepts = source.parse(inputs_by_source[name])
@@ -201,7 +218,8 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
 
                 concepts = tqdm(concepts, desc=f"vocab {name}", unit=" concepts", leave=False)
             with con:
-                record.concepts, record.terms = _write(con, concepts, normalise)
+                record.concepts, record.terms = _write(con, concepts, normalise, ner=source.ner,
+                                                       resolution_only=resolution_only)
             if source.stoplist is not None and inputs_by_source[name]:
                 stoplist[name] = sorted(set(source.stoplist(inputs_by_source[name])))
             record.seconds = round(time.perf_counter() - t0, 2)
@@ -210,7 +228,8 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
         with con:
             con.executemany("INSERT INTO meta VALUES (?,?)", [
                 ("format_version", str(FORMAT_VERSION)), ("fingerprint", fingerprint),
-                ("stoplist", json.dumps(stoplist, ensure_ascii=False))])
+                ("stoplist", json.dumps(stoplist, ensure_ascii=False)),
+                ("resolution_only", json.dumps(sorted(resolution_only)))])
         n_concepts = con.execute("SELECT count(*) FROM concept").fetchone()[0]
         n_terms = con.execute("SELECT count(*) FROM term").fetchone()[0]
         con.execute("VACUUM")

