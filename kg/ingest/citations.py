@@ -69,20 +69,23 @@ def zone_spans(lines: Sequence[Line], skipped: dict[int, str], references: set[i
     """``(kind, span)`` runs of zoned lines, plus the reference list, captions and tables."""
     kinds = {**skipped, **dict.fromkeys(references, "references")}
     zones: list[tuple[str, Span]] = []
+    previous = -1
     for k in sorted(kinds):
         kind, ln = kinds[k], lines[k]
-        if zones and zones[-1][0] == kind and _only_blank_between(lines, zones[-1][1].end, ln.start, kinds, kind):
+        if zones and zones[-1][0] == kind and _only_blank_between(lines, previous, k, kinds, kind):
             zones[-1] = (kind, Span(zones[-1][1].start, ln.end))
         else:
             zones.append((kind, Span(ln.start, ln.end)))
+        previous = k
     zones += [("caption", b.span) for b in doc.blocks if b.kind == "caption"]
     zones += [("table", t.span) for t in doc.tables]
     return sorted(zones, key=lambda z: (z[1].start, z[1].end))
 
 
-def _only_blank_between(lines: Sequence[Line], end: int, start: int, kinds: dict[int, str], kind: str) -> bool:
-    between = [k for k, ln in enumerate(lines) if end < ln.start < start and not ln.blank]
-    return all(kinds.get(k) in (kind, "running_head", "page_number") for k in between)
+def _only_blank_between(lines: Sequence[Line], first: int, last: int, kinds: dict[int, str], kind: str) -> bool:
+    """True when the lines strictly between line numbers ``first`` and ``last`` are blank, of ``kind`` or page
+    furniture (only those lines are looked at, so zoning stays linear in the document's length)."""
+    return all(lines[k].blank or kinds.get(k) in (kind, "running_head", "page_number") for k in range(first + 1, last))
 
 
 def review_citations(doc: Document) -> list[CitationMarker]:

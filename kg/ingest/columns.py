@@ -22,6 +22,7 @@ from kg.ingest.zones import Line, page_furniture
 __all__ = ["Move", "column_order"]
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_HYPHEN_END = re.compile(r"[^\W\d_][-‐]$")
 _ABBREVIATION_END = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bvs|\bcf|\bDr|\bFig|\bapprox)\.$")
 MIN_RUN = 8  # boxes a run needs before two columns are considered
 CHANGE = 0.8  # cost of changing between alternating columns and one column
@@ -46,10 +47,11 @@ class _Box:
     text: str
 
 
-def _one_line_boxes(text: str, lines: Sequence[Line]) -> list[list[_Box]]:
+def _one_line_boxes(text: str, lines: Sequence[Line], furniture: dict[int, str] | None = None
+                    ) -> list[list[_Box]]:
     """Runs of one-line boxes (a non-blank line between blank lines), broken by page furniture and by boxes of
     several lines (front matter, footers, reference entries)."""
-    furniture = page_furniture(lines)
+    furniture = page_furniture(lines) if furniture is None else furniture
     runs: list[list[_Box]] = [[]]
     k = 0
     while k < len(lines):
@@ -73,16 +75,26 @@ class _Model:
     def __init__(self, text: str) -> None:
         self.words: Counter[str] = Counter()
         self.pairs: Counter[tuple[str, str]] = Counter()
+        self._last: dict[str, str] = {}  # a line's last word, lower case ("" for none)
         for line in text.split("\n"):
             tokens = [w.lower() for w in _WORD.findall(line)]
-            self.words.update(tokens)
-            self.pairs.update(zip(tokens, tokens[1:]))
+            if tokens:
+                self.words.update(tokens)
+                if len(tokens) > 1:
+                    self.pairs.update(zip(tokens, tokens[1:]))
+
+    def _last_word(self, line: str) -> str:
+        word = self._last.get(line)
+        if word is None:
+            found = _WORD.findall(line)
+            word = self._last[line] = found[-1].lower() if found else ""
+        return word
 
     def score(self, a: str, b: str) -> float:
         """How much ``b`` reads as the line after ``a`` in the same column (negative: it does not)."""
         first = b[:1]
         lower = first.islower()
-        if re.search(r"[^\W\d_][-‐]$", a):
+        if _HYPHEN_END.search(a[-2:]):  # the pattern spans the last two characters
             tail = _WORD.findall(a[:-1])[-1:] or [""]
             head = _WORD.match(b)
             if lower and head:
@@ -92,8 +104,8 @@ class _Model:
         ended = a[-1:] in ".!?" or a.endswith((".)", ".”", '."')) and not _ABBREVIATION_END.search(a)
         if ended:
             return -2.0 if lower else 0.5
-        left, right = _WORD.findall(a)[-1:], _WORD.findall(b)[:1]
-        pair = self.pairs[(left[0].lower(), right[0].lower())] if left and right else 0
+        left, right = self._last_word(a), _WORD.search(b)
+        pair = self.pairs[(left, right.group().lower())] if left and right else 0
         cont = 0.3 if (lower or first.isdigit() or first in "(,;)–—-") else -1.0
         return cont + (min(2.0, 0.6 * math.log2(1 + pair)) if pair else -0.5)
 
@@ -140,9 +152,11 @@ def _split(run: list[_Box], model: _Model) -> tuple[float, list[int]]:
     return best, columns
 
 
-def column_order(text: str, lines: Sequence[Line]) -> tuple[str, list[Move]]:
-    """``text`` with interleaved two-column runs put in column order, and the lines moved (empty: unchanged)."""
-    runs = _one_line_boxes(text, lines)
+def column_order(text: str, lines: Sequence[Line], furniture: dict[int, str] | None = None
+                 ) -> tuple[str, list[Move]]:
+    """``text`` with interleaved two-column runs put in column order, and the lines moved (empty: unchanged);
+    ``furniture``: the lines' :func:`~kg.ingest.zones.page_furniture`, when the caller has it already."""
+    runs = _one_line_boxes(text, lines, furniture)
     if not runs:
         return text, []
     model = _Model(text)

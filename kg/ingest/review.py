@@ -43,15 +43,15 @@ _GLUE = re.compile(r"(?<=[a-z)])(?=[A-Z][a-z]{2,})")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|van|von|de|der|di|da|del|la|le)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int
     end: int
-    text: str
+    text: str  # stripped
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip()
+        return not self.text
 
 
 def _lines(text: str) -> list[_Line]:
@@ -59,7 +59,7 @@ def _lines(text: str) -> list[_Line]:
     out, pos = [], 0
     for raw in text.split("\n"):
         stripped = raw.strip()
-        lead = len(raw) - len(raw.lstrip())
+        lead = raw.find(stripped[0]) if stripped else len(raw)  # what precedes the first such character is space
         out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
         pos += len(raw) + 1
     return out
@@ -174,9 +174,11 @@ def _caption_parts(line: _Line) -> list[Span] | None:
 def parse_review(text: str, doc_id: str, source: str = "") -> Document:
     """Find the structure of a plain-text review; every span indexes ``text`` exactly."""
     lines = _lines(text)
-    text, moves = column_order(text, lines)
+    furniture = page_furniture(lines)
+    text, moves = column_order(text, lines, furniture)
     if moves:
         lines = _lines(text)
+        furniture = page_furniture(lines)
         log.info("%s: %d lines of interleaved two-column pages put back in column order", doc_id, len(moves))
     content = [k for k, ln in enumerate(lines) if not ln.blank]
     doc = Document(id=doc_id, text=text, source=source, format="review",
@@ -191,7 +193,6 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
         doc.authors = [n.strip() for n in re.split(r",|;|&|\band\b", lines[content[1]].text) if n.strip()]
         used.add(content[1])
 
-    furniture = page_furniture(lines)
     entries = reference_entries(lines, furniture)
     if not entries:  # no "References" heading: a run of numbered reference lines, one entry a line
         entries = [Entry(number, [k], offset) for k, (number, offset) in sorted(numbered_runs(lines).items())]

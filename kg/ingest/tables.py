@@ -15,6 +15,8 @@ Tab-separated rows are split here too (``cells``), so ``review.py`` reads them a
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -148,14 +150,23 @@ def linearised_tables(lines: Sequence[_LineLike], excluded: set[int], taken: lis
     """Tables written one cell per line after a ``Table N`` caption (none where a table was already read).
     ``heads`` are lines repeated on every page: header cells when they come before the first study, else dropped."""
     out: list[Table] = []
+    taken = sorted(taken, key=lambda s: s.start)
+    starts = [s.start for s in taken]
+    reach = list(itertools.accumulate((s.end for s in taken), max))  # the furthest end of the spans so far
+    head_starts = {lines[j].start for j in heads}
+
+    def in_taken(offset: int) -> bool:
+        i = bisect.bisect_right(starts, offset) - 1
+        return i >= 0 and reach[i] > offset
+
     k = 0
     while k < len(lines):
-        if k in excluded or not CAPTION.match(lines[k].text) or any(s.start <= lines[k].start < s.end for s in taken):
+        if k in excluded or not CAPTION.match(lines[k].text) or in_taken(lines[k].start):
             k += 1
             continue
         region = _region(lines, k, excluded)
         span = Span(lines[k].start, lines[region[-1]].end) if region else None
-        table = _decode(_cells_of(lines, region), {lines[j].start for j in heads}, span)
+        table = _decode(_cells_of(lines, region), head_starts, span)
         if table is not None:
             out.append(table)
         k = (region[-1] + 1) if region else k + 1

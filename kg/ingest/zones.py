@@ -53,15 +53,34 @@ _BACK_NAMES = (
 )
 _BACK_HEADING = re.compile(rf"^(?:#+\s*)?(?:\d+\.?\s*)?(?:{_BACK_NAMES})(?:\s+statements?)?\s*:?$", re.I)
 _BACK_LEAD = re.compile(rf"^(?:#+\s*)?(?:{_BACK_NAMES})(?:\s+statements?)?\s*[.:/]", re.I)
-_CUE = re.compile(
-    r"[\w.+-]+@[\w-]+\.[\w.]+|\borcid\b|^\W*\**\s*(?:author\s+for\s+)?correspondence\b|^\W*corresponding\s+author"
-    r"|^(?:received|accepted|revised|published(?:\s+online)?|advance\s+access)\b.{0,40}\b(?:19|20)\d\d"
-    r"|©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b|creative\s+commons|\bopen\s+access\s+article|licensed\s+under"
-    r"|^keywords?\b|^key\s+words\b|^(?:citation|cite\s+this\s+article)\s*:|^how\s+to\s+cite|^academic\s+editor"
-    r"|^(?:doi:?\s*)?(?:https?://)?(?:dx\.)?doi\.org/\S+$|^doi:\s*10\.|^https?://\S+$|^www\.\S+$"
-    r"|^\S+\.(?:com|org)/\S*$|publisher.s\s+note|^disclaimer\b|^received:",
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_CUE_ANYWHERE = re.compile(
+    r"\borcid\b|©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b|creative\s+commons|\bopen\s+access\s+article|licensed\s+under"
+    r"|publisher.s\s+note",
     re.I,
 )
+_CUE_AT_START = re.compile(  # matched at the line's start only: searching for these anywhere cost a scan per line
+    r"\W*\**\s*(?:author\s+for\s+)?correspondence\b|\W*corresponding\s+author"
+    r"|(?:received|accepted|revised|published(?:\s+online)?|advance\s+access)\b.{0,40}\b(?:19|20)\d\d"
+    r"|keywords?\b|key\s+words\b|(?:citation|cite\s+this\s+article)\s*:|how\s+to\s+cite|academic\s+editor"
+    r"|(?:doi:?\s*)?(?:https?://)?(?:dx\.)?doi\.org/\S+$|doi:\s*10\.|https?://\S+$|www\.\S+$"
+    r"|\S+\.(?:com|org)/\S*$|disclaimer\b|received:",
+    re.I,
+)
+
+
+_CUE_WORDS = ("orcid", "©", "(c)", "copyright", "creative", "open", "licensed", "publisher")
+
+
+def _cue(text: str) -> bool:
+    """An e-mail, ORCID, correspondence, dates, licence, keywords or a bare link: front or back matter (the regexes
+    run only where a plain substring test says they might match)."""
+    if "@" in text and _EMAIL.search(text) or _CUE_AT_START.match(text):
+        return True
+    lower = text.lower()
+    return any(word in lower for word in _CUE_WORDS) and bool(_CUE_ANYWHERE.search(text))
+
+
 _INSTITUTION = re.compile(
     r"\b(?:universit\w*|department|dept\.|hospital|institut\w*|faculty|school\s+of|college|cent(?:re|er)|clinic"
     r"|foundation|laborator\w*|inc\.|ltd\.?|gmbh|trust|ministry|academy|unit)\b", re.I)
@@ -79,38 +98,45 @@ class Entry:
     offset: int = 0  # where the entry's text starts in its first line (after the number)
 
 
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
+    return _SPACES.sub(" ", _DIGITS.sub("#", text.lower())).strip()
 
 
 def page_furniture(lines: Sequence[Line]) -> dict[int, str]:
     """Line index -> ``running_head`` / ``page_number`` for running heads, footers and page numbers."""
-    counts = Counter(_norm(ln.text) for ln in lines if not ln.blank)
     content = [k for k, ln in enumerate(lines) if not ln.blank]
+    by_text: dict[str, str] = {}
+    norms = {k: by_text.get(t) or by_text.setdefault(t, _norm(t)) for k in content for t in (lines[k].text,)}
+    counts = Counter(norms.values())
     where = {k: pos for pos, k in enumerate(content)}
 
     def near(k: int, test) -> bool:
         pos = where[k]
         return any(test(content[p]) for p in range(max(0, pos - 3), min(len(content), pos + 4)) if p != pos)
 
-    def candidate(ln: Line) -> bool:
-        t = ln.text
-        return (counts[_norm(t)] >= 3 and 4 <= len(t) <= 90 and len(re.findall(r"[A-Za-z]", t)) >= 6
-                and "|" not in t and not t.startswith("#") and not t[0].islower() and not _CUE.search(t)
+    def candidate(k: int) -> bool:
+        t = lines[k].text
+        return (counts[norms[k]] >= 3 and 4 <= len(t) <= 90 and len(_LETTER.findall(t)) >= 6
+                and "|" not in t and not t.startswith("#") and not t[0].islower() and not _cue(t)
                 and t[-1] not in ",;")
 
     def is_page(k: int) -> bool:
         return bool(_PAGE.match(lines[k].text))
 
-    heads = {k for k in content if candidate(lines[k])}
-    confirmed_norms = {_norm(lines[k].text) for k in heads if near(k, is_page)}
-    heads = {k for k in heads if _norm(lines[k].text) in confirmed_norms}
+    heads = {k for k in content if candidate(k)}
+    confirmed_norms = {norms[k] for k in heads if near(k, is_page)}
+    heads = {k for k in heads if norms[k] in confirmed_norms}
     out = {k: "running_head" for k in heads}
-    n_of_n = Counter(_norm(lines[k].text) for k in content if _N_OF_N.match(lines[k].text))
+    n_of_n = Counter(norms[k] for k in content if _N_OF_N.match(lines[k].text))
     for k in content:
         if k in out or not is_page(k):
             continue
-        if near(k, heads.__contains__) or (_N_OF_N.match(lines[k].text) and n_of_n[_norm(lines[k].text)] >= 3):
+        if near(k, heads.__contains__) or (_N_OF_N.match(lines[k].text) and n_of_n[norms[k]] >= 3):
             out[k] = "page_number"
     return out
 
@@ -152,7 +178,7 @@ def matter(lines: Sequence[Line], skip: set[int] | dict[int, str]) -> dict[int, 
                 continue
         if _BACK_LEAD.match(text):
             out[k] = "back_matter"
-        elif _CUE.search(text) or (first_body is not None and 0 < pos < first_body
+        elif _cue(text) or (first_body is not None and 0 < pos < first_body
                                     and (_looks_like_names(text) or _is_affiliation(text))):
             out[k] = "front_matter"
         elif re.match(r"^\$?\^?\{?\d{1,2}\}?\$?\s*[A-Z]", text) and _is_affiliation(text) and len(text) < 250:
