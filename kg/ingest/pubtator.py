@@ -4,6 +4,8 @@ Gold offsets index ``title + " " + abstract``, so that is the document text. Cor
 (see ``eval/*/SOURCE.md``): 5-column mention lines without an identifier, a 7th column of composite
 parts, relation lines, CRLF line endings, a duplicated PMID, mentions whose text disagrees with the
 offsets. All are tolerated; gold is kept exactly as given (scorers decide what to do with mismatches).
+A line that is none of these (offsets that are not ASCII digits, missing columns) is skipped, and the file's
+skipped lines are reported in one warning with their count and first line numbers.
 """
 from __future__ import annotations
 
@@ -17,6 +19,22 @@ from kg.ingest.reader import make_ids_unique
 log = logging.getLogger(__name__)
 
 _TEXT_LINE = re.compile(r"^(?P<pmid>[^|\s]+)\|(?P<kind>[ta])\|(?P<text>.*)$")
+#: A relation's type (``CID``, ``Association``): a word, never a number.
+_RELATION_TYPE = re.compile(r"^[A-Za-z][A-Za-z_\-]*$")
+#: BioRED's 5th relation column.
+_NOVELTY = ("Novel", "No")
+#: How many skipped line numbers one warning lists.
+SHOWN = 5
+
+
+def is_offset(field: str) -> bool:
+    """True for an offset as PubTator writes it: ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails)."""
+    return field.isascii() and field.isdigit()
+
+
+def _is_relation(parts: list[str]) -> bool:
+    """``PMID, type, id, id`` (BC5CDR) or ``PMID, type, id, id, novelty`` (BioRED)."""
+    return bool(_RELATION_TYPE.match(parts[1])) and (len(parts) == 4 or len(parts) == 5 and parts[4] in _NOVELTY)
 
 
 class _Draft:
@@ -59,7 +77,7 @@ def parse_pubtator(text: str, source: str = "") -> list[Document]:
     """Parse PubTator text into documents (``id`` = PMID, made unique within the file by a suffix)."""
     documents: list[Document] = []
     draft: _Draft | None = None
-    skipped = 0
+    skipped: list[int] = []
 
     def close() -> None:
         nonlocal draft
@@ -85,22 +103,25 @@ def parse_pubtator(text: str, source: str = "") -> list[Document]:
                 draft.abstract = m["text"]
             continue
         parts = line.split("\t")
-        if len(parts) >= 5 and parts[1].isdigit() and parts[2].isdigit():
+        if len(parts) >= 5 and is_offset(parts[1]) and is_offset(parts[2]):
             if draft is None:
-                skipped += 1
-                log.warning("%s:%d: mention line before any title line; skipped", source, number)
+                skipped.append(number)
+                log.debug("%s:%d: mention line before any title line; skipped", source, number)
                 continue
             if parts[0] != draft.pmid:
                 log.warning("%s:%d: mention for %s inside document %s", source, number, parts[0], draft.pmid)
             draft.gold.append(_mention(parts))
-        elif len(parts) >= 3:
-            continue  # a relation line (PMID, type, id, id[, novelty]): not used by ingest
+        elif len(parts) >= 4 and _is_relation(parts):
+            continue  # a relation line: not used by ingest
         else:
-            skipped += 1
-            log.warning("%s:%d: unrecognised line skipped: %.60r", source, number, line)
+            skipped.append(number)
+            log.debug("%s:%d: unrecognised line skipped: %.60r", source, number, line)
     close()
     if skipped:
-        log.warning("%s: %d lines skipped", source, skipped)
+        shown = ", ".join(map(str, skipped[:SHOWN])) + (", ..." if len(skipped) > SHOWN else "")
+        log.warning("%s: %d malformed line%s skipped (line %s): a mention line is PMID, start, end, text, type"
+                    "[, id], tab-separated, with ASCII-digit offsets", source or "PubTator", len(skipped),
+                    "" if len(skipped) == 1 else "s", shown)
     make_ids_unique(documents)
     return documents
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -34,6 +35,10 @@ _SKIPPED_NAMES = re.compile(r"^((.+\.)?source\.md|license.*|licence.*|readme(\.m
 _XML_START = re.compile(r"^\s*(<\?xml\b|<!DOCTYPE\s+(article|collection|pmc-articleset)\b|<(article|collection|"
                         r"pmc-articleset)[\s>])")
 _FORMATS = "a text, Markdown, JATS/BioC XML, BioC JSON, PubTator or PDF file"
+#: The deepest XML read: the JATS reader walks elements recursively, and no article nests this deep.
+MAX_XML_DEPTH = 200
+#: A ``\\uD800``-``\\uDFFF`` escape: JSON may spell a surrogate no UTF-8 text can hold.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -113,9 +118,24 @@ def parse_xml(path: Path, data: bytes) -> ET.Element:
     parser.entity.update({name: chr(code) for name, code in html.entities.name2codepoint.items()})
     try:
         parser.feed(data)
-        return parser.close()
+        root = parser.close()
     except ET.ParseError as err:
         raise _xml_error(path, err) from None
+    depth = _depth(root)
+    if depth > MAX_XML_DEPTH:
+        raise InputError(f"{path}: XML elements nested {depth} deep (articles nest a few dozen; kg reads up to "
+                         f"{MAX_XML_DEPTH}); check the file or export it again")
+    return root
+
+
+def _depth(root: ET.Element) -> int:
+    """How deep elements nest under ``root`` (counted without recursion)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
 
 
 def read_xml(path: Path, data: bytes) -> list[Document]:
@@ -149,6 +169,8 @@ def read_json(path: Path, text: str) -> list[Document] | None:
     data: object = None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to read; check the file or export it again") from None
     except ValueError as err:
         data = _json_lines(text) if named else None
         if data is None and named:
@@ -160,6 +182,12 @@ def read_json(path: Path, text: str) -> list[Document] | None:
             raise InputError(f"{path}: JSON but not BioC (no documents with passages); pass a BioC JSON export "
                              "such as PMC's BioC API or PubTator3 gives")
         return None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise InputError(f"{path}: a JSON string holds a lone surrogate (\\u{ord(err.object[err.start]):04x}), "
+                             "which is no character; fix the file or export it again") from None
     return parse_bioc(data, source=str(path), fallback_id=slug(path.stem))
 
 
@@ -167,17 +195,23 @@ def _json_lines(text: str) -> list | None:
     """JSON Lines (one BioC document per line, as PubTator3 streams them), or ``None``."""
     try:
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return rows if len(rows) > 1 else None
 
 
 def read_file(path: str | Path) -> list[Document]:
-    """Read one file, sniffing its format by content and extension."""
+    """Read one file, sniffing its format by content and extension; PMIDs and PMCIDs come out well-formed or empty
+    (:mod:`kg.ingest.identifiers`)."""
+    from kg.ingest.identifiers import checked_identifiers
+
+    return checked_identifiers(_read_file(Path(path)), str(path))
+
+
+def _read_file(path: Path) -> list[Document]:
     from kg.ingest.pubtator import parse_pubtator
     from kg.ingest.review import parse_review
 
-    path = Path(path)
     data = read_bytes(path)
     kind = sniff(path, data)
     if kind == "pdf":
@@ -199,13 +233,43 @@ def read_file(path: str | Path) -> list[Document]:
     return [parse_review(text, doc_id=slug(path.stem), source=str(path))]
 
 
-def _wanted(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    if any(p.startswith(".") for p in parts):
-        return False
-    if _SKIPPED_NAMES.match(path.name):
-        return False
-    return path.suffix.lower() in FOLDER_SUFFIXES
+def _wanted(name: str) -> bool:
+    return not name.startswith(".") and not _SKIPPED_NAMES.match(name) and Path(name).suffix.lower() in FOLDER_SUFFIXES
+
+
+def folder_files(root: Path) -> list[Path]:
+    """The wanted files under ``root``, at any depth, sorted; hidden folders and symlinked folders are not entered.
+
+    The walk keeps its own stack (``os.walk`` recurses in Python 3.11, so a folder 1,000 levels deep would overflow
+    it); a subfolder that cannot be listed is skipped with one warning naming how many and which."""
+    found: list[Path] = []
+    unreadable: list[tuple[str, str]] = []
+    stack = [os.fspath(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError as err:
+            if folder == os.fspath(root):
+                raise InputError(f"{root}: the folder cannot be read ({err.strerror}); check its permissions") from None
+            unreadable.append((folder, err.strerror or type(err).__name__))
+            continue
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith("."):
+                        stack.append(entry.path)
+                elif _wanted(entry.name) and entry.is_file():
+                    found.append(Path(entry.path))
+            except OSError as err:
+                unreadable.append((entry.path, err.strerror or type(err).__name__))
+    if unreadable:
+        shown = "; ".join(f"{path} ({why})" for path, why in sorted(unreadable)[:3])
+        log.warning("%s: %d subfolder%s could not be read and %s skipped: %s%s; check the permissions", root,
+                    len(unreadable), "" if len(unreadable) == 1 else "s", "was" if len(unreadable) == 1 else "were",
+                    shown, "; ..." if len(unreadable) > 3 else "")
+    return sorted(found)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -216,7 +280,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder; check the path and try again")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _wanted(p, path))
+            found = folder_files(path)
             if not found:
                 raise InputError(
                     f"{path}: folder holds no readable files ({', '.join('*' + s for s in FOLDER_SUFFIXES)}); "
