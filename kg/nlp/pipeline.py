@@ -20,6 +20,7 @@ from kg.concept import Concept, Mention
 from kg.document import Block, Document, Span
 from kg.errors import KGError, PipelineError
 from kg.nlp.reading import Reading, document_words, read
+from kg.nlp.windows import WINDOW, windows
 from kg.paths import pipelines_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -467,7 +468,8 @@ def quiet(docs):
 
 def annotate(documents: Iterable[Document], nlp: Language, progress: bool = False,
              batch_size: int = 64, *, long_forms: LongFormGrounder | None = None) -> list[Mention]:
-    """Run ``nlp`` over every block of ``documents``; mentions carry document offsets and sentences.
+    """Run ``nlp`` over every block of ``documents`` (a long one in :mod:`~kg.nlp.windows`); mentions carry document
+    offsets and sentences.
 
     ``long_forms`` grounds defined long forms no name matches exactly (pass :func:`kg.resolve.long_form_concept`,
     as ``kg build``, ``kg annotate`` and ``kg eval`` do); without it such definitions yield no mention.
@@ -478,8 +480,9 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
     if hasattr(nlp.tokenizer, "max_cache_size"):
         nlp.tokenizer.max_cache_size = max(nlp.tokenizer.max_cache_size, TOKENIZER_CACHE_SIZE)
     matcher = _matcher(nlp)
+    limit = min(WINDOW, max(1, nlp.max_length // 3))  # a reading may spell "ﬃ" as "ffi"
     work = [(document, blocks, _block_readings(document, blocks, matcher))
-            for document in documents for blocks in (document_blocks(document),)]
+            for document in documents for blocks in (windows(document.text, document_blocks(document), limit),)]
     reader = matcher is not None and not matcher.corpus_terms
     texts = (_block_doc(nlp, reading.text, context)
              for document, blocks, readings in work
