@@ -19,8 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.document import Block, Document, GoldAnnotation, Reference, Section, Span
+from kg.errors import InputError
 
 log = logging.getLogger(__name__)
+
+#: The most characters of newlines put between two passages (a larger offset is no character offset).
+MAX_GAP = 10_000_000
 
 _NOT_CONTENT = {"ACK_FUND", "AUTH_CONT", "COMP_INT", "SUPPL", "REVIEW_INFO", "KEYWORD", "ABBR_TITLE"}
 _NOT_CONTENT_TYPES = {"footnote", "table_footnote", "fig_footnote", "front_footnote", "license", "copyright",
@@ -70,8 +74,17 @@ def _documents(data: Any, strict: bool = False) -> list[dict]:
 def _int(value: Any, default: int = 0) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # None, "x", Infinity
         return default
+
+
+def _dicts(value: Any) -> list[dict]:
+    """The objects of a JSON list (passages, annotations, locations); anything else holds none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _infon_dict(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 # -- BioC XML to the JSON shape ---------------------------------------------------------------------------------
@@ -142,14 +155,14 @@ def _reference(infons: dict[str, str], text: str, number: int, span: Span) -> Re
 
 
 def _gold(annotation: dict, shift: int, text: str, source: str) -> list[GoldAnnotation]:
-    infons = annotation.get("infons") or {}
+    infons = _infon_dict(annotation.get("infons"))
     identifier = next((str(infons[k]) for k in ("identifier", "Identifier", "MESH", "NCBI Gene", "NCBI Taxonomy")
                        if infons.get(k)), "")
     if identifier in ("-", "None", "null"):
         identifier = ""
     kind = str(infons.get("type") or "")
     out = []
-    for loc in annotation.get("locations") or []:
+    for loc in _dicts(annotation.get("locations")):
         start = _int(loc.get("offset")) + shift
         end = start + _int(loc.get("length"))
         mention = str(annotation.get("text") or text[start:end])
@@ -171,11 +184,16 @@ def parse_bioc_document(data: dict, doc_id: str, source: str = "") -> BiocDocume
         if heading and heading[1] >= 0:
             doc.sections.append(Section(heading[0], Span(heading[1], heading[2])))
 
-    for passage in data.get("passages") or []:
-        infons = {str(k): str(v) for k, v in (passage.get("infons") or {}).items()}
+    for passage in _dicts(data.get("passages")):
+        infons = _infon_dict(passage.get("infons"))
         text = str(passage.get("text") or "")
         offset = _int(passage.get("offset"), size)
         start = offset if offset >= size + (1 if size else 0) else size + (1 if size else 0)
+        if start - size > MAX_GAP:
+            shown = str(offset) if offset < 10**15 else f"{offset:.3g}"
+            raise InputError(f"{source or doc_id}: a passage of document {doc_id} starts at BioC offset {shown}, far "
+                             "past the text before it; BioC offsets count characters from the document's start, "
+                             "fix the export")
         if start != offset:
             log.debug("%s: passage at BioC offset %d placed at %d", source, offset, start)
         parts.append("\n" * (start - size))
@@ -202,11 +220,11 @@ def parse_bioc_document(data: dict, doc_id: str, source: str = "") -> BiocDocume
             if heading:
                 heading[1] = start if heading[1] < 0 else heading[1]
                 heading[2] = size
-        for annotation in passage.get("annotations") or []:
+        for annotation in _dicts(passage.get("annotations")):
             doc.gold.extend(_gold(annotation, start - offset, "".join(parts), source))
     close_section()
     doc.text = "".join(parts)
-    infons = data.get("infons") or {}
+    infons = _infon_dict(data.get("infons"))
     doc.pmid = doc.pmid or str(infons.get("article-id_pmid") or "") or (doc_id if doc_id.isdigit() else "")
     return BiocDocument(doc, placements)
 

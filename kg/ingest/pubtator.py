@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from kg.document import Block, Document, GoldAnnotation, Span
+from kg.ingest.identifiers import checked_identifiers
 from kg.ingest.reader import make_ids_unique
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,6 @@ def _finish(draft: _Draft, source: str) -> Document:
     blocks = [Block(Span(0, len(title)), "title")]
     if draft.abstract is not None:
         blocks.append(Block(Span(len(title) + 1, len(text)), "abstract"))
-    for g in draft.gold:
-        if not 0 <= g.span.start <= g.span.end <= len(text):
-            log.warning("%s: %s mention %r at %d-%d lies outside the text", source, draft.pmid, g.text,
-                        g.span.start, g.span.end)
     return Document(
         id=draft.pmid, text=text, source=source, format="pubtator", title=title,
         blocks=blocks, gold=draft.gold, pmid=draft.pmid,
@@ -117,11 +114,18 @@ def parse_pubtator(text: str, source: str = "") -> list[Document]:
             skipped.append(number)
             log.debug("%s:%d: unrecognised line skipped: %.60r", source, number, line)
     close()
+    outside = [(d.id, g) for d in documents for g in d.gold if not g.span.start <= g.span.end <= len(d.text)]
+    if outside:
+        pmid, g = outside[0]
+        log.warning("%s: %d mention%s outside %s document's text, kept as gold (e.g. %s %r at %d-%d)",
+                    source or "PubTator", len(outside), "" if len(outside) == 1 else "s",
+                    "its" if len(outside) == 1 else "their", pmid, g.text[:40], g.span.start, g.span.end)
     if skipped:
         shown = ", ".join(map(str, skipped[:SHOWN])) + (", ..." if len(skipped) > SHOWN else "")
         log.warning("%s: %d malformed line%s skipped (line %s): a mention line is PMID, start, end, text, type"
                     "[, id], tab-separated, with ASCII-digit offsets", source or "PubTator", len(skipped),
                     "" if len(skipped) == 1 else "s", shown)
+    checked_identifiers(documents, source or "PubTator")
     make_ids_unique(documents)
     return documents
 
