@@ -4,6 +4,8 @@
    `spacy.blank("en")` tokenizing the same blocks. Both timed in this process, tokenizer first and last
    (the median of the two guards against drift), so the ratio compares like with like.
 2. The sample review, end to end in a fresh process (imports, vocabulary and all): the cold time a user waits.
+3. Ingest alone on one large text file at 4, 16 and 64 MB (bench_ingest.py): MB/s per size and how far the
+   largest is from linear.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_ingest import SIZES_MB, bench_ingest, report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -68,6 +72,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEV)
     parser.add_argument("--sample", type=Path, default=SAMPLE)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--ingest-sizes", type=float, nargs="*", default=list(SIZES_MB),
+                        help="MB of text to ingest (none: skip)")
     args = parser.parse_args()
     if not args.corpus.exists() or not args.sample.exists():
         sys.exit(f"bench: inputs not found ({args.corpus}, {args.sample}); pass --corpus and --sample")
@@ -85,6 +91,8 @@ def main() -> None:
     cold, peak = bench_cold(args.sample, args.runs)
     print(f"sample        {args.sample.name}: cold end-to-end {cold:.2f} s (median of {args.runs}; aim < 5 s), "
           f"peak RSS {peak:.0f} MB")
+    if args.ingest_sizes:
+        report(bench_ingest(tuple(args.ingest_sizes)))
 
 
 if __name__ == "__main__":
