@@ -69,6 +69,17 @@ def test_pmid_that_would_make_an_invalid_iri(tmp_path, pmid):
     assert (out / "graph.nq").exists()
 
 
+@pytest.mark.parametrize("pmid", ["12>3", "12\ufffd3", "1 2"])
+def test_publication_iris_are_valid_whatever_the_identifier(pmid):
+    import pyoxigraph
+
+    from kg.graph.iris import IRIs
+
+    iris = IRIs()
+    for iri in (iris.publication(pmid=pmid), iris.publication(pmcid=f"PMC{pmid}")):
+        assert pyoxigraph.NamedNode(iri).value == iri
+
+
 def test_folder_a_thousand_levels_deep(tmp_path):
     os.chdir(tmp_path)  # a relative walk down: os.makedirs itself recurses once per level
     try:

@@ -106,13 +106,16 @@ class IRIs:
         return f"{self._ns('stat')}{digest(edge_iri, kind, value)}"
 
     def publication(self, *, pmid: str = "", doi: str = "", pmcid: str = "", raw: str = "") -> str:
-        """A cited work: its PMID, DOI or PMC IRI when known, else a hash of the raw reference text."""
+        """A cited work: its PMID, DOI or PMC IRI when known, else a hash of the raw reference text.
+
+        Every part is percent-encoded, so an identifier a reader passed through with a stray ``>`` or U+FFFD still
+        makes a valid IRI (kg.ingest.identifiers drops such PMIDs before they get here)."""
         if pmid:
-            return f"{namespace('PMID')}{pmid.strip()}"
+            return f"{namespace('PMID')}{quote(pmid.strip(), safe='')}"
         if doi:
             return f"{namespace('doi')}{quote(doi.strip(), safe='/()._-;:')}"
         if pmcid:
-            return f"{namespace('PMC')}{pmcid.strip().upper().removeprefix('PMC')}"
+            return f"{namespace('PMC')}{quote(pmcid.strip().upper().removeprefix('PMC'), safe='')}"
         return f"{self._ns('pub')}{digest(' '.join(raw.split()))}"
 
     def software_agent(self) -> str:
