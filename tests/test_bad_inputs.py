@@ -91,9 +91,31 @@ def test_folder_a_thousand_levels_deep(tmp_path):
         Path("review.txt").write_text("Ketamine review\n\nKetamine is an NMDA receptor antagonist.\n")
     finally:
         os.chdir(ROOT)
-    done = kg("build", tmp_path / "deep", "-o", tmp_path / "out")
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "Traceback" not in done.stderr
+    try:
+        done = kg("build", tmp_path / "deep", "-o", tmp_path / "out")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "Traceback" not in done.stderr
+    finally:
+        _remove_deep(tmp_path / "deep")
+
+
+def _remove_deep(top: Path) -> None:
+    """Remove the tree from its deepest folder up, walking down relatively as it was made: pytest's cleanup
+    (shutil.rmtree) and os.walk recurse once per level."""
+    os.chdir(top)
+    try:
+        depth = 0
+        while os.path.isdir("d"):
+            os.chdir("d")
+            depth += 1
+        for name in os.listdir("."):
+            os.unlink(name)
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(ROOT)
+    top.rmdir()
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a chmod 000 folder anyway")
