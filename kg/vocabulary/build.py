@@ -125,12 +125,12 @@ def _merge(old: tuple, new: Concept) -> tuple:
 
 
 def _write(con: sqlite3.Connection, concepts: Iterable[Concept], normalise, *, ner: bool = True,
-           resolution_only: set[str] | None = None) -> tuple[int, int]:
+           shared_names: bool = False, resolution_only: set[str] | None = None) -> tuple[int, int]:
     """Insert concepts and their term keys; returns (concepts seen, term keys added).
 
     Without ``ner`` the names become term keys only (looked up, never listed as synonyms, which the NER reads),
-    and only where no earlier source gives the name to another concept; a concept the source alone brings is
-    marked by its sources, collected in ``resolution_only``."""
+    and (unless ``shared_names``) only where no earlier source gives the name to another concept; a concept the
+    source alone brings is marked by its sources, collected in ``resolution_only``."""
     n_concepts = n_terms = 0
     for concept in concepts:
         n_concepts += 1
@@ -146,11 +146,14 @@ def _write(con: sqlite3.Connection, concepts: Iterable[Concept], normalise, *, n
             if ner:
                 con.execute("UPDATE concept SET synonyms=?, xrefs=?, sources=? WHERE curie=?",
                             (*_merge(old, concept), concept.curie))
+            elif shared_names:  # the source vouches for the ID (a mouse gene a training pair also names)
+                sources = SEP.join(dict.fromkeys([*old[4].split(SEP), *concept.sources]))
+                con.execute("UPDATE concept SET sources=? WHERE curie=?", (sources.strip(SEP), concept.curie))
             # else the concept, its label and sources stay the earlier sources' (a label from training pairs only
             # is shown as the MeSH heading, kg.vocabulary.mesh.display_label); the source adds term keys below
         keys = {normalise(t) for t in (concept.label, *concept.synonyms) if t}
         keys.discard("")
-        if not ner:  # a name an earlier source gives another concept keeps meaning that concept only
+        if not ner and not shared_names:  # a name an earlier source gives another concept keeps meaning it only
             keys = {k for k in keys if not _claimed(con, k, concept.curie)}
         before = con.total_changes
         con.executemany("INSERT OR IGNORE INTO term VALUES (?,?)", ((k, concept.curie) for k in keys))
@@ -219,6 +222,7 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
                 concepts = tqdm(concepts, desc=f"vocab {name}", unit=" concepts", leave=False)
             with con:
                 record.concepts, record.terms = _write(con, concepts, normalise, ner=source.ner,
+                                                       shared_names=source.shared_names,
                                                        resolution_only=resolution_only)
             if source.stoplist is not None and inputs_by_source[name]:
                 stoplist[name] = sorted(set(source.stoplist(inputs_by_source[name])))

