@@ -247,3 +247,22 @@ def test_shipped_conventions_follow_each_corpus_guidelines(tmp_path):
     out = tmp_path / "conventions.tsv"
     assert write_conventions({"s800": [("women", "organism", 8, 0)]}, out, ["test"]) == 1
     assert load_conventions(out) == {"s800": frozenset({("women", "organism")})}
+
+
+def test_memorisation_baseline_tags_training_strings_longest_first_on_word_boundaries(tmp_path):
+    from kg.document import Block, Document, Span
+    from kg.evaluation.baseline import memorise, training_pairs
+
+    train = tmp_path / "train.PubTator"
+    train.write_text("1|t|Naloxone and naloxone hydrochloride.\n"
+                     "1\t0\t8\tNaloxone\tChemical\tD009270\n"
+                     "1\t13\t35\tnaloxone hydrochloride\tChemical\tD009270\n"
+                     "2|t|Naloxone again.\n2\t0\t8\tNaloxone\tChemical\tD009270\n"
+                     "3|t|Naloxone, once otherwise.\n3\t0\t8\tNaloxone\tChemical\tD000001\n", encoding="utf-8")
+    pairs = training_pairs(train, holdout=False)
+    assert pairs["Naloxone"] == ("chemical", "MESH:D009270"), "the ID given most often wins"
+    text = "Naloxone hydrochloride, naloxone hydrochloride and Naloxonex."
+    doc = Document("d", text, "test", "pubtator", blocks=[Block(Span(0, len(text)), "paragraph")])
+    found = [(m.text, m.curie) for m in memorise([doc], pairs)]
+    assert found == [("Naloxone", "MESH:D009270"), ("naloxone hydrochloride", "MESH:D009270")], \
+        "case-sensitive, longest first, whole words only (not inside 'Naloxonex')"

@@ -75,6 +75,10 @@ def evaluate_documents(documents: list[Document], *, pipeline: str = "dictionary
     result.seconds = seconds
     result.docs_per_s = len(documents) / seconds if seconds > 0 else 0.0
     result.pipeline = pipeline
+    from kg.evaluation.baseline import baseline_result
+
+    baseline = baseline_result(documents, profile.name, profile)
+    result.memorised = baseline.concept if baseline is not None else {}
     return result
 
 

@@ -39,6 +39,8 @@ class EvalResult:
     ``obsolete_missed`` how many missed gold concepts have only such IDs (a modern answer cannot match them);
     ``supplementary_gold_ids`` counts distinct gold MeSH supplementary IDs (``C…``), which the descriptor
     list cannot confirm and which MeSH history has often moved to descriptors since the corpus was made.
+    ``memorised`` holds the concept scores of the memorisation baseline (kg.evaluation.baseline) on the same
+    documents, when the corpus's training split is at hand.
     """
 
     corpus: str
@@ -56,6 +58,7 @@ class EvalResult:
     remapped_gold_ids: int = 0
     supplementary_gold_ids: int = 0
     pipeline: str = ""
+    memorised: dict[str, Scores] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -66,6 +69,7 @@ class EvalResult:
             "seconds": round(self.seconds, 3),
             "mention": {t: s.to_json() for t, s in self.mention.items()},
             "concept": {t: s.to_json() for t, s in self.concept.items()},
+            "memorised_concept": {t: s.to_json() for t, s in self.memorised.items()},
             "false_positives": [{"text": x, "type": t, "count": n} for x, t, n in self.false_positives],
             "false_negatives": [{"text": x, "type": t, "count": n} for x, t, n in self.false_negatives],
             "excluded_types": self.excluded_types,

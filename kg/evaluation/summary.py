@@ -17,13 +17,17 @@ def uses_heldout(path: str | Path) -> bool:
 
 
 def render_summary(results) -> str:
-    """Rows of (corpus, split, type, concept F1, mention F1, docs/s) for ``(path, heldout, EvalResult)``."""
-    lines = ["", "summary: document-level concept F1 (BC5CDR 'id' measure) and mention F1, per type",
-             f"{'corpus':<14}{'split':<10}{'type':<28}{'concept F1':>11}{'mention F1':>11}{'docs/s':>9}"]
+    """Rows of (corpus, split, type, concept F1, mention F1, memorised, docs/s) for ``(path, heldout, EvalResult)``."""
+    lines = ["", "summary: document-level concept F1 (BC5CDR 'id' measure) and mention F1, per type; memorised: the",
+             "concept F1 of tagging the training split's own mention strings with their IDs (kg.evaluation.baseline)",
+             f"{'corpus':<14}{'split':<10}{'type':<28}{'concept F1':>11}{'mention F1':>11}{'memorised':>10}"
+             f"{'docs/s':>9}"]
     for _path, heldout, result in results:
         split = "held-out" if heldout else "dev"
         for type_name, scores in result.concept.items():
             mention = result.mention.get(type_name)
+            memorised = result.memorised.get(type_name)
             lines.append(f"{result.corpus:<14}{split:<10}{type_name:<28}{scores.f1:>11.3f}"
-                         f"{(mention.f1 if mention else 0.0):>11.3f}{result.docs_per_s:>9.0f}")
+                         f"{(mention.f1 if mention else 0.0):>11.3f}"
+                         f"{(f'{memorised.f1:.3f}' if memorised else '-'):>10}{result.docs_per_s:>9.0f}")
     return "\n".join(lines)
