@@ -25,13 +25,13 @@ def review_files() -> list[Path]:
     return [p for p in candidates if p.suffix in (".txt", ".md", ".xml") and (GOLD / f"{p.stem}.tsv").is_file()]
 
 
-def evaluate(path: Path, out: Path):
+def evaluate(path: Path, out: Path, pipeline: str = "dictionary"):
     from kg.build import build
     from kg.evaluation.reviews import read_gold, read_judgements, score_review
     from kg.ingest import read_paths
     from kg.stats import entities_table
 
-    summary = build([path], out)
+    summary = build([path], out, pipeline=pipeline)
     documents = read_paths([path])
     markers = [c for d in documents for c in d.citations]
     return score_review(
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list missed gold concepts, junk and unjudged entities")
     parser.add_argument("--only", default="", help="score only reviews whose name contains this")
+    parser.add_argument("--pipeline", default="dictionary", help="the NER pipeline to build with (pipelines/)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     from kg.evaluation.reviews import render_scores
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kg-eval-reviews-") as tmp:
         for path in files:
             print(f"building {path.name} ...", file=sys.stderr)
-            scores.append(evaluate(path, Path(tmp) / path.stem))
+            scores.append(evaluate(path, Path(tmp) / path.stem, args.pipeline))
     print("development reviews (../shared/corpus/reviews and the sample): a reader's gold concepts, entities judged")
     print("junk, studies, citation markers linked to the reference list")
     print(render_scores(scores, details=args.details))
