@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 PROTOCOLS = ("update", "gsp")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _RETRY_STATUS = {502, 503, 504}
 # ECHAR escapes only: a \uXXXX escape means the same in N-Triples and SPARQL, but SPARQL decodes it before parsing.
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"})
@@ -192,9 +191,9 @@ class _Sender:
     def __init__(self, options: PushOptions) -> None:
         self.options = options
         self.requests = 0
-        handlers: list[urllib.request.BaseHandler] = []
-        if urlsplit(options.endpoint).hostname in _LOOPBACK:
-            handlers.append(urllib.request.ProxyHandler({}))  # a proxy for the outside world must not intercept
+        from kg.query.protocol import direct_handlers
+
+        handlers: list[urllib.request.BaseHandler] = direct_handlers(options.endpoint)
         if options.auth is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             passwords.add_password(None, options.endpoint, *options.auth)

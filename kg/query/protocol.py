@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     from kg.query import QueryResult
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def direct_handlers(url: str) -> list[Any]:
+    """urllib handlers that keep a request to this machine off a proxy set for the outside world."""
+    import urllib.request
+
+    return [urllib.request.ProxyHandler({})] if urlsplit(url).hostname in LOOPBACK else []
 
 
 def post_query(url: str, sparql: str, *, timeout: float = 60.0) -> tuple[str, bytes]:
@@ -30,8 +37,7 @@ def post_query(url: str, sparql: str, *, timeout: float = 60.0) -> tuple[str, by
     body = urllib.parse.urlencode({"query": sparql}).encode("ascii")
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT})
-    # A proxy set for the outside world must not intercept a server on this machine.
-    handlers = [urllib.request.ProxyHandler({})] if urlsplit(url).hostname in _LOOPBACK else []
+    handlers = direct_handlers(url)
     deadline = time.monotonic() + timeout
     try:
         with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:

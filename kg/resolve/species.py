@@ -25,7 +25,6 @@ GENE_SPECIES = frozenset(_SOURCE_TAXA.values())
 DOMINANCE = 2
 
 
-
 def taxon_of(concept: Concept) -> str | None:
     """The species of a gene concept: that of its source; an NCBI Gene ID of the curated lists is human."""
     if concept.category not in ("gene", "complex"):

@@ -19,13 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import KGError, QueryError
 from kg.graph.store import NQUADS
+from kg.query.protocol import LOOPBACK
 from kg.query.sparql import refuse_service
 from kg.serve.pool import Limits, Pool
 from kg.serve.worker import Answer, Request
 
 log = logging.getLogger(__name__)
-
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Refuse another site's page (Origin) and, on loopback, a foreign Host name (DNS rebinding)."""
         host = self.headers.get("Host", "")
         name = host.rsplit(":", 1)[0].strip("[]") if not host.endswith("]") else host.strip("[]")
-        if self.server.options.host in _LOOPBACK and name not in _LOOPBACK:
+        if self.server.options.host in LOOPBACK and name not in LOOPBACK:
             self._send(Answer.error(403, f"Host {host!r} is not this loopback endpoint"))
             return False
         origin = self.headers.get("Origin")

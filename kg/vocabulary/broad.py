@@ -110,7 +110,7 @@ class BroadLayer:
         cur = self._con.cursor()
         query = "SELECT curie, label, category, synonyms, sources FROM concept"
         for curie, label, category, synonyms, sources in cur.execute(query):
-            if self._resolution_only and set(_split(sources)) <= self._resolution_only:
+            if self._grounding_only(_split(sources)):
                 continue
             yield label, curie, category, label
             for synonym in _split(synonyms):
@@ -142,12 +142,12 @@ class BroadLayer:
         # Concepts the training corpora annotate come first ("mice" is Mus musculus, not the gene MICE or
         # the genus Mus); grounding-only concepts (a mouse gene of a human symbol) after the rest; then a concept
         # whose own label has this key (BDNF) before one that aliases it.
-        return tuple(sorted(concepts, key=lambda c: (not is_trained(c), self._grounding_only(c),
+        return tuple(sorted(concepts, key=lambda c: (not is_trained(c), self._grounding_only(c.sources),
                                                      normalise(c.label) != key)))
 
-    def _grounding_only(self, concept: Concept) -> bool:
-        """Whether only grounding-only sources (``Source.ner`` false) bring ``concept``."""
-        return bool(self._resolution_only) and set(concept.sources) <= self._resolution_only
+    def _grounding_only(self, sources: tuple[str, ...]) -> bool:
+        """Whether a concept of these ``sources`` comes from grounding-only sources (``Source.ner`` false) alone."""
+        return bool(self._resolution_only) and set(sources) <= self._resolution_only
 
 
 def is_trained(concept: Concept) -> bool:

@@ -95,9 +95,9 @@ def parse_tables(descriptors_text: str, supplementary_text: str,
     from kg.vocabulary.mesh import mesh_category, mesh_descriptors, mesh_qualifiers
 
     headings = mesh_descriptors() if headings is None else headings
-    descriptor_rows = [(r[0], r[1], r[2].split("|")) for r in _rows(descriptors_text, 3)]
-    proteins = {r[0] for r in _rows(descriptors_text, 4)
-                if any(tree.startswith(PROTEIN_TREES) for tree in r[3].split("|"))}
+    rows = list(_rows(descriptors_text, 3))
+    descriptor_rows = [(r[0], r[1], r[2].split("|")) for r in rows]
+    proteins = {r[0] for r in rows if len(r) > 3 and any(t.startswith(PROTEIN_TREES) for t in r[3].split("|"))}
     supplementary_rows = [(r[0], r[1], r[2].split("|"), r[3].split(",")) for r in _rows(supplementary_text, 4)]
     ambiguous = _ambiguous([(ui, [label, *names]) for ui, label, names in descriptor_rows]
                            + [(ui, [label, *names]) for ui, label, names, _ in supplementary_rows])
