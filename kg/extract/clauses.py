@@ -85,3 +85,102 @@ def comparison_before(text: str, start: int, floor: int) -> re.Match | None:
                 not re.search(r"\b(?:for|of|on|at)\b", rest):
             return m
     return None
+
+
+# Who does what to whom: the readings the relation rules use to tell the agent of a cue from its object.
+_LINK_WORD = re.compile(
+    r"\b(?:and|or|but|while|whereas|with|without|plus|versus|than|of|to|in|into|for|from|by|on|at|via|such|as|"
+    r"including|like|unlike|after|before|following|during|between|among|against|that|which)\b",
+    re.IGNORECASE,
+)
+_ARTICLE_TAIL = re.compile(r"(?:\b(?:an?|the)\s+)(?:[\w\-’']+\s+){0,3}$", re.IGNORECASE)
+_COPULA_TAIL = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|acts?|acting|functions?|functioning|serves?|behaves?|has|have|had|having|"
+    r"exhibits?|exhibited|shows?|showed|displays?|displayed)"
+    r"(?:\s+(?:as|also|both|itself|themselves))*\s+(?:(?:an?|the)\s+)?(?:[\w\-’']+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_PREPOSITION_BEFORE = re.compile(r"\b(?:of|from|with|by|to|than|in|for|versus|vs\.?)\s+(?:the\s+)?$", re.IGNORECASE)
+_PASSIVE_AFTER = re.compile(r"^\s+(?:by|through|via)\b", re.IGNORECASE)
+_CONNECTOR = re.compile(
+    r"^[\s,]*(?:thereby|thus|hence|therefore|consequently|subsequently|downstream|in\s+turn|which|leading|resulting|"
+    r"that)\b", re.IGNORECASE,
+)
+_COORDINATION_CUT = re.compile(r";|\((?:i{1,3}|iv|v|vi{0,3}|[a-h])\)|\b(?:and|or|but|while|whereas|as\s+well\s+as)\b",
+                               re.IGNORECASE)
+POPULATION = re.compile(
+    r"\b(?:in|of|among|for)\s+(?:the\s+|an?\s+)?(?:[\w\-]+\s+){0,3}?(?:patients?|subjects?|individuals?|people|persons?|"
+    r"women|men|children|adolescents|adults|participants|cases|samples?|cohorts?|groups?)\b(?:\s+(?:with|suffering\s+from|"
+    r"diagnosed\s+with|who\s+had))?",
+    re.IGNORECASE,
+)
+_POPULATION_AFTER = re.compile(
+    r"^[\s\-]*(?:patients?|subjects?|individuals?|cases|participants|group|cohort|population|samples?)\b", re.IGNORECASE
+)
+
+
+def names_population(text: str, event_start: int, event_end: int, cue_end: int) -> bool:
+    """Does the event at ``text[event_start:event_end]`` name the population a finding was seen in, rather than what
+    the cue changed ("SCFA levels were lower in patients with AN", "lower in stool samples of AN patients")?"""
+    return bool(POPULATION.search(text[cue_end:event_start]) or _POPULATION_AFTER.match(text[event_end:]))
+
+
+def is_passive(text: str, cue_end: int) -> bool:
+    """ "X is inhibited by Y", "activated via Y": the cue ending at ``cue_end`` names its agent after it."""
+    return bool(_PASSIVE_AFTER.match(text[cue_end:]))
+
+
+def coordination_breaks(between: str, cue_start: int) -> bool:
+    """Does a coordination or list boundary in ``between`` (the text from one entity to the next) separate the first
+    entity from the cue at ``cue_start`` (relative to ``between``)? "disruption of tubulin, G2/M arrest and the
+    upregulation of p53" lists effects; "NMDA receptor antagonism and downstream activation of AMPA" chains them."""
+    depth = depth_map(between)
+    cuts = [m for m in _COORDINATION_CUT.finditer(between) if depth[m.start()] == 0 or m.group(0).startswith("(")]
+    if not cuts:
+        return False
+    before_cue = [m for m in cuts if m.end() <= cue_start]
+    if before_cue:
+        return not _CONNECTOR.match(between[before_cue[-1].end():])
+    # the cue comes before the cut: the second entity must be a coordinated object of the cue ("reduce X and Y")
+    tail = between[cuts[0].end():]
+    return len(tail.split()) > 2
+
+
+def agent_link(text: str, agent_end: int, phrase_start: int) -> bool:
+    """Is the chemical ending at ``agent_end`` the one a mechanism phrase starting at ``phrase_start`` ("a selective
+    NMDA receptor antagonist", "GPER agonists") is said of? True for an apposition with an article ("esketamine, a
+    glutamatergic NMDA receptor antagonist"; "D, the S-enantiomer of K and a ... antagonist"), a bracket ("D (an X
+    inhibitor)"), a possessive ("esketamine's NMDA receptor antagonism") or a copula ("BPA ... is a potent GPER
+    agonist", "tamoxifen and fulvestrant are GPER agonists"); False for a list or a preposition ("levodopa and MAO-B
+    inhibitors", "prescribed with a CDK4/6 inhibitor", "blocked by a GIPR antagonist")."""
+    between = text[agent_end:phrase_start]
+    if re.fullmatch(r"\s*[’']s?\s*", between):
+        return True
+    copula = _COPULA_TAIL.search(between)
+    if copula:  # the agent is the copula's subject: no clause break between them
+        subject_side = between[: copula.start()]
+        return len(subject_side) <= 120 and not re.search(r";|\b(?:but|while|whereas|although|than)\b", subject_side)
+    m = re.fullmatch(r"\s*(?:\)\s*)?([,(])\s*(.*)", between, re.DOTALL)
+    if not m:
+        return False
+    rest = m.group(2)
+    if m.group(1) == "(" and not _LINK_WORD.search(rest) and len(rest.split()) <= 4:
+        return True
+    # "D, the S-enantiomer of K and a glutamatergic": appositions joined by "and" before the mechanism phrase
+    parts = re.split(r"\s+and\s+", rest)
+    return all(re.match(r"(?:an?|the)\b", p.strip(), re.IGNORECASE) for p in parts) and bool(
+        _ARTICLE_TAIL.search(" " + parts[-1]) or not parts[-1].strip()
+    )
+
+
+def preceded_by_preposition(text: str, start: int) -> bool:
+    """ "the bacterial metabolite of daidzein": a chemical after a preposition is no clause subject."""
+    return bool(_PREPOSITION_BEFORE.search(text[max(0, start - 30):start]))
+
+
+def names_comparator(between: str) -> bool:
+    """Does ``between`` (the text up to an entity) end in a comparison whose group is that entity ("more effective
+    than placebo", "VMAT-2 inhibitors versus placebo")? A comparison elsewhere ("compared to higher doses, ...
+    mediated through X") does not."""
+    found = list(COMPARISON.finditer(between))
+    return bool(found) and len(between[found[-1].end():].split()) <= 3

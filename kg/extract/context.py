@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from kg.concept import Entity, Mention
 from kg.document import Document
 
+NO_CLAIM_ZONES = frozenset({"caption", "table", "references", "front_matter", "back_matter", "running_head",
+                            "page_number"})  # Document.zones kinds where a review states no finding
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
@@ -169,3 +171,22 @@ def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             continue
         out.append((s, e))
     return out
+
+
+def makes_no_claim(ctx: DocumentContext, span: tuple[int, int]) -> bool:
+    """Text where the review states no finding of its own: a figure legend, a linearised table, the reference list
+    or front/back matter, a section heading, and figure text an OCR run read as a "sentence" (the same labels over
+    and over)."""
+    doc, (start, end) = ctx.doc, span
+    if any(kind in NO_CLAIM_ZONES and z.start <= start < z.end for kind, z in doc.zones):
+        return True
+    if any(b.kind == "caption" and b.span.start <= start < b.span.end for b in doc.blocks):
+        return True
+    if any(r.span.start <= start < r.span.end for r in doc.references if r.span.end > r.span.start):
+        return True
+    heading = re.sub(r"^[#\s\d.]+", "", ctx.text(start, end)).strip().rstrip(".").lower()
+    if heading and any(heading == sec.title.strip().rstrip(".").lower() for sec in doc.sections):
+        return True
+    words = re.findall(r"\w+", ctx.text(start, end).lower())
+    trigrams = list(zip(words, words[1:], words[2:]))
+    return len(trigrams) >= 40 and len(set(trigrams)) < 0.6 * len(trigrams)

@@ -133,19 +133,29 @@ class Lexicon:
         taken: list[tuple[int, int]] = []
         for pattern, value in self._patterns.get(kind, []):
             for m in pattern.finditer(text):
-                if any(m.start() < e and s < m.end() for s, e in taken):
+                if any(m.start() < e and s < m.end() for s, e in taken) or _broken_word(text, m.start(), m.end()):
                     continue
                 taken.append((m.start(), m.end()))
                 hits.append(Cue(kind, value, m.start() + offset, m.end() + offset, m.group(0)))
         return sorted(hits, key=lambda c: c.start)
 
     def has(self, text: str, kind: str) -> bool:
-        return any(p.search(text) for p, _ in self._patterns.get(kind, []))
+        return any(not _broken_word(text, m.start(), m.end())
+                   for p, _ in self._patterns.get(kind, []) for m in p.finditer(text))
 
     def first_value(self, text: str, kind: str) -> str:
         """The value of the last cue of ``kind`` in ``text`` (the one nearest what follows), or ``""``."""
         hits = self.find(text, kind)
         return hits[-1].value if hits else ""
+
+
+_BROKEN_BEFORE = re.compile(r"\w-[ \t]*\n\s*$")
+_BROKEN_AFTER = re.compile(r"^-[ \t]*\n\s*[a-z]")
+
+
+def _broken_word(text: str, start: int, end: int) -> bool:
+    """A cue that is only part of a word hyphenated across a line break ("con-\\ntemporary", "no-\\nvel")."""
+    return bool(_BROKEN_BEFORE.search(text[max(0, start - 8):start]) or _BROKEN_AFTER.match(text[end:end + 8]))
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,16 @@ from __future__ import annotations
 import logging
 import re
 
-from kg.extract.context import DocumentContext, Hit
+from kg.extract.clauses import (
+    agent_link,
+    coordination_breaks,
+    depth_map,
+    is_passive,
+    names_comparator,
+    names_population,
+    preceded_by_preposition,
+)
+from kg.extract.context import DocumentContext, Hit, makes_no_claim
 from kg.extract.facts import Evidence, Relation, Study
 from kg.extract.lexicon import human_taxa, lexicon, predicates
 
@@ -24,6 +33,13 @@ _COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as)\b", re.IGNORECASE)
 _COORDINATION_ONLY = re.compile(r"[\s,]*(?:(?:and|or|as well as)\s*)?", re.IGNORECASE)
 CONTEXT = frozenset({"organism", "anatomy", "cell"})
 OUTCOME_WINDOW = 45  # a direction cue must come this close before the outcome it qualifies
+_STRONG_NEGATION = frozenset({"no", "neither", "nor", "none", "no significant"})  # may stand before the subject
+_NOUN_CUE = re.compile(r"(?:ists?|ors?)$", re.IGNORECASE)  # "antagonist", "inhibitors": a role noun, not a verb
+_NOUN_OBJECT = re.compile(r"\s+(?:of|at|for|on|to)\s+(?:the\s+)?(?:[\w\-]+\s+){0,3}", re.IGNORECASE)
+_PASSIVE_VERB = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+\s+){0,2}?\w+ed\s+(?:\w+\s+){0,4}?by\b",
+                           re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\b(?:but|while|whereas|although|though)\b", re.IGNORECASE)
+_OBJECT_GAP = re.compile(r"\s+(?:(?:an?|the|its|their|endogenous|exogenous|[\w\-]+)\s+){0,2}$", re.IGNORECASE)
 
 
 def implicit_hits(ctx: DocumentContext, start: int, end: int) -> list[Hit]:
@@ -101,13 +117,13 @@ def extract_relations(ctx: DocumentContext, studies: list[Study]) -> list[Relati
     out: list[Relation] = []
     previous: tuple[tuple[int, int], list[Relation], Hit | None] | None = None
     for span in ctx.sentences:
-        if describes_review_method(ctx, span):
+        if describes_review_method(ctx, span) or makes_no_claim(ctx, span):
             continue
         sent = _Sentence(ctx, span)
         block = ctx.block_of(span[0])
         carried = previous[2] if previous and previous[0] == block else None
         rels = _sentence_relations(sent, carried)
-        if not rels and sent.transient and previous and previous[0] == block:
+        if not rels and sent.transient and previous and previous[0] == block and _opens_with_anaphor(sent):
             for r in previous[1]:  # "However, these effects did not persist." qualifies the previous claims
                 r.transient = True
         for r in rels:
@@ -127,11 +143,20 @@ def describes_review_method(ctx: DocumentContext, span: tuple[int, int]) -> bool
     return ctx.doc.is_review and lex.has(ctx.section_of(span[0]), "methods_section")
 
 
+def _opens_with_anaphor(sent: _Sentence) -> bool:
+    """ "However, these effects did not persist": a transient sentence qualifies the previous claims only when it
+    refers back to them."""
+    head = re.sub(r"^\W*(?:however|but|yet|still|again|unfortunately|notably)\W+", "", sent.text, flags=re.IGNORECASE)
+    return bool(re.match(r"(?:this|these|that|those|such|it|they|the\s+(?:effects?|benefits?|improvements?|"
+                         r"reductions?))\b", head, re.IGNORECASE))
+
+
 def _sentence_relations(sent: _Sentence, carried: Hit | None) -> list[Relation]:
     rels: list[Relation] = []
     subjects: set[int] = set()
     rels += _mechanisms(sent, subjects)
-    rels += _chain(sent, subjects, carried)
+    acted_on = {r.endpoints[1].start for r in rels}
+    rels += _chain(sent, subjects, carried, acted_on)
     rels += _part_of(sent)
     rels += _expressed(sent)
     rels += _drug_events(sent)
@@ -158,10 +183,76 @@ def _free_cues(sent: _Sentence, kind: str, a: Hit, b: Hit) -> list:
 
 
 def _drug_before(sent: _Sentence, h: Hit) -> Hit | None:
-    """The drug a claim about ``h`` is made of: the nearest chemical mention before it in the sentence."""
-    before = [c for c in sent.hits if c.category == "chemical" and not c.implicit and c.end <= h.start
-              and c.curie != h.curie and not is_substance_used(sent.ctx.doc.text, c)]
-    return before[-1] if before else None
+    """The drug a claim about ``h`` is made of: the nearest chemical mention before it in the sentence that is not
+    itself acted on ("the ability to modulate glutamate transmission ... treatment for SUD" is the drug's, not
+    glutamate's) nor tucked in a bracket that closes before ``h``."""
+    doc = sent.ctx.doc.text
+    before = [c for c in _chemicals_before(sent, h) if not is_object_of_cue(sent, c)]
+    for c in reversed(before):
+        between = doc[c.end:h.start]
+        if between.count(")") > between.count("("):
+            continue  # "(as well as serotonin and histamine) in nerve terminals by inhibiting VMAT-2"
+        return c
+    return None
+
+
+def _chemicals_before(sent: _Sentence, h: Hit) -> list[Hit]:
+    return [c for c in sent.hits if c.category == "chemical" and not c.implicit and c.end <= h.start
+            and c.curie != h.curie and not is_substance_used(sent.ctx.doc.text, c)]
+
+
+def is_object_of_cue(sent: _Sentence, c: Hit) -> bool:
+    """Is chemical ``c`` what a cue before it acts on ("reduce endogenous estrogen", "boosting serotonin", "methods of
+    inhibiting estrogen action")? An agent after "by"/"with" ("reduced by esketamine") is not."""
+    lex, doc = lexicon(), sent.ctx.doc.text
+    lo = max(sent.start, c.start - 40)
+    for kind in ("direction", "mechanism", "causal"):
+        for cue in lex.find(doc[lo:c.start], kind, lo):
+            gap = doc[cue.end:c.start]
+            if _OBJECT_GAP.fullmatch(gap) and not re.search(r"\b(?:by|with|via|after|following|and|or)\b", gap):
+                if not _NOUN_CUE.search(cue.text):
+                    return True
+    return False
+
+
+def _mechanism_agent(sent: _Sentence, t: Hit, cue) -> Hit | None:
+    """The drug a mechanism phrase attached to target ``t`` ("NMDA receptor antagonist", "GPER agonists") is said
+    of: a chemical named right after it ("the GPER agonist, G1"), else the nearest earlier chemical in apposition,
+    in a bracket, possessive or the copula's subject ("esketamine, a ... NMDA receptor antagonist", "tamoxifen and
+    fulvestrant are GPER agonists"). None for "levodopa and MAO-B inhibitors" or "blocked by a GIPR antagonist"."""
+    doc = sent.ctx.doc.text
+    after = [c for c in sent.hits if c.category == "chemical" and not c.implicit and cue.end <= c.start]
+    if after and re.fullmatch(r"[\s,]{0,3}", doc[cue.end:after[0].start]):
+        return after[0]
+    for c in reversed(_chemicals_before(sent, t)):
+        if preceded_by_preposition(doc, c.start) or is_object_of_cue(sent, c):
+            continue
+        if agent_link(doc, c.end, t.start):
+            return c
+    return None
+
+
+def _agent_reaches(sent: _Sentence, d: Hit, cue) -> bool:
+    """Is ``d`` the subject of ``cue``: no clause break between them and not shut in a bracket closed before it?"""
+    gap = sent.ctx.doc.text[d.end:cue.start]
+    return not _CLAUSE_BREAK.search(gap) and gap.count(")") <= gap.count("(")
+
+
+def _names_drug_class(doc: str, h: Hit) -> bool:
+    """ "VMAT-2 inhibitors", "D2 antagonism", "LHRH agonists": the target names a drug class or an action on it."""
+    return any(_attached(doc, h.end, c.start) for c in lexicon().find(doc[h.end:h.end + 40], "mechanism", h.end))
+
+
+def _reaches_target(doc: str, cue, t: Hit) -> bool:
+    """A verb cue ("blocks", "inhibits") must govern ``t``: no clause break or list between them and not far off;
+    a role noun ("an inhibitor of VMAT-1") must take ``t`` as its "of/at" object."""
+    gap = doc[cue.end:t.start]
+    if _NOUN_CUE.search(cue.text):
+        return bool(_NOUN_OBJECT.fullmatch(gap))
+    depth = depth_map(gap)
+    if any(ch in ",;" and depth[i] == 0 for i, ch in enumerate(gap)):
+        return False
+    return len(gap) <= 60 and not re.search(r"\b(?:and|or|but|while|whereas|which|that)\b", gap)
 
 
 def is_substance_used(doc: str, c: Hit) -> bool:
@@ -178,15 +269,25 @@ def _mechanisms(sent: _Sentence, subjects: set[int]) -> list[Relation]:
     for t in sent.hits:
         if t.category not in TARGETS | {"process"}:
             continue
-        d = _drug_before(sent, t)
-        if d is None:
-            continue
-        inner = [h for h in sent.hits if d.end <= h.start and h.end <= t.start and h.category not in CONTEXT]
-        prev = inner[-1] if inner else d
-        own = [c for c in lex.find(doc[t.end:sent.end], "mechanism", t.end) if _attached(doc, t.end, c.start)]
-        mech = own or (
-            _free_cues(sent, "mechanism", prev, t) if inner else lex.find(doc[d.end:t.start], "mechanism", d.end)
-        )
+        own = [c for c in lex.find(doc[t.end:sent.end], "mechanism", t.end)
+               if t.category in TARGETS and _attached(doc, t.end, c.start)]
+        inner: list[Hit] = []
+        if own:  # "NMDA receptor antagonist": said of the drug in apposition, not of any drug before it
+            agent = _mechanism_agent(sent, t, own[0])
+            if agent is None:
+                continue
+            d, mech = agent, own
+        else:
+            found = _drug_before(sent, t)
+            if found is None:
+                continue
+            d = found
+            inner = [h for h in sent.hits if d.end <= h.start and h.end <= t.start and h.category not in CONTEXT]
+            prev = inner[-1] if inner else d
+            free = _free_cues(sent, "mechanism", prev, t) if inner else lex.find(doc[d.end:t.start], "mechanism", d.end)
+            if any(is_passive(doc, c.end) for c in free):
+                continue  # "the effect of D was blocked by T": D is no agent acting on T
+            mech = [c for c in free if _reaches_target(doc, c, t) and _agent_reaches(sent, d, c)]
         aspect = "activity" if t.category in TARGETS else ""
         if mech and t.category in TARGETS:
             value = mech[0].value if own else mech[-1].value
@@ -198,9 +299,14 @@ def _mechanisms(sent: _Sentence, subjects: set[int]) -> list[Relation]:
                             anatomical_context_qualifier=sent.anatomy))
             subjects.add(d.start)
             continue
-        if inner or t.start - d.end > MAX_GAP:
+        if inner or t.start - d.end > MAX_GAP or _names_drug_class(doc, t):
             continue  # an indirect effect: the chain rule links the intermediate steps
         between = doc[d.end:t.start]
+        if names_comparator(between) or _CLAUSE_BREAK.search(between):
+            continue
+        first = lex.find(between, "direction") + lex.find(between, "causal")
+        if first and coordination_breaks(between, min(c.start for c in first)):
+            continue  # "agents that block ovarian suppression and the development of ER degraders"
         direction = lex.first_value(between, "direction")
         if direction or lex.has(between, "causal"):
             kind = f"causal_{direction}" if direction else "causal"
@@ -211,10 +317,13 @@ def _mechanisms(sent: _Sentence, subjects: set[int]) -> list[Relation]:
     return out
 
 
-def _chain(sent: _Sentence, subjects: set[int], carried: Hit | None) -> list[Relation]:
+def _chain(sent: _Sentence, subjects: set[int], carried: Hit | None, acted_on: set[int]) -> list[Relation]:
     """Consecutive mechanism entities joined by a causal or direction cue ("..., leading to enhanced glutamatergic
     firing", "AMPA receptor-mediated neurotrophic signalling"); a sentence opening with an anaphor ("This, in turn,
-    stimulates ...") continues the previous sentence's chain."""
+    stimulates ...") continues the previous sentence's chain. A target named as a drug class ("VMAT-2 inhibitors
+    were more effective than placebo") is no step unless a drug of the sentence acts on it; a comparison ("than
+    placebo"), a list boundary or a clause break between two entities joins nothing; "X is activated by Y" reads
+    Y -> X."""
     lex, out, doc = lexicon(), [], sent.ctx.doc.text
     nodes = [h for h in sent.hits if h.category in CHAIN and h.start not in subjects]
     pairs: list[tuple[Hit, Hit]] = list(zip(nodes, nodes[1:]))
@@ -228,15 +337,29 @@ def _chain(sent: _Sentence, subjects: set[int], carried: Hit | None) -> list[Rel
         between = doc[a.end:b.start] if same_sentence else doc[sent.start:b.start]
         if a.curie == b.curie or len(between) > MAX_GAP or a.category == b.category == "chemical":
             continue
-        if same_sentence and (_free_cues(sent, "mechanism", a, b) or lex.has(between, "part_of")):
+        active = [c for c in _free_cues(sent, "mechanism", a, b) if not is_passive(doc, c.end)] if same_sentence else []
+        if active or (same_sentence and lex.has(between, "part_of")):
+            continue  # "X was inhibited by Y" is a step Y -> X; "D blocks T" is the mechanism rule's
+        a_class = a.start >= sent.start and _names_drug_class(doc, a) and a.start not in acted_on
+        if a_class or _names_drug_class(doc, b):
+            continue  # "VMAT-2 inhibitors were ...", "... blocked by the D1 antagonist": a drug class, no step
+        if names_comparator(between) or (same_sentence and _CLAUSE_BREAK.search(between)):
             continue
-        direction = lex.first_value(between, "direction")
-        causal = lex.has(between, "causal")
+        cues = [c for c in lex.find(between, "direction", a.end) if not _attached(doc, a.end, c.start)]
+        direction = cues[-1].value if cues else ""
+        causal_cues = lex.find(between, "causal", a.end)
+        causal = bool(causal_cues)
         if not causal and (not direction or _COORDINATION.match(_strip_attached(doc, a, b))):
             continue  # "X and enhancement of Y" lists two effects; it does not say X acts on Y
+        first_cue = min([*cues, *causal_cues], key=lambda c: c.start)
+        if same_sentence and coordination_breaks(between, first_cue.start - a.end):
+            continue
+        passive_cause = lex.has(between, "causal_passive")
+        if not passive_cause and _PASSIVE_VERB.search(doc[a.end:first_cue.start]):
+            continue  # "antagonizing ER may be countered ... by promoting signalling via GPER": ER does not promote
         kind = f"causal_{direction}" if direction else "causal"
-        if lex.has(between, "causal_passive"):  # "an effect mediated through X": X acts on the effect
-            a, b = b, a
+        if passive_cause or (cues and is_passive(doc, cues[-1].end)):
+            a, b = b, a  # "an effect mediated through X", "X is activated by Y": the one named after acts
         aspect = "activity" if b.category in TARGETS else ""
         out.append(_rel(sent, a, kind, b, 0.7, qualified_predicate=predicates()[kind].qualified_predicate,
                         object_aspect_qualifier=aspect,
@@ -296,11 +419,14 @@ def _drug_events(sent: _Sentence) -> list[Relation]:
         between = doc[d.end:e.start]
         directions = [c for c in lex.find(between, "direction", d.end)
                       if e.start - c.end <= OUTCOME_WINDOW and _reaches(sent, c.end, e)]
+        if directions and names_population(doc, e.start, e.end, directions[-1].end):
+            directions = []  # "SCFA levels were lower in patients with AN": the change is not the drug's on AN
         if adverse and e.category in ("disease", "phenotype"):
             kind = "adverse_event_statistical" if statistical else "adverse_event"
             out.append(_rel(sent, d, kind, e, 0.75 if statistical else 0.6))
         elif directions:
-            out.append(_rel(sent, d, "outcome", e, 0.6, object_direction_qualifier=directions[-1].value,
+            direction = _outcome_direction(directions[-1], e)
+            out.append(_rel(sent, d, "outcome", e, 0.6, object_direction_qualifier=direction,
                             anatomical_context_qualifier=sent.anatomy))
         elif e.category == "disease" and lex.has(between, "approval") and not sent.hedges:
             out.append(_rel(sent, d, "treats", e, 0.7))
@@ -310,6 +436,11 @@ def _drug_events(sent: _Sentence) -> list[Relation]:
             )
             out.append(_rel(sent, d, kind, e, 0.6))
     return out
+
+
+def _outcome_direction(cue, e: Hit) -> str:
+    """ "SRIs improved OCD symptoms": to improve a disorder is to lessen it."""
+    return "decreased" if e.category == "disease" and cue.text.lower().startswith("improv") else cue.value
 
 
 def _reaches(sent: _Sentence, pos: int, target: Hit) -> bool:
@@ -328,7 +459,8 @@ def _finish(r: Relation, sent: _Sentence, ctx: DocumentContext, studies: list[St
     a, b = r.endpoints
     lo, hi = min(a.start, b.start), max(a.end, b.end)
     r.hedged = bool(sent.hedges)
-    r.negated = any(lo - 25 <= n.start < b.start and _reaches(sent, n.end, b) for n in sent.negations)
+    r.negated = any(lo - 25 <= n.start < b.start and _reaches(sent, n.end, b)
+                    and (n.start >= lo or n.text.lower() in _STRONG_NEGATION) for n in sent.negations)
     r.transient = r.transient or sent.transient
     numbers = ctx.citations_in(sent.start, sent.end) or ctx.nearest_citation_before(sent.start)
     r.publications = tuple(numbers)
