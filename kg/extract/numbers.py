@@ -37,7 +37,9 @@ P_VALUE = re.compile(
     rf"|greater\s+than|under|below){GAP}(?P<v>{_UNSIGNED})"
 )
 SAMPLE_SIZE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<v>{INTEGER})(?![\d.])")
-PERCENT = re.compile(rf"(?<![\w.,·]){GAP}(?P<v>{NUMBER}){PCT}(?!\s*(?:CI|confidence|credible)\b)", re.IGNORECASE)
+PERCENT = re.compile(
+    rf"(?<![\w.,·]){GAP}(?P<v>{NUMBER}){PCT}(?![\s$]*(?:(?:CI|confidence|credible)\b|\\mathrm\{{CI\}}))", re.IGNORECASE
+)
 _COMPARATORS = {"≤": "<=", "≥": ">=", "=<": "<=", "less than": "<", "greater than": ">", "under": "<",
                 "below": "<", "<or=": "<=", ">or=": ">="}
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from kg.extract.clauses import COMPARISON, clause_of, clauses, comparison_before, depth_map, first_verb
 from kg.extract.context import DocumentContext, Hit
+from kg.extract.doses import dose_drug, listed_doses
 from kg.extract.facts import Evidence, Relation, Statistic, Study
 from kg.extract.lexicon import case_sensitive, cue_regex, lexicon, measures
 from kg.extract.numbers import (
@@ -29,6 +30,7 @@ from kg.extract.numbers import (
     range_pattern,
 )
 from kg.extract.relations import is_substance_used
+from kg.extract.restated import merge_restated
 from kg.extract.studies import dose_pattern
 
 log = logging.getLogger(__name__)
@@ -41,15 +43,28 @@ _EVENT_PHRASE = re.compile(
 )
 _CONNECTIVE = re.compile(r"^\s*(?:(?:and|or|for|including|of|with|in)\s+)+", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|their|its|this|these|those|our|all|both)(?:\s+|$))+", re.IGNORECASE)
+# words that qualify a statistic, not what it is about ("multivariate HR", "overall prevalence")
+_QUALIFIERS = re.compile(r"(?:(?:overall|multivariate|multivariable|univariate|adjusted|unadjusted|crude|pooled|"
+                         r"combined|corrected|estimated|total|fixed[\s-]effects?|random[\s-]effects?)\b\s*)+",
+                         re.IGNORECASE)
+_NO_SUBJECT = re.compile(r"\b(?:prevalence|incidence|rates?|proportion|their|its|this|these|it|they|we)\b",
+                         re.IGNORECASE)
 _TIME = re.compile(r"\b(?P<unit>day|week|month|hour|year)s?\s+(?P<v>\d+)\b", re.IGNORECASE)
 _BARE = re.compile(r"\(\s*(?P<v>\d+[.·]\d+|[.·]\d+)\s*\)")  # "(11.40)": a value whose measure was named before
 RANGE = rf"(?P<lo>{INTEGER})\s*(?:to|–|—|-|and)\s*(?P<hi>{INTEGER})"
 _LINK = r"(?:\s*(?:[,:=≈~]|\bwas\b|\bwere\b|\bis\b|\bof\b|\bat\b)\s*)*"
 _QUALIFIER = r"(?P<about>\s+(?:for|of|in)\s+[^\d()\[\];.=]{1,80}?)?"
 _LIST_GAP = re.compile(r"[\s,;/]*(?:(?:and|or)\s*)?")  # "28 mg, 56 mg, or 84 mg": one list, one drug
+# "5 mg/kg more so than 10 mg/kg", "2.5 vs 5 mg/kg": doses compared with each other are doses of one drug
+_DOSE_GAP = re.compile(
+    r"[\s,;/]*(?:(?:and|or|to|vs\.?|versus|(?:more\s+so\s+|rather\s+)?than|compared\s+(?:with|to))\s*)?", re.IGNORECASE
+)
+_ARM_SIZE = re.compile(r"[\s)\]]*(?:[A-Za-z.]+\s+){0,3}[(\[]\s*")  # "etoricoxib 90 mg daily (n = 2032)": that arm's n
 _ADJACENT = re.compile(r"(?:\s+(?:group|arm|users|recipients|patients))?\s*[(\[]\s*$", re.IGNORECASE)
 _AFTER = re.compile(r"\s*(?:of|for|with|in|on|among|receiving)\b[^,;]{0,50}?$", re.IGNORECASE)
 _NAMED_CI_AFTER_WORDS = re.compile(r"[\s$]*[A-Za-z][A-Za-z -]{0,40}?(?=\s*[(\[]\s*(?:95|99|90)\s*\\?%?\s*(?:CI|conf))")
+_PER = re.compile(r"\s+per\s+[^,;()\[\]]{1,40}?(?=\s*[,;(\[])")
+_PER_BEFORE = re.compile(r"\bper\s+$")
 _CI_BEFORE = re.compile(r"(?:CI|interval|\])\s*\$?\s*[:=,]?\s*\$?\s*$")
 
 
@@ -115,18 +130,39 @@ def extract_statistics(ctx: DocumentContext, relations: list[Relation], studies:
         chem = [(h.start - s, h.end - s) for h in hits if h.category == "chemical"]
         sent = _Sentence(s, text, clauses(text, chem), [(f[1] + s, f[2] + s, f[0]) for f in found])
         previous: Statistic | None = None
+        last_valued: dict[str, Statistic] = {}
         for key, start, end, value, extra in found:
             st = _statistic(ctx, sent, hits, key, start + s, end + s, value, extra, studies)
-            if previous is not None and previous.measure == st.measure and not st.drug and \
-                    _LIST_GAP.fullmatch(ctx.text(previous.span[1], st.span[0])) and \
-                    sent.clause(previous.span[0]) == sent.clause(st.span[0]):
+            if previous is not None and not st.drug and previous.drug and _continues(ctx, sent, previous, st):
                 st.drug, st.drug_text, st.link_basis = previous.drug, previous.drug_text, previous.link_basis
+            elif previous is not None and st.drug and not previous.drug and previous.measure == st.measure == "dose" \
+                    and _LIST_GAP.fullmatch(ctx.text(previous.span[1], st.span[0])) \
+                    and _continues(ctx, sent, previous, st):  # "57.7 and 58.7 mg/kg for bupivacaine"
+                previous.drug, previous.drug_text, previous.link_basis = st.drug, st.drug_text, st.link_basis
+            earlier = last_valued.get(st.measure)
+            if earlier is not None and not (st.event or st.event_text) and (earlier.event or earlier.event_text) \
+                    and sent.clause(earlier.span[0]) == sent.clause(st.span[0]):  # "HR 1.71 …; multivariate HR 1.47"
+                st.event, st.event_text, st.link_basis = earlier.event, earlier.event_text, st.link_basis or "clause"
+            if measures()[st.measure].kind in VALUED:
+                last_valued[st.measure] = st
             previous = st
             if st.measure in ("ror", "or", "hr", "rr") and st.drug and st.event:
                 st.relation = _adverse_relation(ctx, st, relations, hits)
             out.append(st)
     # an abstract (or any text citing nothing) reports one study: its restated doses and time points are that study's
     return merge_restated(out, one_study=not ctx.doc.is_review or not ctx.doc.citations)
+
+
+def _continues(ctx: DocumentContext, sent: _Sentence, previous: Statistic, st: Statistic) -> bool:
+    """Does ``st`` carry on ``previous``'s statement in the same clause: the next item of a list of one measure
+    ("28 mg, 56 mg, or 84 mg"; doses also when compared: "5 mg/kg more so than 10 mg/kg"), or the size of the arm
+    whose dose was just given ("etoricoxib 90 mg daily (n = 2032)")?"""
+    if sent.clause(previous.span[0]) != sent.clause(st.span[0]):
+        return False
+    gap = ctx.text(previous.span[1], st.span[0])
+    if previous.measure == st.measure:
+        return bool((_DOSE_GAP if st.measure == "dose" else _LIST_GAP).fullmatch(gap))
+    return previous.measure == "dose" and st.measure == "n" and bool(_ARM_SIZE.fullmatch(gap))
 
 
 class _Sentence:
@@ -148,68 +184,6 @@ class _Sentence:
         return max(ends, default=c0)
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", text.lower()))
-
-
-def same_event(a: Statistic, b: Statistic) -> bool:
-    """Do two statements name the same event? Same resolved entity, or one wording contains the other ("abuse" in
-    "drug abuse"); "substance dependence" and "drug dependence" differ unless they resolved alike."""
-    if a.event and a.event == b.event:
-        return True
-    wa, wb = _words(a.event_text), _words(b.event_text)
-    return bool(wa and wb) and (wa <= wb or wb <= wa)
-
-
-MERGED_KINDS = frozenset({"dose", "time", "count"})  # restated for one study: one statistic
-
-
-def merge_restated(stats: list[Statistic], one_study: bool = False) -> list[Statistic]:
-    """A ratio stated again (summary and results) is one statistic with several evidence sentences; when the same
-    drug and value come with another event, both statements are kept and flagged as conflicting. A dose, time point
-    or sample size stated again for the same study (or cited work) and drug is likewise one statistic; with
-    ``one_study`` (the document reports a single study, as an abstract does) the document is that study for doses
-    and time points (not sample sizes: two arms of one study may each have n = 12)."""
-    out: list[Statistic] = []
-    seen: dict[tuple, list[Statistic]] = {}
-    repeated: dict[tuple, Statistic] = {}
-    for st in stats:
-        kind = measures()[st.measure].kind
-        if kind in MERGED_KINDS and st.value and (st.study or st.publications or (one_study and kind != "count")):
-            key = (st.doc_id, st.measure, st.drug, float(st.value), st.unit.lower(), st.study or st.publications)
-            if key in repeated:
-                _add_evidence(repeated[key], st)
-                continue
-            repeated[key] = st
-            out.append(st)
-            continue
-        if kind != "ratio" or not st.drug:
-            out.append(st)
-            continue
-        ratio_key = (st.doc_id, st.measure, st.drug, float(st.value))
-        earlier = seen.setdefault(ratio_key, [])
-        match = next((e for e in earlier if same_event(e, st)), None)
-        if match is not None:
-            _add_evidence(match, st)
-            match.ci_low, match.ci_high = match.ci_low or st.ci_low, match.ci_high or st.ci_high
-            continue
-        for e in earlier:
-            log.info("%s %s of %s stated for %r and for %r: flagged as conflicting", st.measure, st.value, st.drug,
-                     e.event_text or e.event, st.event_text or st.event)
-            e.conflicts_with.append(st)
-            st.conflicts_with.append(e)
-        earlier.append(st)
-        out.append(st)
-    return out
-
-
-def _add_evidence(first: Statistic, again: Statistic) -> None:
-    if all(
-        (again.evidence.start, again.evidence.end) != (e.start, e.end) for e in (first.evidence, *first.more_evidence)
-    ):
-        first.more_evidence.append(again.evidence)
-
-
 def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
     """(measure, start, end, value, extras) of every statistic in ``text``; overlapping matches keep the first."""
     found: list[tuple[str, int, int, str, dict]] = []
@@ -220,6 +194,9 @@ def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
 
     def with_ci(m: re.Match, bare: bool = True) -> tuple[int, dict]:
         ci = confidence_interval(text, m.end(), bare=bare)
+        per = _PER.match(text, m.end()) if ci is None else None
+        if per is not None:  # "RR 1.42 per 10 years, 95% CI 1.32-1.52": the CI after the value's unit
+            ci = confidence_interval(text, per.end(), bare=False)
         extra: dict = {"ci": (_decimal(ci["lo"]), _decimal(ci["hi"]))} if ci else {}
         if m.groupdict().get("pct") or (ci and "%" in text[ci.start("lo"):ci.end()]):
             extra["unit"] = "%"
@@ -246,6 +223,8 @@ def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
         add("n", m.start(), m.end(), "", range=(_decimal(m["lo"]), _decimal(m["hi"])), unit=m["noun"].lower())
     def percents(named_ci: bool) -> None:
         for m in PERCENT.finditer(text):
+            if _PER_BEFORE.search(text, 0, m.start("v")):
+                continue  # "RR 0.93 per 5% increment": the unit of another statistic
             end, extra = with_ci(m, bare=False)
             words = _NAMED_CI_AFTER_WORDS.match(text, m.end()) if "ci" not in extra else None
             if words is not None:  # "10.3% depression (95% CI 7% to 13%)"
@@ -269,6 +248,8 @@ def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
             add("n", m.start(), m.end(), m["v"], unit=m["noun"].lower())
     for m in dose_pattern().finditer(text):
         add("dose", m.start(), m.end(), m.group(1), unit=m.group(2))
+        for a, b, number in listed_doses(text, m.start()):  # "0.63 and 2.5 mg/kg": 0.63 mg/kg as well
+            add("dose", a, b, number, unit=m.group(2))
     for m in _TIME.finditer(text):
         add("time", m.start(), m.end(), m["v"], unit=m["unit"].lower())
     return sorted(found, key=lambda f: f[1])
@@ -308,7 +289,7 @@ def _statistic(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], key: str,
     drug, basis, groups = _drug(ctx, sent, hits, key, start, end)
     event, event_text = None, ""
     if kind in VALUED:
-        event, event_text = _event(ctx, sent, hits, start, end, extra.get("about"))
+        event, event_text = _event(ctx, sent, hits, start, end, extra.get("about"), kind)
     if event is not None or event_text:
         basis = basis or "clause"
     numbers: Sequence[int]
@@ -321,6 +302,7 @@ def _statistic(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], key: str,
     drug_curie = drug.curie if drug else ""
     if not drug_curie and row is not None and kind == "dose" and len(set(row.interventions)) == 1:
         drug_curie, basis = row.interventions[0], "table row"  # "5 mg/kg" in a row about one drug: its dose
+        drug = next((h for h in hits if h.curie == drug_curie), None)
     block = ctx.block_of(start)
     sources = lexicon().find(ctx.text(*block), "data_source")
     mentions = tuple((h.start, h.end, h.curie) for h in (drug, event) if h is not None)
@@ -372,12 +354,16 @@ def _drug(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], key: str, star
     inside = [h for h in chems if start <= h.start and h.end <= end]
     if inside:
         return inside[0], "clause", groups
+    if kind == "dose":  # the drug it is written with, else the clause's subject, never the nearest drug
+        dosed = dose_drug(text, start, end, chems, floor, sent.depth, offset=s0)
+        return (dosed, "clause", groups) if dosed else _subject(ctx, sent, chems, c0, c1, start, end, groups)
     if kind in ("percent", "count"):
         nxt = min((s for s, _, k in sent.found if s >= end and k == key), default=c1)
         for h in chems:
-            if end <= h.start < nxt and _AFTER.match(ctx.text(end, h.start)) \
+            between = ctx.text(end, h.start)
+            if end <= h.start < nxt and (_AFTER.match(between) or (kind == "percent" and not between.strip())) \
                     and sent.depth[h.start - s0] <= sent.depth[end - 1 - s0]:
-                return h, "clause", groups
+                return h, "clause", groups  # "66.7% for valsartan", "0.75% bupivacaine"
     cmp = comparison_before(text, start - s0, floor - s0)
     if cmp is not None:
         group = [h for h in chems if floor - s0 + cmp.end() <= h.start - s0 and h.end <= start]
@@ -387,6 +373,13 @@ def _drug(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], key: str, star
         before = [h for h in before if _ADJACENT.fullmatch(ctx.text(h.end, start))]
     if before:
         return before[-1], "clause", groups
+    return _subject(ctx, sent, chems, c0, c1, start, end, groups)
+
+
+def _subject(ctx: DocumentContext, sent: _Sentence, chems: list[Hit], c0: int, c1: int, start: int, end: int,
+             groups: tuple[str, ...]) -> tuple[Hit | None, str, tuple[str, ...]]:
+    """The clause's explicit subject when it is a chemical (see :func:`_drug`), else unlinked."""
+    text, s0 = sent.text, sent.start
     verb = first_verb(text, c0 - s0, c1 - s0) + s0
     own = {s for s, _, _ in sent.found}
     for h in chems:
@@ -428,9 +421,10 @@ def _groups(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], c0: int, c1:
 
 
 def _event(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], start: int, end: int,
-           about: tuple[int, int] | None) -> tuple[Hit | None, str]:
+           about: tuple[int, int] | None, kind: str) -> tuple[Hit | None, str]:
     """The event or outcome: named by the measure itself ("prevalence of depression", "OR for stroke"), else just
-    before the statistic, after the previous effect size of its clause."""
+    before the statistic, after the previous effect size of its clause; for a prevalence or incidence whose clause
+    names none there, the event its clause is about ("Insomnia disorder was assessed …, with a prevalence of …")."""
     if about is not None:
         a0, a1 = about[0] + sent.start, about[1] + sent.start
         inside = [h for h in hits if h.category in EVENTS and a0 <= h.start and h.end <= a1]
@@ -441,6 +435,21 @@ def _event(ctx: DocumentContext, sent: _Sentence, hits: list[Hit], start: int, e
     event = candidates[-1] if candidates else None
     found = _EVENT_PHRASE.search(ctx.text(floor, start))
     text = _DETERMINER.sub("", _CONNECTIVE.sub("", found.group(1)).strip()).strip(" ‘’“”\"'") if found else ""
+    if _QUALIFIERS.fullmatch(text):
+        text = ""  # "multivariate HR", "an overall prevalence of": a qualifier, no event
+    if re.search(r"\d", text):
+        text = ""  # "a total sample size of 180 patients and a": another statistic's words, not an event
+    if event is None and not text and kind == "estimate":  # "Insomnia disorder was assessed … prevalence of 0.096"
+        c0, c1 = sent.clause(start)
+        verb = first_verb(sent.text, c0 - sent.start, c1 - sent.start) + sent.start
+        subject = [h for h in hits if h.category in EVENTS and c0 <= h.start and h.end <= min(verb, start)
+                   and sent.depth[h.start - sent.start] == 0]
+        if subject:
+            return subject[0], ""
+        phrase = sent.text[c0 - sent.start:verb - sent.start].strip()
+        if re.fullmatch(r"[A-Za-z][A-Za-z'’ -]{2,60}", phrase) and len(phrase.split()) <= 5 \
+                and not _NO_SUBJECT.search(phrase):
+            return None, phrase  # "Posttraumatic symptoms were studied …, with a pooled prevalence of 0.177"
     return event, (text if len(text) >= 3 else "")
 
 
