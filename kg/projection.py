@@ -6,9 +6,12 @@ store with SPARQL and builds a ``networkx.MultiDiGraph`` in the KGX shape:
 
 * nodes: one per entity (has ``kg:category``), study (``biolink:Study`` family) and publication; keyed by CURIE;
 * edges: one per reified ``biolink:Association`` (keyed by the association's CURIE) with predicate,
-  qualifiers, statistics and evidence sentences as attributes; plus every Biolink-predicate link from a
-  study or publication to another node (``biolink:mentions`` edges from documents to entities, kind
-  ``mentions``), keyed ``"<source> <predicate> <target>"``.
+  qualifiers, statistics and evidence sentences as attributes; plus the links of studies and publications,
+  keyed ``"<source> <property> <target>"``: every Biolink-predicate link (``biolink:mentions`` from documents
+  to entities, kind ``mentions``), a study's intervention, comparator, population condition, outcomes, the
+  publication reporting it and the review it was read from (kind ``study``), and CiTO citations between
+  publications (kind ``citation``). Links the RDF states with schema.org, Dublin Core, SIO or kg: properties
+  get a Biolink predicate (KGX requires one) and keep the RDF property as ``original_predicate``.
 
 Attribute values are str, int, float, bool or lists of str; exporters flatten lists where a format needs it.
 """
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 ENTITY, STUDY, PUBLICATION = "entity", "study", "publication"
 MENTIONS = "mentions"
 ASSOCIATION = "association"
+CITATION = "citation"
 MENTION_SENTENCES = 5  # evidence sentences kept per node: enough to read, small enough for a viewer page
 
 _STUDY_TYPES = ("biolink:Study", "biolink:ClinicalTrial", "schema:MedicalStudy", "schema:MedicalTrial",
@@ -44,6 +48,26 @@ _SCALAR_KEYS = {"rdfs:label": "label", "kg:category": "category", "kg:mentionCou
                 "dcterms:identifier": "identifier", "dcterms:title": "title"}
 # Structural links of the reified statement: they are the edge itself, not attributes of it.
 _EDGE_SKIP = {"rdf:type", "rdf:subject", "rdf:predicate", "rdf:object", "prov:wasDerivedFrom"}
+# Links from a study or publication that the RDF states outside Biolink (kg/graph/facts.py writes them, the study
+# table reads them): RDF property -> (Biolink predicate for KGX, what a reader sees on the edge). Biolink's Study
+# is an Activity, so what it tests is ``has_input`` (conventions.md §1.3); a population's condition and an
+# outcome have no narrower Biolink predicate than ``related_to``; being reported in a publication or discussed in
+# a review is the inverse of ``mentions`` (IAO:0000142 "mentions"), and SIO:000628 "refers to" is narrower
+# than ``mentions``.
+_LINK_PREDICATES = {
+    "schema:studySubject": ("biolink:has_input", "tests intervention"),
+    "kg:comparator": ("biolink:has_input", "compared with"),
+    "schema:healthCondition": ("biolink:related_to", "population with"),
+    "dcterms:isReferencedBy": ("biolink:mentioned_by", "reported in"),
+    "kg:fromDocument": ("biolink:mentioned_by", "reviewed in"),
+    "SIO:000628": ("biolink:mentions", "mentions"),
+}
+_OUTCOME = ("kg:hasOutcome", "biolink:related_to", "reports outcome")
+# A citation refers to the cited work, so Biolink's nearest predicate is ``mentions``; the CiTO property (its
+# intent: cites, citesAsEvidence, ...) is kept as original_predicate and names the edge.
+_CITATION_PREDICATE = "biolink:mentions"
+# Study properties replaced by readable attributes (outcome texts, discussing sentences) instead of bare IRIs.
+_REPLACED = {"kg:hasOutcome", "kg:discussedIn"}
 
 
 def project(store: pyoxigraph.Store) -> nx.MultiDiGraph:
@@ -58,8 +82,11 @@ def project(store: pyoxigraph.Store) -> nx.MultiDiGraph:
         g.add_node(_node_id(iri, attrs[iri]), **_node_attributes(iri, kind, attrs[iri]))
     by_iri = {data["iri"]: n for n, data in g.nodes(data=True)}
     _add_mention_sentences(q, g, by_iri)
+    _add_discussing_sentences(q, g, by_iri)
     _add_associations(q, g, by_iri)
     _add_links(q, g, by_iri, nodes)
+    _add_outcomes(q, g, by_iri)
+    _add_citations(q, g, by_iri, nodes)
     log.info("projected %d nodes and %d edges", g.number_of_nodes(), g.number_of_edges())
     return g
 
@@ -69,7 +96,7 @@ class _Querier:
 
     def __init__(self, store: pyoxigraph.Store) -> None:
         self.store = store
-        used = ("rdf", "rdfs", "biolink", "kg", "oa", "prov", "skos", "dcterms", "schema", "fabio", "SIO")
+        used = ("rdf", "rdfs", "biolink", "kg", "oa", "prov", "skos", "dcterms", "schema", "fabio", "SIO", "cito")
         self.prologue = "".join(f"PREFIX {p}: <{namespace(p)}>\n" for p in used)
 
     def rows(self, sparql: str) -> list[tuple[Any, ...]]:
@@ -119,14 +146,16 @@ def _describe(q: _Querier, nodes: dict[str, str]) -> dict[str, dict[str, list[An
                   f"VALUES ?t {{ {_in(_PUBLICATION_TYPES + _STUDY_TYPES)} }} }} UNION {{ ?e a biolink:Association . "
                   "{ ?e rdf:subject ?n } UNION { ?e rdf:object ?n } } }")
     seen = set()
-    biolink = namespace("biolink")
+    biolink, cito = namespace("biolink"), namespace("cito")
     for n, p, o in rows:
         if n not in attrs or (n, p, o) in seen:
             continue
         seen.add((n, p, o))
-        if p.startswith(biolink) and o in nodes and p != biolink + "publications":
+        prop = compress(p)
+        linked = p.startswith((biolink, cito)) and p != biolink + "publications" or prop in _LINK_PREDICATES
+        if (linked and o in nodes) or (prop in _REPLACED and nodes[n] == STUDY):
             continue  # a core triple or a link between projected nodes: an edge, not an attribute
-        attrs[n][compress(p)].append(o)
+        attrs[n][prop].append(o)
     return attrs
 
 
@@ -232,27 +261,105 @@ def _add_associations(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str]) -
 
 
 def _add_links(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str], nodes: dict[str, str]) -> None:
-    """Biolink-predicate links from studies and publications (``biolink:mentions`` and the like)."""
+    """Links from studies and publications: Biolink predicates (``biolink:mentions``, ``in_taxon``) and the
+    properties of ``_LINK_PREDICATES``; a study's SIO "refers to" link is left out where a named link (its
+    intervention, population, outcome) already joins the same two nodes."""
     biolink = namespace("biolink")
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for d, n, count in q.rows("SELECT ?d ?n (COUNT(DISTINCT ?a) AS ?c) WHERE { ?d biolink:mentions ?n . "
                               "OPTIONAL { ?a oa:hasBody ?n ; oa:hasTarget/oa:hasSource ?d } } GROUP BY ?d ?n"):
         counts[(d, n)] = int(count)
-    rows = q.rows("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?p), "
-                  f'"{biolink}")) }}')
-    for s, p, o in sorted(rows):
-        if nodes.get(s) not in (STUDY, PUBLICATION) or o not in by_iri or p == biolink + "publications":
+    named = ", ".join(_in(tuple(_LINK_PREDICATES)).split())
+    rows = q.rows("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && (STRSTARTS(STR(?p), "
+                  f'"{biolink}") || ?p IN ({named}))) }}')
+    links = [(s, compress(p), o) for s, p, o in sorted(rows)
+             if nodes.get(s) in (STUDY, PUBLICATION) and o in by_iri and p != biolink + "publications"]
+    joined = {(s, o) for s, prop, o in links if prop != "SIO:000628"}
+    joined |= set(q.rows("SELECT DISTINCT ?s ?e WHERE { ?s kg:hasOutcome/SIO:000628 ?e }"))
+    for s, prop, o in links:
+        if prop == "SIO:000628" and (s, o) in joined:
             continue
-        predicate = compress(p)
         source, target = by_iri[s], by_iri[o]
+        predicate, label = _LINK_PREDICATES.get(prop, (prop, predicate_label(prop)))
         kind = MENTIONS if predicate == "biolink:mentions" else nodes[s]
-        data: dict[str, Any] = {"id": f"{source} {predicate} {target}", "kind": kind, "predicate": predicate,
-                "label": predicate_label(predicate)}
-        if kind == MENTIONS:
+        data: dict[str, Any] = {"id": f"{source} {prop} {target}", "kind": kind, "predicate": predicate,
+                                "label": label}
+        if prop != predicate:
+            data["original_predicate"] = prop
+        if prop == "biolink:mentions":
             data["mention_count"] = counts.get((s, o), 0)
         g.add_edge(source, target, key=data["id"], **data)
 
 
+def _add_outcomes(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str]) -> None:
+    """A study's outcomes as it states them: an ``outcomes`` attribute on the study (all of them, with their
+    direction) and one ``reports outcome`` edge to each entity an outcome refers to."""
+    prop, predicate, label = _OUTCOME
+    texts: dict[str, dict[str, str]] = defaultdict(dict)
+    ends: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for st, oc, text, direction, entity in q.rows(
+        "SELECT DISTINCT ?st ?oc ?text ?dir ?e WHERE { ?st kg:hasOutcome ?oc OPTIONAL { ?oc rdfs:label ?text } "
+        "OPTIONAL { ?oc kg:direction ?dir } OPTIONAL { ?oc SIO:000628 ?e } }"
+    ):
+        if st not in by_iri:
+            continue
+        shown = f"{text} ({direction})" if text and direction else str(text or direction or "")
+        if shown:
+            texts[by_iri[st]][oc] = shown
+        if entity in by_iri:
+            ends[(by_iri[st], by_iri[entity])][oc] = shown
+    for study, outcomes in texts.items():
+        g.nodes[study]["outcomes"] = sorted(set(outcomes.values()))
+    for (study, entity), outcomes in sorted(ends.items()):
+        key = f"{study} {prop} {entity}"
+        g.add_edge(study, entity, key=key, id=key, kind=STUDY, predicate=predicate, original_predicate=prop,
+                   label=label, outcome=sorted({t for t in outcomes.values() if t}))
+
+
+def _add_citations(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str], nodes: dict[str, str]) -> None:
+    """One edge from a citing publication (the review) to each work it cites, named by its most specific CiTO
+    property (``cites as evidence`` over plain ``cites``), with the number of citation markers and the
+    sentences they stand in as evidence."""
+    cito = namespace("cito")
+    intents: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for s, p, o in q.rows(f'SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?p), "{cito}")) }}'):
+        if nodes.get(s) in (PUBLICATION, STUDY) and nodes.get(o) in (PUBLICATION, STUDY):
+            intents[(by_iri[s], by_iri[o])].add(compress(p))
+    markers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    sentences: dict[tuple[str, str], set[tuple[int, str]]] = defaultdict(set)
+    for c, s, o, start, text in q.rows(
+        "SELECT DISTINCT ?c ?s ?o ?start ?text WHERE { ?c cito:hasCitingEntity ?s ; cito:hasCitedEntity ?o "
+        "OPTIONAL { ?c kg:inSentence ?sent . ?sent kg:text ?text OPTIONAL { ?sent kg:start ?start } } }"
+    ):
+        if s in by_iri and o in by_iri:
+            markers[(by_iri[s], by_iri[o])].add(c)
+            if text:
+                sentences[(by_iri[s], by_iri[o])].add((start if isinstance(start, int) else -1, text))
+    for (source, target), props in sorted(intents.items()):
+        specific = sorted(props - {"cito:cites"}) or ["cito:cites"]
+        key = f"{source} {specific[0]} {target}"
+        g.add_edge(source, target, key=key, id=key, kind=CITATION, predicate=_CITATION_PREDICATE,
+                   original_predicate=specific[0], label=predicate_label(specific[0]), citation_intent=sorted(props),
+                   citation_count=len(markers.get((source, target), ())),
+                   evidence=[t for _, t in sorted(sentences.get((source, target), ()))[:MENTION_SENTENCES]])
+
+
+def _add_discussing_sentences(q: _Querier, g: nx.MultiDiGraph, by_iri: dict[str, str]) -> None:
+    """Evidence for studies and publications, which no annotation names: the sentences that discuss a study
+    (``kg:discussedIn``) and those that cite a publication (``kg:cites``), first in document order."""
+    found: dict[str, set[tuple[str, int, str]]] = defaultdict(set)
+    for n, doc, start, text in q.rows(
+        "SELECT DISTINCT ?n ?d ?start ?text WHERE { { ?n kg:discussedIn ?s } UNION { ?s kg:cites ?n } "
+        "?s kg:text ?text ; kg:start ?start ; dcterms:isPartOf ?d }"
+    ):
+        if n in by_iri and g.nodes[by_iri[n]]["kind"] != ENTITY:
+            found[by_iri[n]].add((str(doc), int(start), text))
+    for node, rows in found.items():
+        g.nodes[node].setdefault("mention_sentences", [t for _, _, t in sorted(rows)[:MENTION_SENTENCES]])
+
+
 def predicate_label(predicate: str) -> str:
-    """``biolink:has_adverse_event`` → ``has adverse event`` (what viewers print on an edge)."""
-    return predicate.rpartition(":")[2].replace("_", " ")
+    """``biolink:has_adverse_event`` → ``has adverse event``, ``cito:citesAsEvidence`` → ``cites as evidence``
+    (what viewers print on an edge)."""
+    local = predicate.rpartition(":")[2]
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: " " + m.group(1).lower(), local).replace("_", " ")

@@ -150,8 +150,9 @@ class KnowledgeGraph:
         """Shortest-first simple paths from ``a`` to ``b`` of at most ``max_len`` edges.
 
         Paths that follow edge directions are preferred; only when there is none are edges also walked
-        backwards (``Step.forward`` is then False). Document→entity ``mentions`` edges are left out unless
-        ``include_mentions``, since every pair of entities in one document is otherwise two hops apart.
+        backwards (``Step.forward`` is then False). Document→entity ``mentions`` edges, and the other links of
+        a built document (what it cites, the studies it reviews), are left out unless ``include_mentions`` or
+        the document is an end, since every pair of entities in one document is otherwise a few hops apart.
         """
         import networkx as nx
 
@@ -160,7 +161,7 @@ class KnowledgeGraph:
         source, target = self.resolve(a), self.resolve(b)
         if source == target:
             return [GraphPath((source,), ())]
-        g = self._walkable(include_mentions)
+        g = self._walkable(include_mentions, keep=(source, target))
         found = _edge_paths(g, source, target, max_len)
         if not found:
             found = _edge_paths(nx.MultiGraph(g), source, target, max_len)
@@ -180,18 +181,22 @@ class KnowledgeGraph:
         import networkx as nx
 
         centre = self.resolve(x)
-        g = self._walkable(include_mentions)
+        g = self._walkable(include_mentions, keep=(centre,))
         near = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), centre, cutoff=depth)
         sub = g.subgraph(near).copy()
         sub.graph["centre"] = centre
         return sub
 
-    def _walkable(self, include_mentions: bool) -> nx.MultiDiGraph:
+    def _walkable(self, include_mentions: bool, keep: tuple[str, ...] = ()) -> nx.MultiDiGraph:
+        """The projection without ``mentions`` edges and without the edges of built documents (nodes with a
+        ``document_format``) other than those in ``keep``: a review links everything it discusses."""
         g = self._projection()
         if include_mentions:
             return g
+        documents = {n for n, fmt in g.nodes(data="document_format") if fmt and n not in keep}
         walk = g.copy()
-        walk.remove_edges_from([(u, v, k) for u, v, k, kind in g.edges(keys=True, data="kind") if kind == "mentions"])
+        walk.remove_edges_from([(u, v, k) for u, v, k, kind in g.edges(keys=True, data="kind")
+                                if kind == "mentions" or u in documents or v in documents])
         return walk
 
     # --- text rendering for the CLI -------------------------------------------------------------------------
@@ -226,8 +231,13 @@ class KnowledgeGraph:
 
 
 def edge_summary(data: dict[str, Any]) -> str:
-    """Predicate label plus the qualifiers a reader needs: ``affects: decreased activity (antagonism)``."""
+    """Predicate label plus the qualifiers a reader needs: ``affects: decreased activity (antagonism)``; a study's
+    outcome edge says the outcome as the review states it: ``reports outcome: reduced cravings (decreased)``."""
+    from kg.projection import as_list
+
     text = data.get("label") or str(data.get("predicate", ""))
+    if as_list(data.get("outcome")):
+        text += ": " + "; ".join(as_list(data["outcome"]))
     aspect = " ".join(str(data[k]) for k in ("object_direction_qualifier", "object_aspect_qualifier") if data.get(k))
     if aspect:
         text += f": {aspect}"

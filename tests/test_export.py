@@ -184,8 +184,10 @@ def test_neo4j_import_csvs(explore_graph, counts, tmp_path):
     assert all(r[":START_ID"] in ids and r[":END_ID"] in ids for r in rels)
     bdnf = next(n for n in nodes if n["id:ID"] == "HGNC:1033")
     assert set(bdnf[":LABEL"].split(";")) >= {"Entity", "GeneOrGeneProduct"}
-    assert sorted({r[":TYPE"] for r in rels}) == ["affects", "has_adverse_event", "in_clinical_trials_for",
-                                                  "mentions", "part_of"]
+    # statements are typed by predicate, the links of studies and publications by what they say
+    assert sorted({r[":TYPE"] for r in rels}) == ["affects", "cites_as_evidence", "has_adverse_event",
+                                                  "in_clinical_trials_for", "mentions", "part_of",
+                                                  "population_with", "reported_in", "tests_intervention"]
 
 
 def test_export_from_out_path_and_unknown_format(explore_out, tmp_path):

@@ -1,8 +1,10 @@
 """The offline viewer: one HTML page with cytoscape.js and the graph inlined (no network needed to open it).
 
-The page (``viewer_template.html``) colours nodes by category, has a search box, category and predicate
+The page (``viewer_template.html``) colours nodes by category, has a search box, category and relation
 filters, and a side panel showing a clicked node's identifiers (linked to their records through the prefix
-map) and evidence sentences. ``mentions`` edges start hidden when the graph has statements, since a
+map), a study's or publication's details and evidence sentences. Edges are filtered by the label a reader
+sees (one Biolink predicate can stand for several relations, e.g. ``mentions`` for a review citing a work and
+for a document mentioning an entity). ``mentions`` edges start hidden when the graph has statements, since a
 document mentioning every entity otherwise dominates the layout.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from kg.atomic import atomic_write_text
 from kg.errors import GraphError
 from kg.export.palette import category_colours, colour
+from kg.projection import as_list
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,6 +37,12 @@ CYTOSCAPE_FILE = "package/dist/cytoscape.min.js"
 CYTOSCAPE_SHA256 = "71fa9ebec21a7ca2c40cff6aacc30d1f6464e363662ad4b2c197e1adc770cd94"
 RESOLVER = "https://bioregistry.io/"  # for CURIEs whose prefix the project map lacks
 _SKIP_EDGE_ATTRS = {"label", "kind", "evidence", "iri", "id", "predicate"}
+# what the side panel lists for a study or publication, in this order (projection attribute -> heading)
+DETAILS = (("first_author", "first author"), ("dcterms_creator", "authors"), ("year", "year"),
+           ("dcterms_date", "date"), ("title", "title"), ("journal", "journal"), ("reference_number", "reference"),
+           ("design_text", "design"), ("population_text", "population"), ("intervention_text", "intervention"),
+           ("comparator_text", "comparator"), ("dose", "dose"), ("study_size", "participants"),
+           ("finding_text", "finding"), ("outcomes", "outcomes"), ("bibo_doi", "DOI"))
 
 
 def record_url(curie: str) -> str:
@@ -64,6 +73,8 @@ def viewer_data(g: nx.MultiDiGraph, title: str) -> dict[str, Any]:
             "size": 14 + min(26, 3 * degree.get(n, 0)),
             "identifiers": [{"curie": c, "url": record_url(c)} for c in ids],
             "synonyms": list(d.get("synonyms") or []), "evidence": list(d.get("mention_sentences") or []),
+            "details": [[head, "; ".join(map(str, as_list(d[k])))] for k, head in DETAILS
+                        if d.get("kind") != "entity" and as_list(d.get(k))],
             "search": "\n".join(names).lower(), "names": "\n" + "\n".join(names).lower() + "\n",
         })
     edges = []
@@ -71,18 +82,20 @@ def viewer_data(g: nx.MultiDiGraph, title: str) -> dict[str, Any]:
         attrs = [[k, "; ".join(map(str, val)) if isinstance(val, list) else str(val)]
                  for k, val in sorted(d.items()) if k not in _SKIP_EDGE_ATTRS]
         edges.append({"id": str(key), "source": u, "target": v, "predicate": d["predicate"],
-                      "label": d.get("label", ""), "kind": d.get("kind", ""), "summary": edge_summary(d),
+                      "label": d.get("label", ""), "filter": d.get("label") or d["predicate"],
+                      "kind": d.get("kind", ""), "summary": edge_summary(d),
                       "evidence": list(d.get("evidence") or []), "attributes": attrs})
     cats = Counter(n["category"] for n in nodes)
     order = list(category_colours())
     categories = [{"name": c, "count": cats[c], "colour": colour(c)}
                   for c in sorted(cats, key=lambda c: (order.index(c) if c in order else len(order), c))]
-    preds = Counter((e["predicate"], e["label"]) for e in edges)
-    predicates = [{"predicate": p, "label": lab, "count": k} for (p, lab), k in sorted(preds.items())]
+    filters = Counter(e["filter"] for e in edges)
+    behind = {f: sorted({e["predicate"] for e in edges if e["filter"] == f}) for f in filters}
+    relations = [{"filter": f, "predicates": behind[f], "count": k} for f, k in sorted(filters.items())]
     has_statements = any(e["kind"] != "mentions" for e in edges)
-    hidden = sorted({e["predicate"] for e in edges if e["kind"] == "mentions"}) if has_statements else []
-    return {"title": title, "nodes": nodes, "edges": edges, "categories": categories, "predicates": predicates,
-            "hidden_predicates": hidden}
+    hidden = sorted({e["filter"] for e in edges if e["kind"] == "mentions"}) if has_statements else []
+    return {"title": title, "nodes": nodes, "edges": edges, "categories": categories, "relations": relations,
+            "hidden_relations": hidden}
 
 
 def viewer_library(cache=None) -> str:

@@ -2,8 +2,10 @@
 no library writes this header format.
 
 ``<prefix>_nodes.csv`` has ``id:ID``, ``:LABEL`` (``;``-separated: kind, kg category and Biolink classes) and
-properties; ``<prefix>_relationships.csv`` has ``:START_ID``, ``:END_ID``, ``:TYPE`` (the predicate's local
-name) and properties. Lists become ``string[]`` columns with Neo4j's default ``;`` array delimiter. Import with::
+properties; ``<prefix>_relationships.csv`` has ``:START_ID``, ``:END_ID``, ``:TYPE`` (the edge's label in
+snake case: the predicate's local name for statements, ``tests_intervention``, ``reported_in``, ``cites`` … for
+the links of studies and publications, whose one Biolink predicate can stand for several relations) and
+properties. Lists become ``string[]`` columns with Neo4j's default ``;`` array delimiter. Import with::
 
     neo4j-admin database import full --nodes=<prefix>_nodes.csv --relationships=<prefix>_relationships.csv neo4j
 """
@@ -63,7 +65,8 @@ def write_neo4j(kg: KnowledgeGraph, path: Path) -> list[Path]:
         nodes.append({"id:ID": n, ":LABEL": labels, **{k: v for k, v in d.items() if k != "types"}})
     rels = []
     for u, v, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
-        rels.append({":START_ID": u, ":END_ID": v, ":TYPE": _label(d["predicate"]), "id": str(key),
+        kind = _label(str(d.get("label") or d["predicate"]))
+        rels.append({":START_ID": u, ":END_ID": v, ":TYPE": kind, "id": str(key),
                      **{k: val for k, val in d.items() if k != "id"}})
     files = [base.with_name(f"{base.name}_nodes.csv"), base.with_name(f"{base.name}_relationships.csv")]
     for file, records, fixed in ((files[0], nodes, ["id:ID", ":LABEL"]),
