@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from kg.concept import Mention
     from kg.graph.replace import OutputLock
     from kg.graph.validate import ValidationReport
+    from kg.online.identifiers import PaperId
+    from kg.online.inputs import OnlineOptions
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +127,7 @@ def _strict_error(resolution, out: Path) -> UnresolvedMentionsError:
 
 
 def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, strict: bool = False,
-          force: bool = False) -> BuildSummary:
+          force: bool = False, online: OnlineOptions | None = None) -> BuildSummary:
     """Run every stage over ``paths`` and write the graph to ``out`` atomically.
 
     OUT is checked and locked before the first stage, so a bad ``-o`` or a second build into the same OUT fails
@@ -135,16 +137,19 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
     :class:`~kg.errors.NonConformingGraphError` and keeps OUT, unless ``force``.
     """
     from kg.graph.replace import OutputLock, check_not_input
+    from kg.online.identifiers import split_inputs
 
-    inputs = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    # identifiers (PMC123, PMID:1, doi:10.x/y) are fetched with ``online`` (kg.online), else refused in one line
+    inputs, ids = split_inputs(list([paths] if isinstance(paths, (str, Path)) else paths), online=online is not None)
     out = Path(out)
     check_not_input(out, inputs)
     with OutputLock(out) as lock:
-        return _build(inputs, out, lock, pipeline=pipeline, progress=progress, strict=strict, force=force)
+        return _build(inputs, out, lock, pipeline=pipeline, progress=progress, strict=strict, force=force,
+                      ids=ids, online=online)
 
 
 def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool, strict: bool,
-           force: bool) -> BuildSummary:
+           force: bool, ids: list[PaperId] | None = None, online: OnlineOptions | None = None) -> BuildSummary:
     from kg.extract import extract
     from kg.graph import build_quads, validate_nquads, write_graph
     from kg.ingest import read_paths
@@ -156,7 +161,12 @@ def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool,
     started = time.perf_counter()
     stages = _StageClock()
     with stages("ingest"):
-        documents = read_paths(paths)
+        if online is None:
+            documents, fetched = read_paths(paths), None
+        else:
+            from kg.online.inputs import read_online
+
+            documents, fetched = read_online(paths, ids or [], online, progress=progress)
     with stages("load"):
         vocabulary = load_vocabulary()
         nlp = load_pipeline(pipeline, vocabulary=vocabulary)
@@ -171,6 +181,10 @@ def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool,
         facts = extract(documents, resolution)
     with stages("rdf"):
         quads = build_quads(documents, resolution, facts=facts)
+        if fetched is not None:  # where fetched texts came from (PROV), MeSH of completed references
+            from kg.graph.iris import IRIs
+
+            fetched.add_to(quads, IRIs())
     report = None
 
     def check(nquads_text: str) -> ValidationReport:  # SHACL on write_graph's N-Quads, before OUT is replaced
@@ -200,7 +214,8 @@ def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool,
         conforms=report.conforms,
         violations=report.violations,
         validation_text=report.text,
-        facts={**facts.counts(), **{f"markers {k}": n for k, n in citation_counts(documents).items()}},
+        facts={**facts.counts(), **{f"markers {k}": n for k, n in citation_counts(documents).items()},
+               **(fetched.counts if fetched is not None else {})},
         stage_seconds=dict(stages.seconds),
     )
 
