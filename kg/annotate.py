@@ -60,12 +60,14 @@ def _split_title(doc: Document) -> tuple[str, str] | None:
 
 
 def pubtator_lines(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
-                   corpus_types: CorpusProfile | None = None) -> list[str]:
+                   corpus_types: CorpusProfile | None = None,
+                   relations_by_doc: Mapping[str, Iterable[str]] | None = None) -> list[str]:
     """The PubTator lines for ``documents``: ``|t|``/``|a|`` lines for PubTator documents, then one
     ``PMID<TAB>start<TAB>end<TAB>text<TAB>Type<TAB>ID`` line per mention, a blank line after each document.
 
     Reviews have no title/abstract split and may contain line breaks, so only their annotation lines are
-    written; tabs and line breaks inside a mention's text become spaces.
+    written; tabs and line breaks inside a mention's text become spaces. ``relations_by_doc`` holds the
+    relation lines (``PMID<TAB>type<TAB>id1<TAB>id2[<TAB>novelty]``) written after a document's mentions.
     """
     lines: list[str] = []
     for doc in documents:
@@ -76,13 +78,14 @@ def pubtator_lines(documents: Iterable[Document], mentions_by_doc: Mapping[str, 
         for m, t, ident in _typed(doc, mentions_by_doc.get(doc.id, ()), corpus_types):
             text = _LINE_BREAKS.sub(" ", m.text)
             lines.append(f"{pmid}\t{m.start}\t{m.end}\t{text}\t{t}\t{ident}")
+        lines += (relations_by_doc or {}).get(doc.id, ())
         lines.append("")
     return lines
 
 
 def biocjson_collection(documents: Iterable[Document], mentions_by_doc: Mapping[str, Iterable[Mention]],
                         corpus_types: CorpusProfile | None = None, *, source: str = "kg",
-                        date: str = "") -> dict:
+                        date: str = "", relations_by_doc: Mapping[str, Iterable[str]] | None = None) -> dict:
     """A BioC collection as a dict: documents -> passages -> annotations with infons type/identifier and
     locations offset/length (document-level offsets, as BioC specifies).
 
@@ -107,9 +110,19 @@ def biocjson_collection(documents: Iterable[Document], mentions_by_doc: Mapping[
         infons = {"source": doc.source, "format": doc.format}
         if doc.title:
             infons["title"] = doc.title
+        relations = [_relation(f"R{n}", line) for n, line in enumerate((relations_by_doc or {}).get(doc.id, ()), 1)]
         collection["documents"].append({"id": doc.pmid or doc.id, "infons": infons, "passages": passages,
-                                        "relations": []})
+                                        "relations": relations})
     return collection
+
+
+def _relation(rid: str, line: str) -> dict:
+    """A document-level BioC relation from a relation line (infons as BioRED's BioC files name them)."""
+    cols = line.split("\t")
+    infons = {"type": cols[1], "entity1": cols[2], "entity2": cols[3]}
+    if len(cols) > 4:
+        infons["novel"] = cols[4]
+    return {"id": rid, "infons": infons, "nodes": []}
 
 
 def _passage(kind: str, offset: int, text: str) -> dict:
@@ -144,16 +157,18 @@ def _write(out, text: str) -> None:
 
 
 def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus: str | None = None,
-                   pipeline: str = "dictionary", progress: bool = False) -> str:
+                   pipeline: str = "dictionary", progress: bool = False, relations: bool = False) -> str:
     """Run the pipeline over ``paths`` and return the annotations as PubTator or BioC JSON text.
 
     Types and identifiers follow ``corpus`` when named; otherwise, per input file, the corpus its own gold
     annotations reveal, else the corpus its path names (``CDR_TestSet``, ``biored/Test.PubTator``), else
     PubTator's generic type names with kg's CURIEs. Under a corpus's conventions, the forms its annotators
     leave unannotated (``ontologies/evaluation/conventions.tsv``, learnt from its training split) are dropped.
+    With ``relations``, the document-level relations extraction puts in the graph follow each document's
+    mentions, typed as the corpus types them (``kg.evaluation.relations``); only BC5CDR and BioRED have types.
     """
     from kg.errors import InputError
-    from kg.evaluation import PROFILES, predict
+    from kg.evaluation import PROFILES, predict_resolution, resolved_mentions
     from kg.ingest import read_paths
     from kg.nlp import load_pipeline
     from kg.vocabulary import load_vocabulary
@@ -169,22 +184,43 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
     if any(profile is not None for _docs, profile in profiles):  # a corpus's terms: its (older MeSH) readings
         vocabulary = vocabulary.in_corpus_terms()
     nlp = load_pipeline(pipeline, vocabulary=vocabulary)
+    resolution = predict_resolution(documents, nlp, vocabulary, progress=progress)
     by_doc: dict[str, list[Mention]] = {}
-    for mention in predict(documents, nlp, vocabulary, progress=progress):
+    for mention in resolved_mentions(resolution):
         by_doc.setdefault(mention.doc_id, []).append(mention)
     # in a corpus's terms, its annotators' conventions apply too: forms it leaves unannotated are not written
     groups = [(docs, profile, _conventional(docs, by_doc, profile)) for docs, profile in profiles]
+    lines_by_doc = _relation_lines(documents, resolution, groups) if relations else {}
     if fmt == "biocjson":
         collection = None
         for docs, profile, mentions in groups:
-            part = biocjson_collection(docs, mentions, profile)
+            part = biocjson_collection(docs, mentions, profile, relations_by_doc=lines_by_doc)
             if collection is None:
                 collection = part
             else:
                 collection["documents"] += part["documents"]
         return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
-    lines = [line for docs, profile, mentions in groups for line in pubtator_lines(docs, mentions, profile)]
+    lines = [line for docs, profile, mentions in groups
+             for line in pubtator_lines(docs, mentions, profile, lines_by_doc)]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _relation_lines(documents: list[Document], resolution, groups) -> dict[str, list[str]]:
+    """Relation lines per document, in the terms of each input's corpus (kg's kinds and CURIEs without one).
+
+    Only pairs of entities whose mentions are written: a form the corpus leaves unannotated joins no relation."""
+    from kg.evaluation.relations import corpus_relations, generic_relations
+    from kg.extract import extract
+
+    relations = extract(documents, resolution).relations
+    out: dict[str, list[str]] = {}
+    for docs, profile, mentions in groups:
+        for doc in docs:
+            written = {m.curie for m in mentions.get(doc.id, ())}
+            kept = [r for r in relations if r.doc_id == doc.id and r.subject in written and r.object in written]
+            rows = corpus_relations(doc, kept, profile) if profile is not None else generic_relations(doc, kept)
+            out[doc.id] = [r.line(doc.pmid or doc.id) for r in rows]
+    return out
 
 
 def _conventional(documents: list[Document], by_doc: Mapping[str, list[Mention]],

@@ -52,20 +52,33 @@ PIPELINE_HELP = f"a pipeline in pipelines/ ({', '.join(available_pipelines())}) 
 
 @app.command()
 def build(
-    paths: list[Path] = typer.Argument(..., help="review .txt files, PubTator files, or folders of them"),
+    paths: list[str] = typer.Argument(..., help="review .txt files, PubTator files, or folders of them; with "
+                                      "--online also PMC12988702, PMID:31230464 or doi:10.x/y"),
     out: Path = typer.Option(..., "-o", "--out", help="output directory (replaced atomically)"),
     pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
     strict: bool = typer.Option(False, "--strict",
                                 help="fail (exit 2, OUT untouched) if any mention stays unresolved"),
     force: bool = typer.Option(False, "--force",
                                help="replace OUT even when the new graph fails the SHACL shapes (exit 1)"),
+    online: bool = typer.Option(False, "--online", help="fetch identifiers from PMC/PubTator3/PubMed and complete "
+                                "the references (NCBI, cached; see README 'Online')"),
+    follow_citations: bool = typer.Option(False, "--follow-citations",
+                                          help="with --online, also build the cited studies' abstracts"),
 ):
     """Build the knowledge graph of PATHS into OUT and print a summary.
 
     A graph that fails the SHACL shapes is not written: OUT is kept and the report goes beside it (exit 2)."""
     from kg.build import build as run_build
 
-    summary = run_build(paths, out, pipeline=pipeline, progress=_progress(), strict=strict, force=force)
+    options = None
+    if follow_citations and not online:
+        raise KGError("--follow-citations fetches the cited studies: add --online")
+    if online:
+        from kg.online.inputs import OnlineOptions
+
+        options = OnlineOptions(follow_citations=follow_citations)
+    summary = run_build(paths, out, pipeline=pipeline, progress=_progress(), strict=strict, force=force,
+                        online=options)
     typer.echo(summary.render())
     if not summary.conforms:
         typer.echo(f"kg: the graph does not conform to the SHACL shapes: {summary.violations} violations, "
@@ -145,11 +158,15 @@ def annotate(
         None, click_type=_choice(PROFILES), help="write types and IDs as this corpus does; "
         "default: detected from the file's own gold annotations, else PubTator's generic names"),
     pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
+    relations: bool = typer.Option(
+        False, "--relations", help="also write document-level relation lines (BC5CDR: PMID CID chemical disease; "
+        "BioRED: PMID type id1 id2 Novel|No; otherwise kg's relation kind and CURIEs)"),
 ):
     """Write the predicted annotations (offsets, text, type, identifier) for outside scorers and tools."""
     from kg.annotate import annotate_paths
 
-    text = annotate_paths(paths, fmt=format.value, corpus=corpus, pipeline=pipeline, progress=_progress())
+    text = annotate_paths(paths, fmt=format.value, corpus=corpus, pipeline=pipeline, progress=_progress(),
+                          relations=relations)
     _write_text(out, text)
 
 
@@ -163,12 +180,28 @@ def evaluate(
         "(default: automatically for the training file of a corpus that has no development split)"),
     pipeline: str = typer.Option("dictionary", help=PIPELINE_HELP),
     limit: int | None = typer.Option(None, help="only the first N documents of each file"),
+    relations: bool = typer.Option(
+        False, "--relations", help="score document-level relations (BC5CDR CID, BioRED pair / type / novelty) "
+        "against the file's relation lines instead of entities"),
 ):
     """Score NER and normalisation against gold PubTator files (mention- and concept-level P/R/F1)."""
     import json
 
     from kg.evaluation import evaluate_file
     from kg.evaluation.summary import render_summary, uses_heldout
+
+    if relations:
+        from kg.evaluation.relations import evaluate_relations_file
+
+        scored = [evaluate_relations_file(f, pipeline, limit=limit, progress=_progress()) for f in files]
+        if json_output:
+            payload = [r.to_json() for r in scored]
+            typer.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, sort_keys=True))
+            return
+        for file, scores in zip(files, scored):
+            typer.echo(f"== {file}")
+            typer.echo(scores.render())
+        return
 
     results = []
     for file in files:
@@ -183,6 +216,45 @@ def evaluate(
         typer.echo(result.render_table())
     if len(results) > 1:
         typer.echo(render_summary(results))
+
+
+@app.command()
+def compare(
+    out: Path = typer.Argument(..., help="a directory written by `kg build`"),
+    pubtator: bool = typer.Option(False, "--pubtator", help="compare with PubTator3's annotations (online: sends "
+                                  "the PMIDs of OUT to PubTator3)"),
+    file: Path | None = typer.Option(None, "-o", "--out", help="write the TSV here instead of stdout"),
+):
+    """Set our entities of each PMID beside PubTator3's: agreements, ours only, theirs only, with IDs."""
+    from kg.online.client import OnlineClient, ServiceUnavailable
+    from kg.online.compare import compare as run_compare
+    from kg.online.compare import render
+
+    if not pubtator:
+        raise KGError("kg compare needs a reference to compare with: add --pubtator")
+    client = OnlineClient.from_settings(progress=_progress())
+    try:
+        rows = run_compare(out, client)
+    except ServiceUnavailable as error:
+        raise KGError(f"{error}; nothing to compare") from None
+    _write_text(file, render(rows))
+
+
+@app.command()
+def resolve(
+    text: str = typer.Argument(..., help="a name to ground, e.g. 'esketamine'"),
+    online: bool = typer.Option(False, "--online", help="also ask EBI OLS4 (sends TEXT to www.ebi.ac.uk)"),
+):
+    """Print grounding candidates (id, label, source, score): the local vocabulary first, then OLS4."""
+    from kg.online.candidates import candidates
+
+    found, warnings = candidates(text, online=online)
+    for line in warnings:
+        typer.echo(f"kg: {line}", err=True)
+    if not found:
+        typer.echo(f"kg: no candidates for {text!r}" + ("" if online else "; try --online to ask OLS4"), err=True)
+        raise typer.Exit(1)
+    typer.echo("\n".join(c.row() for c in found))
 
 
 def _write_text(out: Path | None, text: str) -> None:

@@ -112,6 +112,19 @@ class GoldAnnotation:
     identifier: str
 
 
+@dataclass(frozen=True)
+class GoldRelation:
+    """A document-level relation line of a PubTator file (``CID``, BioRED's types), for evaluation only.
+
+    ``novelty`` is BioRED's fifth column (``Novel`` or ``No``), empty where the corpus has none.
+    """
+
+    type: str
+    id1: str
+    id2: str
+    novelty: str = ""
+
+
 @dataclass
 class Document:
     """A document as read: its exact text plus structure found in it."""
@@ -127,6 +140,7 @@ class Document:
     references: list[Reference] = field(default_factory=list)
     citations: list[CitationMarker] = field(default_factory=list)
     gold: list[GoldAnnotation] = field(default_factory=list)
+    gold_relations: list[GoldRelation] = field(default_factory=list)
     pmid: str = ""
     authors: list[str] = field(default_factory=list)  # names on a review's author line, as written
     # (kind, span) of what is not body text: front_matter, back_matter, running_head, page_number, references,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.document import Document
 
 __all__ = ["EvalResult", "Scores", "CorpusProfile", "PROFILES", "detect_corpus", "score",
-           "predict", "drop_unconventional",
+           "predict", "predict_resolution", "resolved_mentions", "drop_unconventional",
            "evaluate_documents", "evaluate_file"]
 
 log = logging.getLogger(__name__)
@@ -41,14 +41,24 @@ def drop_unconventional(mentions, profile, conventions=None) -> list[Mention]:
     return _drop(mentions, profile, conventions)
 
 
-def predict(documents: list[Document], nlp, vocabulary, *, progress: bool = False) -> list[Mention]:
-    """Every mention the pipeline finds, resolved where the resolver could (unresolved ones keep no CURIE)."""
-    from kg.concept import Mention
+def predict_resolution(documents: list[Document], nlp, vocabulary, *, progress: bool = False):
+    """The pipeline's mentions of ``documents``, resolved into entities (a ``kg.resolve`` Resolution)."""
     from kg.nlp import annotate
     from kg.resolve import long_form_concept, resolve
 
     mentions = annotate(documents, nlp, progress=progress, long_forms=long_form_concept)
-    resolution = resolve(documents, mentions, vocabulary)
+    return resolve(documents, mentions, vocabulary)
+
+
+def predict(documents: list[Document], nlp, vocabulary, *, progress: bool = False) -> list[Mention]:
+    """Every mention the pipeline finds, resolved where the resolver could (unresolved ones keep no CURIE)."""
+    return resolved_mentions(predict_resolution(documents, nlp, vocabulary, progress=progress))
+
+
+def resolved_mentions(resolution) -> list[Mention]:
+    """A resolution's mentions: those of its entities, then the unresolved ones (no CURIE)."""
+    from kg.concept import Mention
+
     mentions = [m for entity in resolution.entities for m in entity.mentions]
     mentions += [m for m in getattr(resolution, "unresolved", ()) if isinstance(m, Mention)]
     return mentions

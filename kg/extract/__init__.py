@@ -1,7 +1,8 @@
 """Extraction: what a review says about its entities, as facts that can be linked and traced to their sentences.
 
 ``extract(documents, resolution) -> Facts`` runs, per document: publications and citations, studies from evidence
-tables and from the sentences that describe them, sentence-level relations, then statistics (which may add the
+tables and from the sentences that describe them, sentence-level relations from the cue rules and entity-pair
+relations from the learned models (``kg.extract.relation_model``), then statistics (which may add the
 adverse-event relations they quantify).
 The rules read their cue words from ``ontologies/extraction/`` and apply to any review or abstract.
 """
@@ -30,6 +31,7 @@ def extract(documents: list[Document], resolution: _Resolution) -> Facts:
     from kg.extract.context import build_context, mentions_by_document
     from kg.extract.prose_studies import prose_studies
     from kg.extract.publications import citations, reference_publications
+    from kg.extract.relation_model import learned_relations, unstated
     from kg.extract.relations import extract_relations
     from kg.extract.statistics import extract_statistics
     from kg.extract.studies import table_studies
@@ -43,7 +45,9 @@ def extract(documents: list[Document], resolution: _Resolution) -> Facts:
         studies += prose_studies(ctx, pubs, studies)
         pubs += [s.publication for s in studies if s.publication is not None and s.publication not in pubs]
         relations = extract_relations(ctx, studies)
-        statistics = extract_statistics(ctx, relations, studies)
+        statistics = extract_statistics(ctx, relations, studies)  # adds the adverse-event relations it quantifies
+        learned = learned_relations(ctx)
+        relations += unstated(learned, relations) if doc.is_review else learned
         facts.publications += pubs
         facts.citations += citations(ctx)
         facts.studies += studies

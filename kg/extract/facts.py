@@ -124,6 +124,10 @@ class Relation:
     publications: tuple[int, ...] = ()
     confidence: float = 0.5
     agent_type: str = "text_mining_agent"
+    # "rules" (the cue lexicons) or "<model>:<label>" (kg.extract.relation_model); novel: the learned novelty
+    # head's reading (a finding of this paper, not background), None where no model judged it
+    method: str = "rules"
+    novel: bool | None = None
     endpoints: tuple = field(default=(), repr=False, compare=False)  # the two context.Hit objects, for scoping
 
 

@@ -277,6 +277,9 @@ class FactWriter:
         g.add((edge, KG.transient, L(r.transient)))
         g.add((edge, KG.confidence, self.decimal(f"{r.confidence:.2f}")))
         g.add((edge, KG.relationKind, L(r.kind)))
+        g.add((edge, KG.extractionMethod, L(r.method)))
+        if r.novel is not None:
+            g.add((edge, KG.novel, L(r.novel)))
         g.add((edge, BL.supporting_text, L(r.evidence.text)))
         g.add((edge, KG.evidenceSentence, self.sentence(g, r.evidence)))
         g.add((edge, BL.publications, self.U(self.iris.document(r.doc_id))))

@@ -13,7 +13,7 @@ import logging
 import re
 from pathlib import Path
 
-from kg.document import Block, Document, GoldAnnotation, Span
+from kg.document import Block, Document, GoldAnnotation, GoldRelation, Span
 from kg.ingest.identifiers import checked_identifiers
 from kg.ingest.reader import make_ids_unique
 
@@ -46,6 +46,7 @@ class _Draft:
         self.title: str | None = None
         self.abstract: str | None = None
         self.gold: list[GoldAnnotation] = []
+        self.relations: list[GoldRelation] = []
 
     def text(self) -> str:
         title = self.title or ""
@@ -66,7 +67,7 @@ def _finish(draft: _Draft, source: str) -> Document:
         blocks.append(Block(Span(len(title) + 1, len(text)), "abstract"))
     return Document(
         id=draft.pmid, text=text, source=source, format="pubtator", title=title,
-        blocks=blocks, gold=draft.gold, pmid=draft.pmid,
+        blocks=blocks, gold=draft.gold, gold_relations=draft.relations, pmid=draft.pmid,
     )
 
 
@@ -109,7 +110,8 @@ def parse_pubtator(text: str, source: str = "") -> list[Document]:
                 log.warning("%s:%d: mention for %s inside document %s", source, number, parts[0], draft.pmid)
             draft.gold.append(_mention(parts))
         elif len(parts) >= 4 and _is_relation(parts):
-            continue  # a relation line: not used by ingest
+            if draft is not None and parts[0] == draft.pmid:  # kept for relation evaluation, never for prediction
+                draft.relations.append(GoldRelation(parts[1], parts[2], parts[3], parts[4] if len(parts) > 4 else ""))
         else:
             skipped.append(number)
             log.debug("%s:%d: unrecognised line skipped: %.60r", source, number, line)

@@ -1,0 +1,167 @@
+"""Entity pairs of a passage and what a reader looks at to judge whether the text relates them.
+
+The learned relation extractor (:mod:`kg.extract.relation_model`) scores every pair of distinct entities that
+share a passage: the whole text of an abstract, one paragraph of a longer document. Features are strings (a
+linear model weighs each): the two categories, how close the entities come (same sentence, sentences apart),
+where they are (title, last sentence), how often each is named and whether it is its category's most frequent,
+and, for the sentence where they come closest, the words between and around them, the cue-lexicon kinds between
+them (``ontologies/extraction/cues.tsv``: direction, causal, mechanism, adverse, treatment ...) and negation and
+hedging. Every feature is prefixed by the category pair too, so one model serves chemical–disease and
+gene–gene pairs alike.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kg.extract.context import DocumentContext, Hit
+from kg.extract.lexicon import lexicon
+
+#: Categories that take part in document-level relations, in the order a pair's members are written.
+PAIR_CATEGORIES = ("chemical", "disease", "phenotype", "gene", "complex")
+#: The category a pair is typed by (phenotypes are scored as diseases, complexes as genes, as the corpora do).
+PAIR_TYPE = {"chemical": "chemical", "disease": "disease", "phenotype": "disease", "gene": "gene", "complex": "gene"}
+SHORT_PASSAGE = 30  # sentences: a text this short (an abstract) is one passage; a longer one is read by block
+MAX_SHARED = 4  # sentences naming both entities whose words are read
+MAX_BETWEEN = 12  # words between two mentions that are kept as features, from each end
+CUE_KINDS = ("direction", "causal", "causal_passive", "mechanism", "adverse", "treatment", "approval", "negation",
+             "hedge", "combination", "comparison", "substance_use", "finding", "preclinical", "trial")
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*|\d+(?:\.\d+)?|[%()/,;:]")
+_INDUCED = re.compile(r"^\s*-?\s*(induced|associated|related|dependent|mediated|treated|resistant|sensitive|"
+                      r"responsive|exposed|elicited|evoked|caused|due)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two entities of one passage, with every mention of each there and the features the model reads."""
+
+    doc_id: str
+    a: str  # CURIE of the first member (categories in PAIR_CATEGORIES order, then CURIE order)
+    b: str
+    category_a: str
+    category_b: str
+    hits_a: tuple[Hit, ...]
+    hits_b: tuple[Hit, ...]
+    features: tuple[str, ...]
+    sentence: tuple[int, int]  # the sentence where the two come closest (or the first mention of ``a``'s)
+
+    @property
+    def types(self) -> str:
+        return f"{PAIR_TYPE[self.category_a]}|{PAIR_TYPE[self.category_b]}"
+
+
+def passages(ctx: DocumentContext) -> list[tuple[int, int]]:
+    """The stretches of text within which entity pairs are candidates: the document when it is short, else blocks."""
+    if len(ctx.sentences) <= SHORT_PASSAGE:
+        return [(0, len(ctx.doc.text))]
+    spans = sorted({ctx.block_of(s) for s, _ in ctx.sentences})
+    return spans or [(0, len(ctx.doc.text))]
+
+
+def candidate_pairs(ctx: DocumentContext) -> Iterator[Pair]:
+    """Every pair of distinct entities of a passage, with its features."""
+    title_end = len(ctx.doc.title) if ctx.doc.title and ctx.doc.text.startswith(ctx.doc.title) else 0
+    for lo, hi in passages(ctx):
+        hits = [h for h in ctx.hits if lo <= h.start and h.end <= hi and h.category in PAIR_CATEGORIES
+                and not h.implicit]
+        by_curie: dict[str, list[Hit]] = {}
+        for h in hits:
+            by_curie.setdefault(h.curie, []).append(h)
+        if len(by_curie) < 2:
+            continue
+        sentences = [s for s in ctx.sentences if lo <= s[0] < hi]
+        index = {s: i for i, s in enumerate(sentences)}
+        counts = Counter({c: len(v) for c, v in by_curie.items()})
+        top = _most_frequent(by_curie, counts)
+        order = sorted(by_curie, key=lambda c: (PAIR_CATEGORIES.index(by_curie[c][0].category), c))
+        for i, a in enumerate(order):
+            for b in order[i + 1:]:
+                ha, hb = tuple(by_curie[a]), tuple(by_curie[b])
+                yield _pair(ctx, ha, hb, index, counts, top, title_end, len(by_curie))
+
+
+def _most_frequent(by_curie: dict[str, list[Hit]], counts: Counter) -> set[str]:
+    """The most often named entity of each pair type (ties: all of them)."""
+    best: dict[str, int] = {}
+    for curie, hits in by_curie.items():
+        t = PAIR_TYPE[hits[0].category]
+        best[t] = max(best.get(t, 0), counts[curie])
+    return {c for c, hits in by_curie.items() if counts[c] == best[PAIR_TYPE[hits[0].category]]}
+
+
+def _bucket(n: int, edges: tuple[int, ...] = (0, 1, 2, 3, 5, 8)) -> str:
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return f">{edges[-1]}"
+
+
+def _pair(ctx: DocumentContext, ha: tuple[Hit, ...], hb: tuple[Hit, ...], index: dict, counts: Counter,
+          top: set[str], title_end: int, n_entities: int) -> Pair:
+    a, b = ha[0], hb[0]
+    types = f"{PAIR_TYPE[a.category]}|{PAIR_TYPE[b.category]}"
+    f: list[str] = ["bias", f"n_entities={_bucket(n_entities, (2, 4, 8, 16))}"]
+    sent_of = {h: ctx.sentence_at(h.start) for h in (*ha, *hb)}
+    pos_a = {index[s] for h in ha if (s := sent_of[h]) in index}
+    pos_b = {index[s] for h in hb if (s := sent_of[h]) in index}
+    gap = min((abs(x - y) for x in pos_a for y in pos_b), default=99)
+    shared = pos_a & pos_b
+    last = max(index.values(), default=0)
+    f += [f"sent_gap={_bucket(gap)}", f"shared_sentences={_bucket(len(shared), (0, 1, 2, 3))}",
+          f"count_a={_bucket(counts[a.curie], (1, 2, 4))}", f"count_b={_bucket(counts[b.curie], (1, 2, 4))}"]
+    if title_end:
+        in_a, in_b = any(h.end <= title_end for h in ha), any(h.end <= title_end for h in hb)
+        f += [f"title_a={in_a}", f"title_b={in_b}", f"title_both={in_a and in_b}"]
+    f += [f"top_a={a.curie in top}", f"top_b={b.curie in top}",
+          f"top_both={a.curie in top and b.curie in top}",
+          f"last_sentence={last in shared}", f"first_sentence_a={min(pos_a, default=99) <= 1}"]
+    sentence = sent_of[a] or (0, 0)
+    if shared:  # the closest co-mention names the evidence sentence; every shared sentence adds its words
+        x, y = _closest(ha, hb, shared, sent_of, index)
+        sentence = sent_of[x] or sentence
+        f += _sentence_features(ctx, x, y, sentence)
+        for other in sorted(shared - {index[sentence]})[:MAX_SHARED - 1]:
+            u, v = _closest(ha, hb, {other}, sent_of, index)
+            words = _sentence_features(ctx, u, v, sent_of[u] or sentence)
+            f += [f"also:{w}" for w in words if w.startswith(("w:", "cue_"))]
+    return Pair(ctx.doc.id, a.curie, b.curie, a.category, b.category, ha, hb,
+                tuple(dict.fromkeys([*f, *(f"{types}:{x}" for x in f)])), sentence)
+
+
+def _closest(ha: tuple[Hit, ...], hb: tuple[Hit, ...], shared: set[int], sent_of: dict, index: dict) -> tuple[Hit, Hit]:
+    """The mentions of ``a`` and ``b`` in one sentence that are nearest each other."""
+    pairs = [(x, y) for x in ha for y in hb if sent_of[x] is not None and sent_of[x] == sent_of[y]
+             and index.get(sent_of[x]) in shared]
+    return min(pairs, key=lambda p: (max(p[0].start, p[1].start) - min(p[0].end, p[1].end), p[0].start))
+
+
+def _sentence_features(ctx: DocumentContext, x: Hit, y: Hit, sentence: tuple[int, int]) -> list[str]:
+    """Words between and around two mentions of one sentence, the cue kinds between them, negation and hedging."""
+    text, lex = ctx.doc.text, lexicon()
+    first, second = (x, y) if x.start <= y.start else (y, x)
+    between = text[first.end:max(first.end, second.start)]
+    words = [w.lower() for w in _WORD.findall(between)]
+    kept = words if len(words) <= 2 * MAX_BETWEEN else words[:MAX_BETWEEN] + words[-MAX_BETWEEN:]
+    others = [h for h in ctx.hits if first.end <= h.start and h.end <= second.start]
+    before = [w.lower() for w in _WORD.findall(text[sentence[0]:first.start])][-3:]
+    after = [w.lower() for w in _WORD.findall(text[second.end:sentence[1]])][:3]
+    f = [f"order={'ab' if first is x else 'ba'}", f"words_between={_bucket(len(words), (0, 1, 3, 5, 10, 20))}",
+         f"entities_between={_bucket(len(others), (0, 1, 2, 4))}"]
+    f += [f"w:{w}" for w in kept]
+    f += [f"bi:{u}_{v}" for u, v in zip(kept, kept[1:])]
+    f += [f"before:{w}" for w in before] + [f"after:{w}" for w in after]
+    f += [f"between_{o.category}" for o in others]
+    for name, h in (("a", x), ("b", y)):  # "cocaine-induced", "insulin-resistant": the mention's own modifier
+        if m := _INDUCED.match(text[h.end:h.end + 20]):
+            f.append(f"{name}_{m.group(1).lower()}")
+    sentence_text = text[sentence[0]:sentence[1]]
+    for kind in CUE_KINDS:
+        cues = lex.find(between, kind)
+        if cues:
+            f.append(f"cue_between:{kind}")
+            f += [f"cue_between:{kind}={c.value}" for c in cues if c.value]
+        elif lex.has(sentence_text, kind):
+            f.append(f"cue_sentence:{kind}")
+    return f
