@@ -133,6 +133,7 @@ def _evaluated(path):
     return _RESULTS[path]
 
 
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="the sample review is not in ../shared/corpus")
 def test_review_relations_are_read_from_running_text_only(vocabulary, nlp):
     """In a review a learned relation joins two mentions of one prose sentence, more likely than not; the
     glossary under a table ("AMPA: ...; BDNF: ...") and the review's own method yield none."""
