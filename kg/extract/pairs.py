@@ -63,6 +63,7 @@ def passages(ctx: DocumentContext) -> list[tuple[int, int]]:
 def candidate_pairs(ctx: DocumentContext) -> Iterator[Pair]:
     """Every pair of distinct entities of a passage, with its features."""
     title_end = len(ctx.doc.title) if ctx.doc.title and ctx.doc.text.startswith(ctx.doc.title) else 0
+    cues: dict = {}  # sentence -> its cues by kind, found once for all the sentence's pairs
     for lo, hi in passages(ctx):
         hits = [h for h in ctx.hits if lo <= h.start and h.end <= hi and h.category in PAIR_CATEGORIES
                 and not h.implicit]
@@ -79,7 +80,7 @@ def candidate_pairs(ctx: DocumentContext) -> Iterator[Pair]:
         for i, a in enumerate(order):
             for b in order[i + 1:]:
                 ha, hb = tuple(by_curie[a]), tuple(by_curie[b])
-                yield _pair(ctx, ha, hb, index, counts, top, title_end, len(by_curie))
+                yield _pair(ctx, ha, hb, index, counts, top, title_end, len(by_curie), cues)
 
 
 def _most_frequent(by_curie: dict[str, list[Hit]], counts: Counter) -> set[str]:
@@ -99,7 +100,7 @@ def _bucket(n: int, edges: tuple[int, ...] = (0, 1, 2, 3, 5, 8)) -> str:
 
 
 def _pair(ctx: DocumentContext, ha: tuple[Hit, ...], hb: tuple[Hit, ...], index: dict, counts: Counter,
-          top: set[str], title_end: int, n_entities: int) -> Pair:
+          top: set[str], title_end: int, n_entities: int, cache: dict) -> Pair:
     a, b = ha[0], hb[0]
     types = f"{PAIR_TYPE[a.category]}|{PAIR_TYPE[b.category]}"
     f: list[str] = ["bias", f"n_entities={_bucket(n_entities, (2, 4, 8, 16))}"]
@@ -121,10 +122,10 @@ def _pair(ctx: DocumentContext, ha: tuple[Hit, ...], hb: tuple[Hit, ...], index:
     if shared:  # the closest co-mention names the evidence sentence; every shared sentence adds its words
         x, y = _closest(ha, hb, shared, sent_of, index)
         sentence = sent_of[x] or sentence
-        f += _sentence_features(ctx, x, y, sentence)
+        f += _sentence_features(ctx, x, y, sentence, cache)
         for other in sorted(shared - {index[sentence]})[:MAX_SHARED - 1]:
             u, v = _closest(ha, hb, {other}, sent_of, index)
-            words = _sentence_features(ctx, u, v, sent_of[u] or sentence)
+            words = _sentence_features(ctx, u, v, sent_of[u] or sentence, cache)
             f += [f"also:{w}" for w in words if w.startswith(("w:", "cue_"))]
     return Pair(ctx.doc.id, a.curie, b.curie, a.category, b.category, ha, hb,
                 tuple(dict.fromkeys([*f, *(f"{types}:{x}" for x in f)])), sentence)
@@ -137,9 +138,9 @@ def _closest(ha: tuple[Hit, ...], hb: tuple[Hit, ...], shared: set[int], sent_of
     return min(pairs, key=lambda p: (max(p[0].start, p[1].start) - min(p[0].end, p[1].end), p[0].start))
 
 
-def _sentence_features(ctx: DocumentContext, x: Hit, y: Hit, sentence: tuple[int, int]) -> list[str]:
+def _sentence_features(ctx: DocumentContext, x: Hit, y: Hit, sentence: tuple[int, int], cache: dict) -> list[str]:
     """Words between and around two mentions of one sentence, the cue kinds between them, negation and hedging."""
-    text, lex = ctx.doc.text, lexicon()
+    text = ctx.doc.text
     first, second = (x, y) if x.start <= y.start else (y, x)
     between = text[first.end:max(first.end, second.start)]
     words = [w.lower() for w in _WORD.findall(between)]
@@ -156,12 +157,19 @@ def _sentence_features(ctx: DocumentContext, x: Hit, y: Hit, sentence: tuple[int
     for name, h in (("a", x), ("b", y)):  # "cocaine-induced", "insulin-resistant": the mention's own modifier
         if m := _INDUCED.match(text[h.end:h.end + 20]):
             f.append(f"{name}_{m.group(1).lower()}")
-    sentence_text = text[sentence[0]:sentence[1]]
-    for kind in CUE_KINDS:
-        cues = lex.find(between, kind)
-        if cues:
+    for kind, cues in _sentence_cues(ctx, sentence, cache).items():
+        inside = [c for c in cues if first.end <= c.start and c.end <= second.start]
+        if inside:
             f.append(f"cue_between:{kind}")
-            f += [f"cue_between:{kind}={c.value}" for c in cues if c.value]
-        elif lex.has(sentence_text, kind):
+            f += [f"cue_between:{kind}={c.value}" for c in inside if c.value]
+        elif cues:
             f.append(f"cue_sentence:{kind}")
     return f
+
+
+def _sentence_cues(ctx: DocumentContext, sentence: tuple[int, int], cache: dict) -> dict[str, list]:
+    """The cues of every kind in one sentence, found once however many pairs the sentence holds."""
+    if sentence not in cache:
+        text, lex = ctx.doc.text[sentence[0]:sentence[1]], lexicon()
+        cache[sentence] = {kind: lex.find(text, kind, sentence[0]) for kind in CUE_KINDS}
+    return cache[sentence]
