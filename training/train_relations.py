@@ -83,6 +83,15 @@ def _best_f1_threshold(p: np.ndarray, y: np.ndarray, missed: int) -> tuple[float
     return best
 
 
+def _cv_accuracy(X, y, groups, C: float) -> float:
+    from sklearn.model_selection import GroupKFold
+
+    right = 0
+    for train_idx, test_idx in GroupKFold(n_splits=5).split(X, y, groups):
+        right += int((_fit(X[train_idx], y[train_idx], C).predict(X[test_idx]) == y[test_idx]).sum())
+    return right / len(y)
+
+
 def _fit(X, y, C: float):
     from sklearn.linear_model import LogisticRegression
 
@@ -144,6 +153,10 @@ def train(corpus: str, limit: int | None) -> Path:
         labels_n = [rows[i][2] for i in pos_n]
         novelty_head = _head(_fit(NX, labels_n, C), nvec, ["No", "Novel"])
         log.info("%s type head: %s; novelty head: %s", corpus, dict(Counter(labels_t)), dict(Counter(labels_n)))
+        for name, M, labels, idx in (("type", TX, labels_t, pos), ("novelty", NX, labels_n, pos_n)):
+            log.info("%s %s head: cross-validated accuracy %.3f (majority label %.3f)", corpus, name,
+                     _cv_accuracy(M, np.array(labels), [groups[i] for i in idx], C),
+                     Counter(labels).most_common(1)[0][1] / len(labels))
     model = RelationModel(corpus, frozenset(PAIR_TYPES[corpus]), pair, type_head, novelty_head,
                           trained_on=f"{SPLITS[corpus]} ({n_docs} documents), C={C}, threshold={threshold}")
     out = models_dir() / "relations" / f"{corpus}.json"
