@@ -37,11 +37,8 @@ class Head:
     threshold: float = 0.5
 
     def probabilities(self, features: tuple[str, ...]) -> dict[str, float]:
-        scores = list(self.bias)
-        for f in features:
-            row = self.weights.get(f)
-            if row is not None:
-                scores = [s + w for s, w in zip(scores, row)]
+        rows = [row for f in features if (row := self.weights.get(f)) is not None]
+        scores = [b + sum(column) for b, column in zip(self.bias, zip(*rows))] if rows else list(self.bias)
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)

@@ -260,18 +260,27 @@ def _years(lo: str, hi: str, unit: str) -> bool:
     return not unit and all(re.fullmatch(r"(?:19|20)\d\d", x) for x in (lo, hi))
 
 
-def _ratio_names(text: str) -> list[tuple[str, int, int]]:
-    """(measure, start, end) of every ratio measure named in ``text`` ("reporting odds ratios (RORs)" counts once,
-    at its last alias)."""
-    names: list[tuple[str, int, int]] = []
+@lru_cache(maxsize=1)
+def _ratio_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """(measure, compiled alias) of every ratio measure, longest alias first within a measure: compiled once."""
+    out = []
     for m in measures().values():
         if m.kind != "ratio":
             continue
         for alias in sorted(m.aliases, key=len, reverse=True):
             flags = 0 if case_sensitive(alias) else re.IGNORECASE
-            for hit in re.finditer(cue_regex(alias) + r"(?:s\b|\b)", text, flags):
-                if not any(s <= hit.start() < e for _, s, e in names):
-                    names.append((m.key, hit.start(), hit.end()))
+            out.append((m.key, re.compile(cue_regex(alias) + r"(?:s\b|\b)", flags)))
+    return tuple(out)
+
+
+def _ratio_names(text: str) -> list[tuple[str, int, int]]:
+    """(measure, start, end) of every ratio measure named in ``text`` ("reporting odds ratios (RORs)" counts once,
+    at its last alias)."""
+    names: list[tuple[str, int, int]] = []
+    for key, pattern in _ratio_patterns():
+        for hit in pattern.finditer(text):
+            if not any(s <= hit.start() < e for _, s, e in names):
+                names.append((key, hit.start(), hit.end()))
     names.sort(key=lambda n: n[1])
     merged: list[tuple[str, int, int]] = []
     for n in names:  # "reporting odds ratios (RORs)": one naming
