@@ -122,6 +122,16 @@ def test_development_split_floors(path, level, floor, broad_index):
     assert result.levels[level].f1 >= floor, result.render()
 
 
+@needs_corpora
+def test_missed_pairs_say_whether_kg_found_their_members(broad_index):
+    result = _evaluated(BC5CDR_DEV)
+    reachable, total = result.reachable
+    assert total == 1012 and 0.6 * total <= reachable < total
+    assert result.levels["pair"].tp <= reachable  # no pair is found whose members were not
+    reasons = [why for _, why in result.false_negatives]
+    assert any(why.startswith("kg found no entity") for why in reasons)
+
+
 _RESULTS: dict = {}
 
 

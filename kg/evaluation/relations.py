@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,10 +106,15 @@ class RelationResult:
     false_positives: list[tuple[CorpusRelation, str]] = field(default_factory=list)
     false_negatives: list[tuple[CorpusRelation, str]] = field(default_factory=list)
     anchors: dict[str, float] = field(default_factory=dict)
+    reachable: tuple[int, int] | None = None  # gold pairs with both members among kg's entities, of all gold pairs
 
     def render(self, top: int = 10) -> str:
-        lines = [f"relations ({self.corpus}, {self.documents} documents)",
-                 f"{'level':<22}{'tp':>6}{'fp':>6}{'fn':>6}{'P':>8}{'R':>8}{'F1':>8}{'anchor':>9}"]
+        lines = [f"relations ({self.corpus}, {self.documents} documents)"]
+        if self.reachable is not None:
+            n, total = self.reachable
+            lines.append(f"gold pairs whose two members kg found (the ceiling of pair recall): {n} of {total}"
+                         f" ({n / max(total, 1):.0%})")
+        lines.append(f"{'level':<22}{'tp':>6}{'fp':>6}{'fn':>6}{'P':>8}{'R':>8}{'F1':>8}{'anchor':>9}")
         for level, s in self.levels.items():
             anchor = self.anchors.get(level)
             lines.append(f"{level:<22}{s.tp:>6}{s.fp:>6}{s.fn:>6}{s.p:>8.3f}{s.r:>8.3f}{s.f1:>8.3f}"
@@ -122,8 +127,11 @@ class RelationResult:
         return "\n".join(lines)
 
     def to_json(self) -> dict:
-        return {"corpus": self.corpus, "documents": self.documents,
-                "levels": {k: s.to_json() for k, s in self.levels.items()}}
+        out: dict = {"corpus": self.corpus, "documents": self.documents,
+                     "levels": {k: s.to_json() for k, s in self.levels.items()}}
+        if self.reachable is not None:
+            out["reachable_gold_pairs"], out["gold_pairs"] = self.reachable
+        return out
 
 
 #: End-to-end anchors (system's own entities): BioCreative V CID best team; BioCreative VIII BioRED subtask 2 best.
@@ -135,8 +143,11 @@ def _gold(doc: Document) -> list[CorpusRelation]:
 
 
 def score_relations(documents: list[Document], predicted: list[CorpusRelation], profile: CorpusProfile,
-                    top: int = 20) -> RelationResult:
-    """Pair, pair + type and (BioRED) pair + type + novelty P/R/F1, with errors and their sentences."""
+                    top: int = 20, found: Mapping[str, set[str]] | None = None) -> RelationResult:
+    """Pair, pair + type and (BioRED) pair + type + novelty P/R/F1, with errors and their sentences.
+
+    ``found`` (document -> the corpus IDs of kg's entities there) tells a missed pair whose members kg never found
+    from one the extractor missed, and gives the ceiling of pair recall."""
     gold = [g for d in documents for g in _gold(d)]
     keys = {"pair": lambda c: c.pair, "pair+type": lambda c: (c.pair, c.type)}
     if profile.name == "biored":
@@ -149,9 +160,21 @@ def score_relations(documents: list[Document], predicted: list[CorpusRelation], 
     pred_pairs = {c.pair for c in predicted}
     by_id = {d.id: d for d in documents}
     fps = [(c, c.evidence or "") for c in predicted if c.pair not in gold_pairs]
-    fns = [(c, _shared_sentence(by_id[c.doc_id], c)) for c in gold if c.pair not in pred_pairs]
+    fns = [(c, _missed_because(by_id[c.doc_id], c, found)) for c in gold if c.pair not in pred_pairs]
     fps = sorted(fps, key=lambda x: -x[0].confidence)[:top]  # the most confident errors first
-    return RelationResult(profile.name, len(documents), levels, fps, fns[:top], ANCHORS.get(profile.name, {}))
+    reachable = None
+    if found is not None:
+        pairs = {c.pair for c in gold}
+        reachable = (sum(1 for doc_id, ids in pairs if ids <= found.get(doc_id, set())), len(pairs))
+    return RelationResult(profile.name, len(documents), levels, fps, fns[:top], ANCHORS.get(profile.name, {}),
+                          reachable)
+
+
+def _missed_because(doc: Document, c: CorpusRelation, found: Mapping[str, set[str]] | None) -> str:
+    missing = [i for i in (c.id1, c.id2) if found is not None and i not in found.get(doc.id, set())]
+    if missing:
+        return f"kg found no entity {' nor '.join(missing)}; " + _shared_sentence(doc, c)
+    return _shared_sentence(doc, c)
 
 
 def _shared_sentence(doc: Document, c: CorpusRelation) -> str:
@@ -169,6 +192,11 @@ def _shared_sentence(doc: Document, c: CorpusRelation) -> str:
 def predict_relations(documents: list[Document], pipeline: str = "dictionary", *, progress: bool = False,
                       in_corpus_terms: bool = True) -> list[Relation]:
     """Run the pipeline and extraction over ``documents``; every relation the graph would hold."""
+    return _run(documents, pipeline, progress=progress, in_corpus_terms=in_corpus_terms)[1]
+
+
+def _run(documents: list[Document], pipeline: str, *, progress: bool, in_corpus_terms: bool = True):
+    """(resolution, relations) of ``documents``."""
     from kg.evaluation import predict_resolution
     from kg.extract import extract
     from kg.nlp import load_pipeline
@@ -179,7 +207,7 @@ def predict_relations(documents: list[Document], pipeline: str = "dictionary", *
         vocabulary = vocabulary.in_corpus_terms()
     nlp = load_pipeline(pipeline, vocabulary=vocabulary)
     resolution = predict_resolution(documents, nlp, vocabulary, progress=progress)
-    return extract(documents, resolution).relations
+    return resolution, extract(documents, resolution).relations
 
 
 def evaluate_relations_file(path: str | Path, pipeline: str = "dictionary", *, limit: int | None = None,
@@ -199,6 +227,10 @@ def evaluate_relations_file(path: str | Path, pipeline: str = "dictionary", *, l
     profile = detect_corpus(_gold_types(documents), path.name)
     if profile.name not in RELATION_CORPORA:
         raise InputError(f"{path}: relations are scored for {' and '.join(RELATION_CORPORA)}, not {profile.name}")
-    relations = predict_relations(documents, pipeline, progress=progress)
+    resolution, relations = _run(documents, pipeline, progress=progress)
     predicted = [c for d in documents for c in corpus_relations(d, relations, profile)]
-    return score_relations(documents, predicted, profile)
+    found: dict[str, set[str]] = {}
+    for entity in resolution.entities:
+        for m in entity.mentions:
+            found.setdefault(m.doc_id, set()).add(profile.to_corpus_id(m.curie))
+    return score_relations(documents, predicted, profile, found=found)
