@@ -111,6 +111,12 @@ def test_annotate_writes_cid_lines_for_entities_it_annotated(tmp_path):
         assert (pmid, chemical, "Chemical") in annotated and (pmid, disease, "Disease") in annotated
     gold = {(d.id, g.id1, g.id2) for d in read_paths([small]) for g in d.gold_relations}
     assert len(gold & {(r[0], r[2], r[3]) for r in relations}) >= len(gold) // 3
+    import json
+
+    collection = json.loads(annotate_paths([small], fmt="biocjson", relations=True))
+    bioc = [(d["id"], r["infons"]["type"], r["infons"]["entity1"], r["infons"]["entity2"])
+            for d in collection["documents"] for r in d["relations"]]
+    assert sorted(bioc) == sorted((r[0], r[1], r[2], r[3]) for r in relations)  # the same relations in BioC
 
 
 @needs_corpora
