@@ -75,9 +75,9 @@ def corpus_relations(doc: Document, relations: Iterable[Relation], profile: Corp
         if not id1 or not id2 or id1 == id2:
             continue
         rank, type_ = priority[r.kind]
-        novelty = ("Novel" if r.novel else "No") if profile.name == "biored" else ""
-        if profile.name == "biored" and r.novel is None:
-            novelty = "Novel"  # BioRED's majority reading (68% of its training relations)
+        novelty = ""
+        if profile.name == "biored":  # no novelty head: BioRED's majority reading (68% of its training relations)
+            novelty = "No" if r.novel is False else "Novel"
         candidate = CorpusRelation(doc.id, type_, id1, id2, novelty, r.evidence.text, r.confidence)
         key = frozenset((id1, id2))
         if key not in best or (rank, -r.confidence) < best[key][:2]:

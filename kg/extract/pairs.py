@@ -46,10 +46,16 @@ class Pair:
     hits_b: tuple[Hit, ...]
     features: tuple[str, ...]
     sentence: tuple[int, int]  # the sentence where the two come closest (or the first mention of ``a``'s)
+    together: bool = False  # named together in at least one sentence
 
     @property
     def types(self) -> str:
         return f"{PAIR_TYPE[self.category_a]}|{PAIR_TYPE[self.category_b]}"
+
+    def sentence_hits(self) -> list[Hit]:
+        """The mentions of either member inside :attr:`sentence`."""
+        start, end = self.sentence
+        return [h for h in (*self.hits_a, *self.hits_b) if start <= h.start and h.end <= end]
 
 
 def passages(ctx: DocumentContext) -> list[tuple[int, int]]:
@@ -128,7 +134,7 @@ def _pair(ctx: DocumentContext, ha: tuple[Hit, ...], hb: tuple[Hit, ...], index:
             words = _sentence_features(ctx, u, v, sent_of[u] or sentence, cache)
             f += [f"also:{w}" for w in words if w.startswith(("w:", "cue_"))]
     return Pair(ctx.doc.id, a.curie, b.curie, a.category, b.category, ha, hb,
-                tuple(dict.fromkeys([*f, *(f"{types}:{x}" for x in f)])), sentence)
+                tuple(dict.fromkeys([*f, *(f"{types}:{x}" for x in f)])), sentence, bool(shared))
 
 
 def _closest(ha: tuple[Hit, ...], hb: tuple[Hit, ...], shared: set[int], sent_of: dict, index: dict) -> tuple[Hit, Hit]:

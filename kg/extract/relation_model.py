@@ -129,13 +129,9 @@ def learned_relations(ctx: DocumentContext, models: tuple[RelationModel, ...] | 
     """Relations the learned models predict between the document's entity pairs.
 
     An abstract is read as the models were trained (every pair, each head's F1-optimal threshold). A review is
-    read for precision: only pairs named together in one sentence of running text that is not about the review's
-    own method, and only relations more likely than not. The models learnt on abstracts, and a review's
-    paragraphs name many entities they relate to nothing.
+    read for precision (:func:`_reads_as_claim`, ``REVIEW_MIN_PROBABILITY``): the models learnt on abstracts, and
+    a review's paragraphs name many entities they relate to nothing.
     """
-    from kg.extract.context import makes_no_claim
-    from kg.extract.relations import describes_review_method
-
     models = load_models() if models is None else models
     if not models:
         return []
@@ -143,11 +139,7 @@ def learned_relations(ctx: DocumentContext, models: tuple[RelationModel, ...] | 
     prose = [(b.span.start, b.span.end) for b in ctx.doc.blocks if b.kind in PROSE]
     kinds, out = label_kinds(), []
     for pair in candidate_pairs(ctx):
-        if review and ("shared_sentences=0" in pair.features
-                       or not any(lo <= pair.sentence[0] < hi for lo, hi in prose)
-                       or describes_review_method(ctx, pair.sentence) or makes_no_claim(ctx, pair.sentence)):
-            continue
-        if review and not _reads_as_claim(ctx, pair):
+        if review and not _reads_as_claim(ctx, pair, prose):
             continue
         for model in models:
             found = model.related(pair)
@@ -176,18 +168,23 @@ def _review_reading(pair: Pair, label: str) -> str:
     return label
 
 
-def _reads_as_claim(ctx: DocumentContext, pair: Pair) -> bool:
-    """Could the review's sentence relate the pair at all? Not when one member is only the population ("in patients
-    with TRD"), a comparator ("than placebo"), or a substance being used ("cocaine-seeking", "alcohol use"), and
-    not for two chemicals: in a review those are combinations and comparisons, which no model here learnt."""
+def _reads_as_claim(ctx: DocumentContext, pair: Pair, prose: list[tuple[int, int]]) -> bool:
+    """Could a review's sentence relate the pair at all? Only if both are named in one sentence of running text
+    (``prose`` blocks) that states a finding (not the review's own method, a legend, a table, a heading), and not
+    when one member is only the population ("in patients with TRD"), a comparator ("than placebo"), or a substance
+    being used ("cocaine-seeking", "alcohol use"); never for two chemicals: in a review those are combinations and
+    comparisons, which no model here learnt."""
     from kg.extract.clauses import names_comparator, names_population
-    from kg.extract.relations import is_substance_used
+    from kg.extract.context import makes_no_claim
+    from kg.extract.relations import describes_review_method, is_substance_used
 
-    if pair.types == "chemical|chemical":
+    start, _ = pair.sentence
+    if not pair.together or pair.types == "chemical|chemical" or not any(lo <= start < hi for lo, hi in prose):
         return False
-    start, end = pair.sentence
+    if describes_review_method(ctx, pair.sentence) or makes_no_claim(ctx, pair.sentence):
+        return False
     text = ctx.doc.text
-    inside = [h for h in (*pair.hits_a, *pair.hits_b) if start <= h.start and h.end <= end]
+    inside = pair.sentence_hits()
     for h in inside:
         other = [o.end for o in inside if o.curie != h.curie and o.end <= h.start]
         if names_comparator(text[start:h.start]):
@@ -210,8 +207,7 @@ def _relation(ctx: DocumentContext, pair: Pair, kind: str, p: float, novel: bool
               label: str) -> Relation:
     start, end = pair.sentence
     text = ctx.doc.text[start:end]
-    hits = [h for h in (*pair.hits_a, *pair.hits_b) if start <= h.start and h.end <= end]
-    evidence = Evidence(ctx.doc.id, start, end, text, tuple((h.start, h.end, h.curie) for h in hits))
+    evidence = Evidence(ctx.doc.id, start, end, text, tuple((h.start, h.end, h.curie) for h in pair.sentence_hits()))
     a = next((h for h in pair.hits_a if start <= h.start), pair.hits_a[0])
     b = next((h for h in pair.hits_b if start <= h.start), pair.hits_b[0])
     return Relation(ctx.doc.id, pair.a, kind, pair.b, evidence, confidence=round(p, 2),
