@@ -88,6 +88,9 @@ def doc_definitions(doc) -> list[Definition]:
                 continue
             found.append(Definition(short.text, long.text, (short.start_char, short.end_char),
                                     (long.start_char, long.end_char)))
+        # scispacy collects the uses of each short form in a set of spans, whose order follows memory addresses:
+        # in text order, the first use of a short form is where it is defined, in every process and run
+        found.sort(key=lambda d: (d.short_span, d.long_span))
     if Doc.has_extension("kg_glossary"):
         found.extend(doc._.kg_glossary or ())
     return found
