@@ -178,6 +178,14 @@ class Facts:
     relations: list[Relation] = field(default_factory=list)
     statistics: list[Statistic] = field(default_factory=list)
 
+    def by_document(self) -> dict[str, Facts]:
+        """The facts of each document, in their order (a document's graph is written from its own facts)."""
+        out: dict[str, Facts] = {}
+        for name in ("publications", "citations", "studies", "relations", "statistics"):
+            for fact in getattr(self, name):
+                getattr(out.setdefault(fact.doc_id, Facts()), name).append(fact)
+        return out
+
     def counts(self) -> dict[str, int]:
         return {
             "publications": len(self.publications),

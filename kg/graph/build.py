@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,7 +20,7 @@ from kg.document import Document
 from kg.errors import GraphError
 from kg.extract.facts import Facts
 from kg.graph.annotations import Quote, add_annotation, add_sentence
-from kg.graph.facts import write_facts
+from kg.graph.facts import TitleClaims, write_facts, write_minted_terms
 from kg.graph.iris import IRIs, text_sha256
 from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map
 from kg.graph.quads import QuadSet
@@ -71,41 +72,104 @@ def schema_org_types() -> dict[str, str]:
     return {str(s): str(o) for s, o in g.subject_objects(prop)}
 
 
+@dataclass(frozen=True)
+class EntityPart:
+    """What one document (or a whole build) contributes to an entity node: the concept's fields the entities graph
+    writes, how many mentions and which written forms. Parts of one CURIE add up (:meth:`merge`), so a sharded
+    build merges them after the documents are read, in any order."""
+
+    curie: str
+    label: str
+    category: str
+    xrefs: tuple[str, ...]
+    sources: tuple[str, ...]
+    count: int
+    forms: tuple[str, ...]  # sorted, distinct
+
+    @classmethod
+    def of(cls, entity: Entity, mentions: list[Mention]) -> EntityPart:
+        c = entity.concept
+        return cls(c.curie, c.label, c.category, tuple(c.xrefs), tuple(c.sources), len(mentions),
+                   tuple(sorted({m.text for m in mentions})))
+
+    def merge(self, other: EntityPart) -> EntityPart:
+        return replace(self, count=self.count + other.count, forms=tuple(sorted(set(self.forms) | set(other.forms))))
+
+
+def reading_iris(doc_id: str, sha: str, version: str) -> IRIs:
+    """The IRIs of one document's reading: its annotations and facts are ``prov:wasGeneratedBy`` this activity,
+    which depends on the document alone, so a document's named graph is the same whatever else is built with it."""
+    return IRIs(activity=IRIs.reading_for(doc_id, sha, version))
+
+
 def build_quads(
     documents: list[Document], resolution: Resolution, *, facts: Facts | FactsHook | None = None
 ) -> QuadSet:
     """Turn documents and their resolved entities into quads (rdflib terms; no blank nodes).
 
     ``facts`` are what :func:`kg.extract.extract` found (written by :mod:`kg.graph.facts`), or a hook that adds
-    its own triples.
+    its own triples. The quads are those of :func:`document_quads` for each document, :func:`entity_quads` and
+    :func:`run_quads`: the parts a sharded build (:mod:`kg.shards`) writes separately.
     """
     docs = {d.id: d for d in documents}
     if len(docs) != len(documents):
         raise GraphError("two input documents share one id; give each input a distinct file name")
     hashes = {d.id: text_sha256(d.text) for d in documents}
     version = kg_version()
-    iris = IRIs(activity=IRIs.activity_for(list(hashes.values()), version))
-
     quads = QuadSet(prefix_map())
-    w = _Writer(quads, iris)
-    w.run(documents, hashes, version)
     per_doc: dict[str, list[tuple[Entity, Mention]]] = defaultdict(list)
-    for entity in sorted(resolution.entities, key=lambda e: e.curie):
+    parts = []
+    for entity in resolution.entities:
         kept = [m for m in entity.mentions if _usable(m, docs)]
-        w.entity(entity, kept)
+        parts.append(EntityPart.of(entity, kept))
         for m in kept:
             per_doc[m.doc_id].append((entity, m))
     unresolved: defaultdict[str, int] = defaultdict(int)
     for m in resolution.unresolved:
         unresolved[m.doc_id] += 1
+    by_doc = facts.by_document() if isinstance(facts, Facts) else {}
+    titles = TitleClaims()
     for doc in sorted(documents, key=lambda d: d.id):
-        w.document(doc, hashes[doc.id], per_doc.get(doc.id, []), unresolved.get(doc.id, 0))
-    if isinstance(facts, Facts):
-        write_facts(quads, iris, facts)
-    elif facts is not None:
+        document_quads(quads, doc, hashes[doc.id], per_doc.get(doc.id, []), unresolved.get(doc.id, 0),
+                       by_doc.get(doc.id), version=version, titles=titles)
+    titles.write(quads)
+    entity_quads(quads, parts)
+    iris = run_quads(quads, hashes, version)
+    if facts is not None and not isinstance(facts, Facts):
         facts.add_to(quads, iris)
     log.info("built %d quads", len(quads))
     return quads
+
+
+def document_quads(quads: QuadSet, doc: Document, sha: str, mentions: Iterable[tuple[Entity, Mention]],
+                   unresolved: int, facts: Facts | None = None, *, version: str, titles: TitleClaims) -> None:
+    """Add ``doc``'s named graph: the document, its reading activity, its mentions' annotations and its facts; the
+    titles of the works it cites go to ``titles``, written once every document has claimed its own."""
+    iris = reading_iris(doc.id, sha, version)
+    w = _Writer(quads, iris)
+    w.document(doc, sha, mentions, unresolved)
+    w.reading(doc)
+    if facts is not None:
+        write_facts(quads, iris, facts, titles)
+
+
+def entity_quads(quads: QuadSet, parts: Iterable[EntityPart]) -> None:
+    """Add the entities graph: one node per CURIE (``parts`` of one CURIE merged) and the terms kg mints."""
+    merged: dict[str, EntityPart] = {}
+    for part in parts:
+        merged[part.curie] = merged[part.curie].merge(part) if part.curie in merged else part
+    w = _Writer(quads, IRIs())
+    for curie in sorted(merged):
+        w.entity(merged[curie])
+    write_minted_terms(quads, IRIs())
+
+
+def run_quads(quads: QuadSet, hashes: dict[str, str], version: str) -> IRIs:
+    """Add the run graph (the build activity, the documents it used, their readings, the software) and return the
+    build's IRIs, whose ``activity`` is the build run."""
+    iris = IRIs(activity=IRIs.activity_for(list(hashes.values()), version))
+    _Writer(quads, iris).run(hashes, version)
+    return iris
 
 
 def build_dataset(
@@ -145,20 +209,30 @@ class _Writer:
     def _int(self, n: int) -> Any:
         return self.L(int(n), datatype=self.XSD.integer)
 
-    def run(self, documents: list[Document], hashes: dict[str, str], version: str) -> None:
+    def run(self, hashes: dict[str, str], version: str) -> None:
         g = self.ds.graph(self.U(self.iris.run_graph()))
         act, agent = self.U(self.iris.activity), self.U(self.iris.software_agent())
         g.add((act, self.RDF.type, self.PROV.Activity))
-        g.add((act, self.RDFS.label, self.L(f"kg build of {len(documents)} document(s)")))
+        g.add((act, self.RDFS.label, self.L(f"kg build of {len(hashes)} document(s)")))
         g.add((act, self.PROV.wasAssociatedWith, agent))
-        for doc in documents:
-            g.add((act, self.PROV.used, self.U(self.iris.document(doc.id))))
+        for doc_id, sha in hashes.items():
+            g.add((act, self.PROV.used, self.U(self.iris.document(doc_id))))
+            g.add((act, self.DCT.hasPart, self.U(IRIs.reading_for(doc_id, sha, version))))
         g.add((agent, self.RDF.type, self.PROV.SoftwareAgent))
         g.add((agent, self.RDFS.label, self.L(f"kg {version}")))
         g.add((agent, self.SDO.softwareVersion, self.L(version)))
 
-    def entity(self, entity: Entity, mentions: list[Mention]) -> None:
-        g, c = self.entities, entity.concept
+    def reading(self, doc: Document) -> None:
+        """The activity that read ``doc`` (the IRIs' ``activity``), in the document's own graph."""
+        g = self.ds.graph(self.U(self.iris.graph(doc.id)))
+        act = self.U(self.iris.activity)
+        g.add((act, self.RDF.type, self.PROV.Activity))
+        g.add((act, self.RDFS.label, self.L(f"kg reading of {doc.id}")))
+        g.add((act, self.PROV.wasAssociatedWith, self.U(self.iris.software_agent())))
+        g.add((act, self.PROV.used, self.U(self.iris.document(doc.id))))
+
+    def entity(self, c: EntityPart) -> None:
+        g = self.entities
         node = self.U(self.iris.entity(c.curie))
         cat = category(c.category)
         biolink_type = self.BL[cat.biolink]
@@ -169,14 +243,14 @@ class _Writer:
         g.add((node, self.RDFS.label, self.L(display_label(c.curie, c.label, c.sources) or c.curie)))
         g.add((node, self.DCT.identifier, self.L(c.curie)))
         g.add((node, self.KG.category, self.L(cat.name)))
-        g.add((node, self.KG.mentionCount, self._int(len(mentions))))
+        g.add((node, self.KG.mentionCount, self._int(c.count)))
         for xref in sorted(set(c.xrefs) - {c.curie}):
             g.add((node, self.BL.xref, self.L(xref)))
             iri = self.iris.entity(xref) if ":" in xref else None
             if iri and not iri.startswith(namespace("ent")):
                 g.add((node, self.SKOS.exactMatch, self.U(iri)))
         label = (c.label or "").casefold()
-        for form in sorted({m.text for m in mentions if m.text.casefold() != label}):
+        for form in (form for form in c.forms if form.casefold() != label):
             g.add((node, self.SKOS.altLabel, self.L(form)))
         for key in sorted(set(c.sources)):
             src = self.U(self.iris.source(key))

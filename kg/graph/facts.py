@@ -13,25 +13,67 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.extract.facts import Citation, Evidence, Facts, Publication, Relation, Statistic, Study
-from kg.extract.lexicon import Term, default_design, designs, measures, minted_terms, predicates, property_curie
+from kg.extract.lexicon import default_design, designs, measures, minted_terms, predicates, property_curie
 from kg.graph.annotations import Quote, add_annotation, add_sentence
 
 if TYPE_CHECKING:
     from kg.graph.iris import IRIs
     from kg.graph.quads import QuadSet
 
-__all__ = ["FactWriter", "write_facts"]
+__all__ = ["FactWriter", "TitleClaims", "write_facts", "write_minted_terms"]
 
 
-def write_facts(ds: QuadSet, iris: IRIs, facts: Facts) -> None:
-    """Write every fact into its document's named graph, with IRIs minted by ``iris``."""
-    FactWriter(ds, iris, facts).write()
+def write_facts(ds: QuadSet, iris: IRIs, facts: Facts, titles: TitleClaims | None = None) -> None:
+    """Write every fact into its document's named graph, with IRIs minted by ``iris``.
+
+    Cited works' titles go to ``titles`` when given (the caller writes them once every document has claimed its
+    own), else they are written here."""
+    own = TitleClaims() if titles is None else titles
+    FactWriter(ds, iris, facts, own).write()
+    if titles is None:
+        own.write(ds)
+
+
+class TitleClaims:
+    """The titles documents give the works they cite. One work (one PMID or DOI) cited by two entries or two reviews
+    keeps one ``dcterms:title``, the first document's in document-id order, and each other wording becomes a
+    ``dcterms:alternative`` in the graph of the document that wrote it. Deciding after every document has claimed
+    its titles keeps each document's graph independent of the others, and the result of any reading order the same.
+    """
+
+    def __init__(self, claims: list[tuple[str, str, str, str]] | None = None) -> None:
+        self.claims = list(claims or [])  # (document id, work IRI, title, graph IRI), in each document's order
+
+    def claim(self, doc_id: str, work: str, title: str, graph: str) -> None:
+        self.claims.append((doc_id, work, title, graph))
+
+    def write(self, ds: QuadSet) -> None:
+        from rdflib import Literal, URIRef
+        from rdflib.namespace import DCTERMS
+
+        first: dict[str, str] = {}
+        for _doc_id, work, title, graph in sorted(self.claims, key=lambda claim: claim[0]):
+            kept = first.setdefault(work, title)
+            ds.graph(URIRef(graph)).add((URIRef(work), DCTERMS.title if kept == title else DCTERMS.alternative,
+                                         Literal(title)))
+
+
+def write_minted_terms(ds: QuadSet, iris: IRIs) -> None:
+    """The classes kg mints (``ontologies/extraction/``) with their parents and labels, in the entities graph."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    g = ds.graph(URIRef(iris.entities_graph()))
+    for term in minted_terms().values():
+        node = URIRef(iris.entity(term.curie))
+        g.add((node, RDFS.subClassOf, URIRef(iris.entity(term.parent))))
+        g.add((node, RDFS.label, Literal(term.label)))
 
 
 class FactWriter:
     """One method per fact kind keeps each RDF shape readable next to the others."""
 
-    def __init__(self, ds: QuadSet, iris: IRIs, facts: Facts) -> None:
+    def __init__(self, ds: QuadSet, iris: IRIs, facts: Facts, titles: TitleClaims) -> None:
         from rdflib import Literal, Namespace, URIRef
         from rdflib.namespace import RDF, RDFS, XSD
 
@@ -49,7 +91,7 @@ class FactWriter:
         self.KG = kg_namespace()
         self.HAS_VALUE, self.REFERS_TO = (URIRef(iris.entity(property_curie(k))) for k in ("has_value", "refers_to"))
         self._pub_iris: dict[tuple[str, int | None, str], Any] = {}
-        self._titles: dict[Any, str] = {}  # publication IRI -> the title it was first given
+        self.titles = titles
         self._study_iris: dict[tuple[str, str], Any] = {}
         self._edge_iris: dict[int, Any] = {}
         self._stat_iris: dict[int, Any] = {}
@@ -92,8 +134,6 @@ class FactWriter:
 
     # -- fact kinds ------------------------------------------------------------------------------------
     def write(self) -> None:
-        for term in minted_terms().values():
-            self._minted(term)
         for pub in self.facts.publications:
             self.publication(pub)
         for c in self.facts.citations:
@@ -109,12 +149,6 @@ class FactWriter:
                 if id(other) in self._stat_iris:
                     pair = self._stat_iris[id(s)], self._stat_iris[id(other)]
                     self.graph(s.doc_id).add((pair[0], self.KG.conflictsWith, pair[1]))
-
-    def _minted(self, term: Term) -> None:
-        g = self.ds.graph(self.U(self.iris.entities_graph()))
-        node = self.term(term.curie)
-        g.add((node, self.RDFS.subClassOf, self.term(term.parent)))
-        g.add((node, self.RDFS.label, self.L(term.label)))
 
     def pub_iri(self, pub: Publication) -> Any:
         key = (pub.doc_id, pub.number, pub.label)
@@ -139,10 +173,7 @@ class FactWriter:
             g.add((node, self.RDF.type, t))
         g.add((node, self.RDFS.label, L(pub.label)))
         if pub.title:
-            # One publication (one PMID or DOI) cited by two entries or two reviews keeps its first title; a title
-            # written differently elsewhere is an alternative, so the graph still says each entry's words.
-            first = self._titles.setdefault(node, pub.title)
-            g.add((node, self.DCT.title if first == pub.title else self.DCT.alternative, L(pub.title)))
+            self.titles.claim(pub.doc_id, str(node), pub.title, str(g.identifier))
         for a in pub.authors:
             g.add((node, self.DCT.creator, L(a)))
         if pub.year:

@@ -126,6 +126,12 @@ class IRIs:
         """The build run's IRI, from the sorted text hashes of its inputs and the kg version."""
         return f"{namespace('act')}build/{digest(version, *sorted(text_hashes))}"
 
+    @staticmethod
+    def reading_for(doc_id: str, text_hash: str, version: str) -> str:
+        """The IRI of kg's reading of one document (its annotations' and facts' activity): from its id, text hash
+        and the kg version only, so the document's graph does not change when other documents are added."""
+        return f"{namespace('act')}read/{slug(doc_id)}/{digest(version, text_hash)}"
+
 
 @cache
 def _warn_unknown_prefix(prefix: str) -> None:

@@ -50,10 +50,13 @@ class QuadSet:
 
     def nquads(self) -> str:
         """N-Quads with lines sorted: the same quads give the same bytes."""
+        return "".join(self.lines())
+
+    def lines(self) -> list[str]:
+        """The N-Quads lines (each ending in a newline), sorted and distinct."""
         from rdflib.plugins.serializers.nquads import _nq_row
 
-        lines = sorted({_nq_row((s, p, o), g) for s, p, o, g in self._quads})
-        return "".join(lines)
+        return sorted({_nq_row((s, p, o), g) for s, p, o, g in self._quads})
 
     def to_dataset(self) -> rdflib.Dataset:
         """The same quads as an ``rdflib.Dataset``, for callers who want rdflib's graph API."""
