@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.errors import UnresolvedMentionsError
+from kg.errors import GraphError, UnresolvedMentionsError
 
 if TYPE_CHECKING:
-    from kg.concept import Mention
     from kg.graph.replace import OutputLock
     from kg.graph.validate import ValidationReport
     from kg.online.identifiers import PaperId
@@ -41,14 +40,17 @@ class BuildSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     unresolved_defined: int = 0  # of the unresolved, uses of abbreviations the document defines
     unresolved_phrases: int = 0  # recurring noun phrases no mention covers (listed, never entities)
+    documents_read: int | None = None  # with --update, the documents read (the others were kept from OUT)
 
     @property
     def entities(self) -> int:
         return sum(self.entities_by_category.values())
 
     def render(self) -> str:
+        kept = "" if self.documents_read is None else \
+            f"  ({self.documents_read} read, {self.documents - self.documents_read} kept from OUT)"
         lines = [
-            f"documents    {self.documents}",
+            f"documents    {self.documents}{kept}",
             f"mentions     {self.mentions}",
             f"entities     {self.entities}",
         ]
@@ -81,60 +83,47 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-UNRESOLVED_KINDS = ("defined abbreviation", "frequent phrase", "other")
+def _strict_error(rows: list[str], out: Path) -> UnresolvedMentionsError:
+    """The --strict failure: how many mentions are unresolved, two of them with their reasons, what to do.
 
-
-def unresolved_kind(mention: Mention) -> str:
-    """What an unresolved mention is: a use of a short form the document defines (it carries the long form), or
-    another mention no vocabulary name grounds."""
-    return UNRESOLVED_KINDS[0] if mention.long_form else UNRESOLVED_KINDS[2]
-
-
-def unresolved_table(unresolved, reasons=None, phrases=()) -> str:
-    """TSV of what the build saw but could not resolve, with the reason and the kind of each row, so nothing
-    central is dropped silently.
-
-    Rows are the unresolved mentions (kind ``defined abbreviation`` or ``other``; ``reasons`` maps a mention to
-    why it stayed unresolved, ``Resolution.reasons``), then the recurring noun phrases no mention covers (kind
-    ``frequent phrase``, :func:`kg.resolve.frequent_phrases`; category ``phrase``; its first use). Tabs and line
-    breaks in a cell become spaces so every row stays one line.
-    """
-    reasons = reasons or {}
-    rows = ["doc_id\tstart\tend\ttext\tcategory\treason\tkind"]
-    rows += [f"{m.doc_id}\t{m.start}\t{m.end}\t{_cell(m.text)}\t{m.category}\t{_cell(reasons.get(m, ''))}"
-             f"\t{unresolved_kind(m)}" for m in unresolved]
-    rows += [f"{p.doc_id}\t{p.start}\t{p.end}\t{_cell(p.text)}\tphrase\t{_cell(p.reason)}\t{UNRESOLVED_KINDS[1]}"
-             for p in phrases]
-    return "\n".join(rows) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
-
-
-def _strict_error(resolution, out: Path) -> UnresolvedMentionsError:
-    """The --strict failure: how many mentions are unresolved, two of them with their reasons, what to do."""
-    unresolved = resolution.unresolved
-    first: dict[str, Mention] = {}  # the first mention of each text, so the two examples differ
-    for mention in unresolved:
-        first.setdefault(mention.text, mention)
-    examples = "; ".join(f"{m.text!r} in {m.doc_id} at {m.start}: {resolution.reasons.get(m) or 'no reason recorded'}"
-                         for m in list(first.values())[:2])
-    noun = "mention is" if len(unresolved) == 1 else "mentions are"
+    ``rows`` are unresolved.tsv rows of unresolved mentions (doc_id, start, end, text, category, reason, kind)."""
+    first: dict[str, list[str]] = {}  # the first mention of each text, so the two examples differ
+    for row in rows:
+        cells = row.rstrip("\n").split("\t")
+        first.setdefault(cells[3], cells)
+    examples = "; ".join(f"{c[3]!r} in {c[0]} at {c[1]}: {c[5] or 'no reason recorded'}"
+                         for c in list(first.values())[:2])
+    noun = "mention is" if len(rows) == 1 else "mentions are"
     return UnresolvedMentionsError(
-        f"--strict: {len(unresolved)} {noun} unresolved (e.g. {examples}); nothing was written to {out}. "
+        f"--strict: {len(rows)} {noun} unresolved (e.g. {examples}); nothing was written to {out}. "
         f"Drop --strict to build anyway; the build lists them all in {out / 'unresolved.tsv'}")
 
 
+BATCH_SIZE = 64  # documents per unit of work: enough for spaCy's batching, small enough to spread over workers
+RUN_LINES = 200_000  # N-Quads lines held before a sorted run goes to disk
+
+
+@dataclass
+class Scale:
+    """How a build spreads its work (kg.engines) and whether it updates OUT in place of rebuilding it."""
+
+    workers: int = 1
+    engine: str = "local"
+    scheduler: str | None = None
+    update: bool = False
+    batch_size: int = BATCH_SIZE
+
+
 def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, strict: bool = False,
-          force: bool = False, online: OnlineOptions | None = None) -> BuildSummary:
+          force: bool = False, online: OnlineOptions | None = None, scale: Scale | None = None) -> BuildSummary:
     """Run every stage over ``paths`` and write the graph to ``out`` atomically.
 
     OUT is checked and locked before the first stage, so a bad ``-o`` or a second build into the same OUT fails
     at once (:class:`~kg.graph.replace.OutputLock`). ``strict`` raises :class:`~kg.errors.UnresolvedMentionsError`
     when any mention stays unresolved, before anything is written, so a strict build never replaces an existing
     OUT with a graph that drops mentions. A graph that fails SHACL raises
-    :class:`~kg.errors.NonConformingGraphError` and keeps OUT, unless ``force``.
+    :class:`~kg.errors.NonConformingGraphError` and keeps OUT, unless ``force``. ``scale`` says where documents are
+    read (:mod:`kg.engines`) and whether OUT's unchanged documents are kept (``update``); the graph is the same.
     """
     from kg.graph.replace import OutputLock, check_not_input
     from kg.online.identifiers import split_inputs
@@ -145,18 +134,20 @@ def build(paths, out, *, pipeline: str = "dictionary", progress: bool = False, s
     check_not_input(out, inputs)
     with OutputLock(out) as lock:
         return _build(inputs, out, lock, pipeline=pipeline, progress=progress, strict=strict, force=force,
-                      ids=ids, online=online)
+                      ids=ids, online=online, scale=scale or Scale())
 
 
-def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool, strict: bool,
-           force: bool, ids: list[PaperId] | None = None, online: OnlineOptions | None = None) -> BuildSummary:
-    from kg.extract import extract
-    from kg.graph import build_quads, validate_nquads, write_graph
+def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool, strict: bool, force: bool,
+           scale: Scale, ids: list[PaperId] | None = None, online: OnlineOptions | None = None) -> BuildSummary:
+    from tqdm import tqdm
+
+    from kg.engines import read_batches
+    from kg.graph.build import kg_version
+    from kg.graph.iris import text_sha256
+    from kg.graph.store import GraphOutput
     from kg.ingest import read_paths
-    from kg.ingest.citations import citation_counts
-    from kg.nlp import annotate, load_pipeline
-    from kg.resolve import frequent_phrases, long_form_concept, resolve
-    from kg.vocabulary import load_vocabulary
+    from kg.shard_store import FILE, ShardStore
+    from kg.shards import fingerprint, source_name
 
     started = time.perf_counter()
     stages = _StageClock()
@@ -167,57 +158,153 @@ def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool,
             from kg.online.inputs import read_online
 
             documents, fetched = read_online(paths, ids or [], online, progress=progress)
-    with stages("load"):
-        vocabulary = load_vocabulary()
-        nlp = load_pipeline(pipeline, vocabulary=vocabulary)
-    with stages("ner"):
-        mentions = annotate(documents, nlp, progress=progress, long_forms=long_form_concept)
-    with stages("resolve"):
-        resolution = resolve(documents, mentions, vocabulary)
-        phrases = frequent_phrases(documents, mentions, vocabulary)
-    if strict and resolution.unresolved:
-        raise _strict_error(resolution, out)
-    with stages("extract"):
-        facts = extract(documents, resolution)
-    with stages("rdf"):
-        quads = build_quads(documents, resolution, facts=facts)
-        if fetched is not None:  # where fetched texts came from (PROV), MeSH of completed references
-            from kg.graph.iris import IRIs
-
-            fetched.add_to(quads, IRIs())
-    report = None
-
-    def check(nquads_text: str) -> ValidationReport:  # SHACL on write_graph's N-Quads, before OUT is replaced
-        nonlocal report
-        with stages("shacl"):
-            report = validate_nquads(nquads_text)
-        return report
-
-    with stages("store"):
-        report_tsv = unresolved_table(resolution.unresolved, resolution.reasons, phrases)
-        write_graph(quads, out, extra_files={"unresolved.tsv": report_tsv}, check=check, force=force, lock=lock)
-    assert report is not None, "write_graph runs check() before it replaces OUT"
-    stages.seconds["store"] -= stages.seconds["shacl"]
-    by_category = Counter(e.concept.category for e in resolution.entities)
-    examples = sorted({m.text for m in resolution.unresolved})[:5]
+    if len({d.id for d in documents}) != len(documents):
+        raise GraphError("two input documents share one id; give each input a distinct file name")
+    current = fingerprint(pipeline)
+    merge = _Merge(kg_version())
+    with GraphOutput(out, lock) as output:
+        shard_path = output.path(FILE)
+        known = _previous_shards(out, shard_path, current) if scale.update else {}
+        shards = ShardStore(shard_path)
+        todo = [d for d in documents if known.get(d.id) != (text_sha256(d.text), source_name(d))]
+        batches = [todo[i:i + scale.batch_size] for i in range(0, len(todo), scale.batch_size)]
+        with tqdm(total=len(todo), desc="build", unit="doc", disable=not progress) as bar:
+            for result in read_batches(batches, pipeline, engine=scale.engine, workers=scale.workers,
+                                       scheduler=scale.scheduler):
+                if result.fingerprint != current:
+                    raise GraphError("a worker runs another kg, vocabulary index or pipeline than this process; "
+                                     "install the same kg and KG_VOCAB_DIR on every worker (docs/scale.md)")
+                shards.put(result.shards, current)
+                for shard in result.shards:
+                    merge.add(shard, output)
+                for name, seconds in result.stage_seconds.items():
+                    stages.seconds[name] = stages.seconds.get(name, 0.0) + seconds
+                bar.update(len(result.shards))
+        with stages("merge"):
+            for doc_id in sorted(set(known) - {d.id for d in todo}):  # the documents an --update kept
+                merge.add(shards.get(doc_id), output)
+            shards.close()
+            if strict and merge.unresolved_rows:
+                raise _strict_error(merge.unresolved_rows, out)
+            iris = merge.finish(output, extra=fetched)
+            report = merge.report(iris)
+        with stages("store"):
+            output.add_file("unresolved.tsv", merge.unresolved_tsv())
+            output.commit(report, force=force)
     return BuildSummary(
-        out=out,
-        documents=len(documents),
-        mentions=len(mentions),
-        entities_by_category=dict(by_category),
-        unresolved=len(resolution.unresolved),
-        unresolved_examples=examples,
-        unresolved_defined=sum(1 for m in resolution.unresolved if m.long_form),
-        unresolved_phrases=len(phrases),
-        triples=len(quads),
-        seconds=time.perf_counter() - started,
-        conforms=report.conforms,
-        violations=report.violations,
-        validation_text=report.text,
-        facts={**facts.counts(), **{f"markers {k}": n for k, n in citation_counts(documents).items()},
-               **(fetched.counts if fetched is not None else {})},
-        stage_seconds=dict(stages.seconds),
+        out=out, documents=merge.documents, mentions=merge.counts.pop("mentions", 0),
+        entities_by_category=dict(Counter(p.category for p in merge.entities.values())),
+        unresolved=len(merge.unresolved_rows), unresolved_examples=sorted(merge.unresolved_texts)[:5],
+        unresolved_defined=merge.counts.pop("defined", 0), unresolved_phrases=merge.phrase_count,
+        triples=output.quads, seconds=time.perf_counter() - started, conforms=report.conforms,
+        violations=report.violations, validation_text=report.text,
+        facts={**merge.counts, **(fetched.counts if fetched is not None else {})},
+        stage_seconds=dict(stages.seconds), documents_read=len(todo) if scale.update else None,
     )
+
+
+def _previous_shards(out: Path, copy_to: Path, current: str) -> dict[str, tuple[str, str]]:
+    """For --update: copy OUT's shard store into the new OUT; each stored document's text hash and file name."""
+    import shutil
+
+    from kg.graph.store import is_output_dir
+    from kg.shard_store import FILE, ShardStore
+
+    if not is_output_dir(out):
+        return {}  # nothing to update: a full build
+    if not (out / FILE).is_file():
+        raise GraphError(f"{out} has no {FILE} (it was built by an older kg); rebuild it without --update")
+    shutil.copyfile(out / FILE, copy_to)
+    store = ShardStore(copy_to)
+    known = store.known()
+    store.close()
+    if any(fp != current for _, _, fp in known.values()):
+        raise GraphError(f"{out} was built by another kg version, vocabulary index or pipeline; rebuild it in "
+                         f"full: kg build ALL_INPUTS -o {out}")
+    return {doc_id: (sha, source) for doc_id, (sha, source, _) in known.items()}
+
+
+class _Merge:
+    """What the build keeps of the shards as they stream past: their N-Quads in sorted runs on disk, the merged
+    entity parts, the unresolved rows and violation lines, and the summary's counts."""
+
+    def __init__(self, version: str) -> None:
+        from kg.graph.build import EntityPart
+
+        self.version = version
+        self.entities: dict[str, EntityPart] = {}
+        self.hashes: dict[str, str] = {}
+        self.lines: list[str] = []
+        self.unresolved_by_doc: dict[str, list[str]] = {}
+        self.phrases_by_doc: dict[str, list[str]] = {}
+        self.unresolved_texts: set[str] = set()
+        self.violations: set[str] = set()
+        self.titles: list[tuple[str, str, str, str]] = []
+        self.counts: Counter[str] = Counter()
+        self.documents = 0
+        self.shared = ""
+
+    def add(self, shard, output) -> None:
+        self.documents += 1
+        self.hashes[shard.doc_id] = shard.sha
+        for part in shard.entities:
+            known = self.entities.get(part.curie)
+            self.entities[part.curie] = known.merge(part) if known is not None else part
+        self.lines += shard.lines
+        if len(self.lines) >= RUN_LINES:
+            output.add_run(self.lines)
+            self.lines = []
+        self.unresolved_by_doc[shard.doc_id] = shard.unresolved
+        self.phrases_by_doc[shard.doc_id] = shard.phrases
+        self.unresolved_texts.update(row.split("\t", 4)[3] for row in shard.unresolved)
+        self.violations.update(shard.violations)
+        self.titles += shard.titles
+        self.counts.update(shard.counts)
+
+    @property
+    def unresolved_rows(self) -> list[str]:
+        return [row for doc_id in sorted(self.unresolved_by_doc) for row in self.unresolved_by_doc[doc_id]]
+
+    @property
+    def phrase_count(self) -> int:
+        return sum(len(rows) for rows in self.phrases_by_doc.values())
+
+    def unresolved_tsv(self) -> str:
+        from kg.unresolved import HEADER
+
+        header = HEADER
+        phrases = [row for doc_id in sorted(self.phrases_by_doc) for row in self.phrases_by_doc[doc_id]]
+        return header + "".join(self.unresolved_rows) + "".join(phrases)
+
+    def finish(self, output, extra=None):
+        """Write the last run, the entities and run graphs (and ``extra``: a facts hook such as the online
+        provenance); return the build's IRIs."""
+        from kg.graph.build import entity_quads, run_quads
+        from kg.graph.facts import TitleClaims
+        from kg.graph.prefixes import prefix_map
+        from kg.graph.quads import QuadSet
+
+        output.add_run(self.lines)
+        self.lines = []
+        shared = QuadSet(prefix_map())
+        entity_quads(shared, self.entities.values())
+        iris = run_quads(shared, dict(sorted(self.hashes.items())), self.version)
+        TitleClaims(self.titles).write(shared)
+        if extra is not None:
+            extra.add_to(shared, iris)
+        lines = shared.lines()
+        self.shared = "".join(lines)
+        output.add_run(lines, is_sorted=True)
+        return iris
+
+    def report(self, iris) -> ValidationReport:
+        """SHACL: the documents' violations (found batch by batch) with those of the entities and run graphs."""
+        from kg.graph.validate import ValidationReport, validate_nquads
+
+        shared = validate_nquads(self.shared)
+        lines = sorted(self.violations | (set(shared.text.splitlines()) if not shared.conforms else set()))
+        text = "\n".join(lines) if lines else "conforms: no SHACL violations"
+        return ValidationReport(conforms=not lines, violations=len(lines), text=text)
 
 
 class _StageClock:

@@ -11,6 +11,7 @@ import click
 import typer
 
 from kg.categories import CATEGORIES
+from kg.engines import ENGINES
 from kg.errors import KGError
 from kg.evaluation.corpus_types import PROFILES
 from kg.export import WRITERS
@@ -64,10 +65,19 @@ def build(
                                 "the references (NCBI, cached; see README 'Online')"),
     follow_citations: bool = typer.Option(False, "--follow-citations",
                                           help="with --online, also build the cited studies' abstracts"),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, help="read documents in N processes (same graph)"),
+    engine: str = typer.Option("local", "--engine", click_type=_choice(ENGINES),
+                               help="local: this machine; dask: a Dask cluster (pip install 'kg[dask]')"),
+    scheduler: str | None = typer.Option(None, "--scheduler",
+                                         help="with --engine dask, the scheduler's address (tcp://host:8786); "
+                                              "default: a local cluster of --workers processes"),
+    update: bool = typer.Option(False, "--update", help="keep OUT's documents and read only new or changed ones "
+                                "(same graph as a full build of them all)"),
 ):
     """Build the knowledge graph of PATHS into OUT and print a summary.
 
     A graph that fails the SHACL shapes is not written: OUT is kept and the report goes beside it (exit 2)."""
+    from kg.build import Scale
     from kg.build import build as run_build
 
     options = None
@@ -77,8 +87,9 @@ def build(
         from kg.online.inputs import OnlineOptions
 
         options = OnlineOptions(follow_citations=follow_citations)
+    scale = Scale(workers=workers, engine=engine, scheduler=scheduler, update=update)
     summary = run_build(paths, out, pipeline=pipeline, progress=_progress(), strict=strict, force=force,
-                        online=options)
+                        online=options, scale=scale)
     typer.echo(summary.render())
     if not summary.conforms:
         typer.echo(f"kg: the graph does not conform to the SHACL shapes: {summary.violations} violations, "

@@ -189,11 +189,12 @@ def test_build_refuses_a_bad_out_before_the_pipeline_runs(tmp_path, monkeypatch)
 # ``kg build`` in a child whose SHACL check reports one violation, as a data rule broken by a review would.
 FAILING_BUILD = textwrap.dedent("""
     import sys
-    import kg.graph
+    import kg.graph.validate
     from kg.cli import main
     from kg.graph import ValidationReport
 
-    kg.graph.validate_nquads = lambda text: ValidationReport(False, 1, "g\\tex:s\\tex:p\\ta publication has one title")
+    # the module (kg.graph.validate is also the name of kg.graph's validate function)
+    sys.modules["kg.graph.validate"].validate_nquads = lambda text: ValidationReport(False, 1, "g\\tex:s\\tex:p\\ta publication has one title")
     sys.argv = ["kg", "build", *sys.argv[1:]]
     main()
 """)

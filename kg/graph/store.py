@@ -12,7 +12,7 @@ import os
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import kg.graph.replace as replace
 from kg.errors import GraphError, NonConformingGraphError
@@ -44,25 +44,42 @@ def nquads(dataset: rdflib.Dataset | QuadSet) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def manifest(store: pyoxigraph.Store, files: list[str]) -> dict[str, Any]:
-    """Counts that describe a build, read from its store (no timestamps, so the manifest is reproducible)."""
-    oa, kg, graph_ns = namespace("oa"), namespace("kg"), namespace("graph")
+def manifest(counts: Mapping[str, int], files: list[str]) -> dict[str, Any]:
+    """What describes a build: the counts of :class:`LineCounts` and OUT's files (no timestamps, so the manifest is
+    reproducible)."""
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, **counts, "files": sorted(files)}
 
-    def count(sparql: str) -> int:
-        solutions = cast("pyoxigraph.QuerySolutions", store.query(sparql))
-        return int(next(iter(solutions))[0].value)
 
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
-        "graphs": count("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
-        "documents": count(f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                           f'FILTER(STRSTARTS(STR(?g), "{graph_ns}doc/")) }}'),
-        "entities": count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{kg}category> ?c }} }}"),
-        "annotations": count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{oa}Annotation> }} }}"),
-        "files": sorted(files),
-    }
+class LineCounts:
+    """The manifest's counts, taken from the sorted, distinct N-Quads lines as they are written (querying the store
+    for them took longer than writing the lines): quads, named graphs, document graphs, subjects with a
+    ``kg:category`` (entities) and subjects typed ``oa:Annotation``."""
+
+    def __init__(self) -> None:
+        self.quads = 0
+        self._graphs: set[str] = set()
+        self._entities: set[str] = set()
+        self._annotations: set[str] = set()
+        self._category = f" <{namespace('kg')}category> "
+        self._annotation = f" <{RDF_TYPE}> <{namespace('oa')}Annotation> "
+        self._documents = f"<{namespace('graph')}doc/"
+
+    def add(self, line: str) -> None:
+        self.quads += 1
+        subject, rest = line.split(" ", 1)
+        self._graphs.add(line[line.rindex(" <", 0, len(line) - 2) + 1:line.rindex(" .")])
+        if rest.startswith(self._category[1:]):
+            self._entities.add(subject)
+        elif self._annotation in line and rest.startswith(self._annotation[1:]):
+            self._annotations.add(subject)
+
+    def counts(self) -> dict[str, int]:
+        return {"quads": self.quads, "graphs": len(self._graphs),
+                "documents": sum(g.startswith(self._documents) for g in self._graphs),
+                "entities": len(self._entities), "annotations": len(self._annotations)}
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def write_graph(
@@ -72,32 +89,97 @@ def write_graph(
 ) -> Path:
     """Write ``graph.nq``, ``store/``, ``manifest.json`` and ``extra_files`` (name → content) to OUT atomically.
 
-    ``check`` runs on the serialised N-Quads before OUT is replaced and its report is written as ``validation.txt``
-    (kg.build passes SHACL validation here, so the graph is serialised once). A graph that does not conform leaves
-    OUT as it was, the report beside it (:func:`~kg.graph.replace.rejected_report`), unless ``force``. ``lock`` is
-    OUT's lock when the caller already holds it (a build holds it from its first stage); otherwise it is taken here.
+    ``check`` runs on the serialised N-Quads before OUT is replaced and its report is written as ``validation.txt``.
+    A graph that does not conform leaves OUT as it was, the report beside it
+    (:func:`~kg.graph.replace.rejected_report`), unless ``force``. ``lock`` is OUT's lock when the caller already
+    holds it; otherwise it is taken here.
     """
     out = Path(out_dir)
     if lock is None:
         with OutputLock(out) as own:
             return write_graph(dataset, out, extra_files, check=check, force=force, lock=own)
-    if not lock.held or lock.out != out:
-        raise GraphError(f"write_graph was given the lock of {lock.out}, not a held lock of {out}")
-    tmp = replace.tmp_dir(out)
-    try:
-        tmp.mkdir()
-        replace.reached("tmp")
+    with GraphOutput(out, lock) as output:
         text = nquads(dataset)
-        (tmp / NQUADS).write_text(text, encoding="utf-8")
+        output.add_run([line + "\n" for line in text.split("\n")[:-1]], is_sorted=True)
+        report = check(text) if check is not None else None
+        del text
+        for name, content in (extra_files or {}).items():
+            output.add_file(name, content)
+        output.commit(report, force=force)
+    return out
+
+
+class GraphOutput:
+    """OUT while it is written: a temp sibling directory that replaces OUT in one swap when :meth:`commit` succeeds,
+    and is removed if anything fails first.
+
+    N-Quads arrive as sorted runs (:meth:`add_run`, each written to its own file), so a build of any size holds one
+    run in memory; :meth:`commit` merges them into one sorted, de-duplicated ``graph.nq``, bulk-loads the store
+    from that file and writes the manifest.
+    """
+
+    def __init__(self, out: Path, lock: OutputLock) -> None:
+        if not lock.held or lock.out != out:
+            raise GraphError(f"a graph output was given the lock of {lock.out}, not a held lock of {out}")
+        self.out, self.tmp = out, replace.tmp_dir(out)
+        self._runs: list[Path] = []
+        self._files: dict[str, bytes | str] = {}
+        self.quads = 0
+
+    def __enter__(self) -> GraphOutput:
+        self.tmp.mkdir()
+        replace.reached("tmp")
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        """A file of the new OUT that a caller writes itself (e.g. the shard store)."""
+        return _inside(self.tmp, name)
+
+    def add_run(self, lines: list[str], *, is_sorted: bool = False) -> None:
+        """One run of N-Quads lines (each ending in a newline); sorted here unless ``is_sorted``."""
+        if not lines:
+            return
+        runs = self.tmp / ".runs"
+        runs.mkdir(exist_ok=True)
+        path = runs / f"{len(self._runs):06d}.nq"
+        with path.open("w", encoding="utf-8") as f:
+            f.writelines(lines if is_sorted else sorted(lines))
+        self._runs.append(path)
+
+    def add_file(self, name: str, content: bytes | str) -> None:
+        self._files[name] = content
+
+    def commit(self, report: ValidationReport | None, *, force: bool = False) -> None:
+        """Merge the runs into ``graph.nq``, refuse a non-conforming graph unless ``force``, load the store, write
+        the files and the manifest, and swap the new OUT in."""
+        import heapq
+
+        tmp = self.tmp
+        files = dict(self._files)
+        counts = LineCounts()
+        with (tmp / NQUADS).open("w", encoding="utf-8") as f:
+            handles = [run.open(encoding="utf-8") for run in self._runs]
+            try:
+                previous = None
+                for line in heapq.merge(*handles):
+                    if line != previous:
+                        f.write(line)
+                        counts.add(line)
+                        previous = line
+            finally:
+                for handle in handles:
+                    handle.close()
+        shutil.rmtree(tmp / ".runs", ignore_errors=True)
         replace.reached("nquads")
-        files = dict(extra_files or {})
-        if check is not None:
-            report = check(text)
+        if report is not None:
             files["validation.txt"] = report.text
             if not report.conforms and not force:
-                raise _rejected(out, report)
+                raise _rejected(self.out, report)
             replace.reached("checked")
-        del text
         store = _load_oxigraph(tmp / NQUADS, tmp / STORE_DIR)
         replace.reached("store")
         names = [NQUADS, STORE_DIR + "/"]
@@ -108,19 +190,17 @@ def write_graph(
                 path.write_bytes(content)
             else:
                 path.write_text(content, encoding="utf-8")
-            names.append(name)
+        names += sorted(set(files) | {p.name for p in tmp.iterdir() if p.is_file() and p.name != NQUADS})
         names.append(MANIFEST)
-        (tmp / MANIFEST).write_text(json.dumps(manifest(store, names), indent=2) + "\n", encoding="utf-8")
+        (tmp / MANIFEST).write_text(json.dumps(manifest(counts.counts(), sorted(set(names))), indent=2) + "\n",
+                                    encoding="utf-8")
+        self.quads = counts.quads
         store.flush()
         del store  # releases the RocksDB lock before the directory is moved
         replace.reached("ready")
-        replace.swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    replace.rejected_report(out).unlink(missing_ok=True)  # a failed build's report no longer describes OUT
-    log.info("wrote %s", out)
-    return out
+        replace.swap(tmp, self.out)
+        replace.rejected_report(self.out).unlink(missing_ok=True)  # a failed build's report no longer describes OUT
+        log.info("wrote %s", self.out)
 
 
 def _rejected(out: Path, report: ValidationReport) -> NonConformingGraphError:
