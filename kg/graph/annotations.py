@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from kg.graph.iris import IRIs
-from kg.graph.prefixes import namespace
+from kg.graph.prefixes import terms
 
 __all__ = ["Quote", "add_annotation", "add_sentence"]
 
@@ -40,13 +40,12 @@ class _Terms:
 
 @lru_cache(maxsize=1)
 def _terms() -> _Terms:
-    from rdflib import Literal, Namespace, URIRef
-    from rdflib.namespace import RDF, XSD
+    from rdflib import Literal, URIRef
 
     from kg.graph.schema import kg_namespace
 
-    ns = {p: Namespace(namespace(p)) for p in ("oa", "dcterms", "prov")}
-    return _Terms(URIRef, Literal, RDF, XSD, ns["oa"], kg_namespace(), ns["dcterms"], ns["prov"])
+    return _Terms(URIRef, Literal, terms("rdf"), terms("xsd"), terms("oa"), kg_namespace(), terms("dcterms"),
+                  terms("prov"))
 
 
 def _int(t: _Terms, n: int) -> Any:

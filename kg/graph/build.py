@@ -22,7 +22,7 @@ from kg.extract.facts import Facts
 from kg.graph.annotations import Quote, add_annotation, add_sentence
 from kg.graph.facts import TitleClaims, write_facts, write_minted_terms
 from kg.graph.iris import IRIs, text_sha256
-from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map
+from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map, terms
 from kg.graph.quads import QuadSet
 from kg.vocabulary.mesh import display_label
 
@@ -194,14 +194,13 @@ class _Writer:
     """Adds the triples of each node kind; one method per kind keeps the RDF shape readable."""
 
     def __init__(self, ds: QuadSet, iris: IRIs) -> None:
-        from rdflib import Literal, Namespace, URIRef
-        from rdflib.namespace import RDF, RDFS, XSD
+        from rdflib import Literal, URIRef
 
         self.ds, self.iris = ds, iris
-        self.U, self.L, self.XSD, self.RDF, self.RDFS = URIRef, Literal, XSD, RDF, RDFS
+        self.U, self.L, self.XSD, self.RDF, self.RDFS = URIRef, Literal, terms("xsd"), terms("rdf"), terms("rdfs")
         from kg.graph.schema import kg_namespace
 
-        ns = {p: Namespace(namespace(p)) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "skos")}
+        ns = {p: terms(p) for p in ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "skos")}
         self.BL, self.SDO, self.OA, self.PROV = ns["biolink"], ns["schema"], ns["oa"], ns["prov"]
         self.DCT, self.FABIO, self.SKOS, self.KG = ns["dcterms"], ns["fabio"], ns["skos"], kg_namespace()
         self.entities = ds.graph(URIRef(iris.entities_graph()))

@@ -74,18 +74,17 @@ class FactWriter:
     """One method per fact kind keeps each RDF shape readable next to the others."""
 
     def __init__(self, ds: QuadSet, iris: IRIs, facts: Facts, titles: TitleClaims) -> None:
-        from rdflib import Literal, Namespace, URIRef
-        from rdflib.namespace import RDF, RDFS, XSD
+        from rdflib import Literal, URIRef
 
-        from kg.graph.prefixes import expand, namespace
+        from kg.graph.prefixes import expand, namespace, terms
 
         self.ds, self.iris, self.facts = ds, iris, facts
-        self.U, self.L, self.RDF, self.RDFS, self.XSD = URIRef, Literal, RDF, RDFS, XSD
+        self.U, self.L, self.RDF, self.RDFS, self.XSD = URIRef, Literal, terms("rdf"), terms("rdfs"), terms("xsd")
         self.expand, self.namespace = expand, namespace
         from kg.graph.schema import kg_namespace
 
         prefixes = ("biolink", "schema", "oa", "prov", "dcterms", "fabio", "cito", "bibo")
-        ns = {p: Namespace(namespace(p)) for p in prefixes}
+        ns = {p: terms(p) for p in prefixes}
         self.BL, self.SDO, self.OA, self.PROV = ns["biolink"], ns["schema"], ns["oa"], ns["prov"]
         self.DCT, self.FABIO, self.CITO, self.BIBO = ns["dcterms"], ns["fabio"], ns["cito"], ns["bibo"]
         self.KG = kg_namespace()

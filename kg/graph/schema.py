@@ -14,7 +14,7 @@ from kg.graph.prefixes import namespace
 from kg.paths import ontologies_dir
 
 if TYPE_CHECKING:
-    from rdflib.namespace import ClosedNamespace
+    from kg.graph.prefixes import Terms
 
 __all__ = ["SCHEMA_FILE", "kg_terms", "kg_namespace"]
 
@@ -37,8 +37,8 @@ def kg_terms() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def kg_namespace() -> ClosedNamespace:
+def kg_namespace() -> Terms:
     """``KG.Sentence`` and friends; an undeclared name raises ``AttributeError``."""
-    from rdflib.namespace import ClosedNamespace
+    from kg.graph.prefixes import Terms
 
-    return ClosedNamespace(namespace("kg"), sorted(kg_terms()))
+    return Terms(namespace("kg"), kg_terms())
