@@ -194,7 +194,8 @@ FAILING_BUILD = textwrap.dedent("""
     from kg.graph import ValidationReport
 
     # the module (kg.graph.validate is also the name of kg.graph's validate function)
-    sys.modules["kg.graph.validate"].validate_nquads = lambda text: ValidationReport(False, 1, "g\\tex:s\\tex:p\\ta publication has one title")
+    sys.modules["kg.graph.validate"].validate_nquads = lambda text: ValidationReport(
+        False, 1, "g\\tex:s\\tex:p\\ta publication has one title")
     sys.argv = ["kg", "build", *sys.argv[1:]]
     main()
 """)

@@ -91,7 +91,7 @@ def namespace(prefix: str) -> str:
 
 
 class Terms:
-    """The IRIs of one namespace as rdflib terms, each made once: ``terms("oa").Annotation``, ``terms("biolink")[name]``.
+    """The IRIs of one namespace as rdflib terms, each made once (``terms("oa").Annotation``, ``terms("biolink")[x]``).
 
     rdflib's ``Namespace`` (and ``ClosedNamespace``) build and validate a new ``URIRef`` on every attribute access,
     which cost a build about 1 s per 100k quads; here the first access keeps the term as a plain attribute. With
