@@ -174,9 +174,11 @@ def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool,
                 if result.fingerprint != current:
                     raise GraphError("a worker runs another kg, vocabulary index or pipeline than this process; "
                                      "install the same kg and KG_VOCAB_DIR on every worker (docs/scale.md)")
+                kept = time.perf_counter()
                 shards.put(result.shards, current)
                 for shard in result.shards:
                     merge.add(shard, output)
+                result.stage_seconds["keep"] = time.perf_counter() - kept  # shard store and sorted runs
                 for name, seconds in result.stage_seconds.items():
                     stages.seconds[name] = stages.seconds.get(name, 0.0) + seconds
                 bar.update(len(result.shards))

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -44,8 +46,7 @@ class BroadLayer:
         self.path = Path(path)
         self.manifest = manifest
         try:
-            self._con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
-                                        check_same_thread=False)
+            self._con = self._connect()
             meta = dict(self._con.execute("SELECT name, value FROM meta"))
         except sqlite3.Error as exc:
             raise VocabularyError(f"{self.path} is not a vocabulary index ({exc}); "
@@ -58,6 +59,17 @@ class BroadLayer:
         self._lock = threading.Lock()
         self._get = lru_cache(maxsize=65536)(self._get_uncached)
         self._lookup = lru_cache(maxsize=65536)(self._lookup_uncached)
+        # a process forked from this one (kg build --workers) opens its own connection: SQLite connections must not
+        # cross a fork; the weak reference lets a dropped layer go
+        reopen = weakref.WeakMethod(self._after_fork)
+        os.register_at_fork(after_in_child=lambda: (method := reopen()) is not None and method())
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+    def _after_fork(self) -> None:
+        self._con = self._connect()
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"BroadLayer({str(self.path)!r})"
