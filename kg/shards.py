@@ -97,17 +97,9 @@ def warm(pipeline: str) -> None:
 
 def read_batch(documents: list[Document], pipeline: str) -> BatchResult:
     """Read, resolve, extract and write ``documents`` as shards; the unit of work every engine runs."""
-    from kg.extract import Facts, extract
-    from kg.graph.build import document_quads, entity_quads, kg_version, run_quads
-    from kg.graph.facts import TitleClaims
-    from kg.graph.iris import IRIs, text_sha256
-    from kg.graph.prefixes import compress, prefix_map
-    from kg.graph.quads import QuadSet
-    from kg.graph.validate import validate_nquads
-    from kg.ingest.citations import citation_counts
+    from kg.extract import extract
     from kg.nlp import annotate
     from kg.resolve import frequent_phrases, long_form_concept, resolve
-    from kg.unresolved import mention_rows, phrase_rows
 
     seconds: dict[str, float] = defaultdict(float)
     clock = time.perf_counter()
@@ -127,58 +119,80 @@ def read_batch(documents: list[Document], pipeline: str) -> BatchResult:
     lap("resolve")
     facts = extract(documents, resolution).by_document()
     lap("extract")
+    shards = _write(documents, mentions, resolution, phrases, facts)
+    lap("rdf")
+    _check(shards)
+    lap("shacl")
+    return BatchResult(shards, fingerprint(pipeline), dict(seconds))
 
-    from kg.graph.build import EntityPart
 
-    version = kg_version()
+def _write(documents, mentions, resolution, phrases, facts) -> list[Shard]:
+    """Each document's shard: its graph's lines, entity parts, unresolved rows, title claims and counts."""
+    from kg.extract import Facts
+    from kg.graph.build import EntityPart, document_quads, kg_version
+    from kg.graph.facts import TitleClaims
+    from kg.graph.iris import text_sha256
+    from kg.graph.prefixes import prefix_map
+    from kg.graph.quads import QuadSet
+    from kg.ingest.citations import citation_counts
+    from kg.unresolved import mention_rows, phrase_rows
+
+    lengths = {d.id: len(d.text) for d in documents}
     per_doc: dict[str, list] = defaultdict(list)
     parts: dict[str, list[EntityPart]] = defaultdict(list)
-    lengths = {d.id: len(d.text) for d in documents}
     for entity in resolution.entities:
         by_doc: dict[str, list] = defaultdict(list)
-        for m in entity.mentions:
+        for m in entity.mentions:  # mentions whose offsets fall outside their document are not written
             if m.doc_id in lengths and 0 <= m.start < m.end <= lengths[m.doc_id]:
                 by_doc[m.doc_id].append(m)
         for doc_id, doc_mentions in by_doc.items():
             per_doc[doc_id] += [(entity, m) for m in doc_mentions]
             parts[doc_id].append(EntityPart.of(entity, doc_mentions))
-    unresolved = defaultdict(list)
+    unresolved, doc_phrases = defaultdict(list), defaultdict(list)
     for m in resolution.unresolved:
         unresolved[m.doc_id].append(m)
-    doc_phrases = defaultdict(list)
     for p in phrases:
         doc_phrases[p.doc_id].append(p)
-    shards, hashes = [], {}
     found = Counter(m.doc_id for m in mentions)
+    version, shards = kg_version(), []
     for doc in documents:
-        sha = hashes[doc.id] = text_sha256(doc.text)
-        quads, titles = QuadSet(prefix_map()), TitleClaims()
-        doc_facts = facts.get(doc.id)
+        sha = text_sha256(doc.text)
+        quads, titles, doc_facts = QuadSet(prefix_map()), TitleClaims(), facts.get(doc.id)
         document_quads(quads, doc, sha, per_doc.get(doc.id, []), len(unresolved[doc.id]), doc_facts,
                        version=version, titles=titles)
-        lines = quads.lines()
         counts = {"mentions": found[doc.id], "defined": sum(1 for m in unresolved[doc.id] if m.long_form),
                   **(doc_facts or Facts()).counts(),
                   **{f"markers {k}": n for k, n in citation_counts([doc]).items()}}
-        shards.append(Shard(doc.id, sha, source_name(doc), lines, parts.get(doc.id, []),
+        shards.append(Shard(doc.id, sha, source_name(doc), quads.lines(), parts.get(doc.id, []),
                             unresolved=mention_rows(unresolved[doc.id], resolution.reasons),
                             phrases=phrase_rows(doc_phrases[doc.id]),
                             violations=[], titles=titles.claims, counts=counts))
-    lap("rdf")
-    # SHACL on the batch's graphs with the entity nodes and the software they refer to; a violation is kept by the
-    # shard whose graph it names (those of the entities and run graphs are found again on the merged ones)
+    return shards
+
+
+def _check(shards: list[Shard]) -> None:
+    """SHACL on the batch's graphs, with the entity nodes, titles and software they refer to. A violation is kept by
+    the shard whose graph it names; those of the entities and run graphs are found again on the merged ones."""
+    from kg.graph.build import entity_quads, kg_version, run_quads
+    from kg.graph.facts import TitleClaims
+    from kg.graph.iris import IRIs
+    from kg.graph.prefixes import compress, prefix_map
+    from kg.graph.quads import QuadSet
+    from kg.graph.validate import validate_nquads
+
+    if not shards:
+        return
     shared = QuadSet(prefix_map())
     entity_quads(shared, [p for s in shards for p in s.entities])
-    run_quads(shared, hashes, version)
+    run_quads(shared, {s.doc_id: s.sha for s in shards}, kg_version())
     TitleClaims([claim for s in shards for claim in s.titles]).write(shared)
     report = validate_nquads("".join(sorted([line for s in shards for line in s.lines] + shared.lines())))
-    if not report.conforms and shards:
-        owner = {compress(IRIs().graph(s.doc_id)): s for s in shards}
-        for line in report.text.splitlines():
-            graph = line.split("\t", 1)[0]
-            if graph == "-":  # a node no graph describes: kept by the batch's first document
-                shards[0].violations.append(line)
-            elif graph in owner:
-                owner[graph].violations.append(line)
-    lap("shacl")
-    return BatchResult(shards, fingerprint(pipeline), dict(seconds))
+    if report.conforms:
+        return
+    owner = {compress(IRIs().graph(s.doc_id)): s for s in shards}
+    for line in report.text.splitlines():
+        graph = line.split("\t", 1)[0]
+        if graph == "-":  # a node no graph describes: kept by the batch's first document
+            shards[0].violations.append(line)
+        elif graph in owner:
+            owner[graph].violations.append(line)
