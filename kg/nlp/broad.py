@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.concept import Concept
-from kg.nlp.dictionary import DEFAULT_STOP_WORDS, Match, fold, is_boundary
+from kg.nlp.dictionary import DEFAULT_STOP_WORDS, Match, fold
 from kg.nlp.precision import NameRules, case_matches
 from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
 
@@ -130,13 +130,17 @@ class BroadMatcher:
         found = []
         prefixes = self._trie.prefixes
         starts = _READER_WORD_START_RE if self.rules.higher_taxa else _WORD_START_RE
+        size = len(text)
+        # a start follows no letter or digit (folding keeps which characters are those), so only the end of a
+        # hit is checked: is_boundary(text, start, end) is "no letter or digit at end" here
         for word in starts.finditer(folded):
             start = word.start()
             for key in prefixes(folded[start:start + MAX_KEY]):
                 end = start + len(key)
-                if end < len(text) and text[end] == "s" and key[-1].isalpha() and is_boundary(text, start, end + 1):
+                if end < size and text[end] == "s" and key[-1].isalpha() and (
+                        end + 1 >= size or not text[end + 1].isalnum()):
                     end += 1
-                elif not is_boundary(text, start, end):
+                elif end < size and text[end].isalnum():
                     continue
                 concepts = self._concepts(key, text[start:end])
                 if concepts:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -301,28 +302,36 @@ class DictionaryNER:
         """In a reader's terms: no figure/table label, no word of an idiom or author's name, a genus only as a
         name, and a short or word-like token only with a category cue nearby or a reading the training corpora
         confirm (definitions never come here). ``lower_words``: the words the document writes in lower case."""
+        from kg.nlp.precision import in_idiom, is_label, is_person_name
+
+        start, end = match.start, match.end
+        if is_label(text, start, end) or is_person_name(text, start, end):
+            return False
+        # every rule says no on its own, so the idiom search (the costliest) runs only on what the others keep
+        return DictionaryNER._name_as_written(text, match, lower_words, from_mesh) and not in_idiom(text, start, end)
+
+    @staticmethod
+    def _name_as_written(text: str, match: Match, lower_words: frozenset[str], from_mesh: bool) -> bool:
+        """The rules of :meth:`_supported` that look at the written name and its concept, not at the phrase."""
         from kg.nlp.precision import (
             acronym_as_word,
             confirmed_pairs,
             glued_to_code,
             has_cue,
-            in_idiom,
+            is_acronym,
             is_higher_taxon,
-            is_label,
-            is_person_name,
             needs_support,
         )
 
         start, end = match.start, match.end
-        if is_label(text, start, end) or in_idiom(text, start, end) or is_person_name(text, start, end):
-            return False
         concept = match.concepts[0]
         written = text[start:end]
-        key = " ".join(fold(written).split())
-        forms = [form for c in match.concepts for form in (c.label, *c.synonyms)
-                 if " ".join(fold(form).split()) in (key, key[:-1], key + "s", key + "es")]
-        if forms and all(acronym_as_word(form, written) for form in forms):
-            return False  # "PET" is no pet: capitals name another thing than the word they spell
+        if is_acronym(written):  # only capitals can spell another name than the word (acronym_as_word)
+            key = " ".join(fold(written).split())
+            forms = [form for c in match.concepts for form in (c.label, *c.synonyms)
+                     if _folded_name(form) in (key, key[:-1], key + "s", key + "es")]
+            if forms and all(acronym_as_word(form, written) for form in forms):
+                return False  # "PET" is no pet: capitals name another thing than the word they spell
         if concept.category == "organism" and is_higher_taxon(concept):
             # a genus or higher taxon only the broad index names: written as a name, never as a common word
             # elsewhere in the document ("Bias", "Meta", "This"), and with a cue or a MeSH heading of its own
@@ -363,6 +372,12 @@ def _plural_name(text: str, match: Match) -> bool:
         return False
     concept = match.concepts[0]
     return any(" ".join(fold(form).split()) == key for form in (concept.label, *concept.synonyms))
+
+
+@lru_cache(maxsize=65536)
+def _folded_name(form: str) -> str:
+    """A vocabulary name folded as text is (:func:`_written_key`); the same names recur in every block."""
+    return " ".join(fold(form).split())
 
 
 def _written_key(text: str, match: Match) -> str:

@@ -3,20 +3,26 @@
 Matching runs over a case-folded copy of the text that keeps every character at its offset (hyphens,
 dashes and whitespace fold to one space, so "NMDA-receptor" meets "NMDA receptor"), then keeps
 candidates that sit on word boundaries and takes the longest non-overlapping ones. pyahocorasick
-builds 17x faster than spaCy's PhraseMatcher with 12x less memory (docs/benchmarks.md).
+builds 17x faster than spaCy's PhraseMatcher with 12x less memory (docs/benchmarks.md); the default vocabulary's
+matcher is compiled once and mapped from disk instead (:mod:`kg.nlp.compiled`).
 """
 from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from kg.concept import Concept
 from kg.nlp.precision import case_sensitive, hyphenated_symbol
 from kg.vocabulary.index import ByIdentity
 from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.nlp.compiled import CompiledNames
 
 __all__ = ["DEFAULT_STOP_WORDS", "DictionaryMatcher", "Match", "dictionary_matcher", "fold", "is_boundary"]
 
@@ -33,6 +39,9 @@ DEFAULT_STOP_WORDS = (
     "syndrome", "disorder", "disorders", "therapy", "treatment", "response", "signal", "period",
     "cell", "cells", "protein", "proteins", "receptor", "receptors", "gene", "genes",
 )
+
+# Texts whose candidates a matcher keeps (a batch of blocks and their documents' zones).
+RECENT_TEXTS = 256
 
 _GREEK_LETTER = {GREEK_NAMES[letter]: letter for letter in SPELLED_GREEK}
 _GREEK_NAME_RE = re.compile(r"\b(" + "|".join(_GREEK_LETTER) + r")(?=[ -])")
@@ -66,6 +75,18 @@ def _strip_accent(char: str) -> str:
 _ASCII_SPACES = str.maketrans({c: " " for c in "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f-"})
 
 
+class _FoldTable(dict):
+    """``str.translate`` table of :func:`_fold_char`, filled as characters are first seen: folding text then costs
+    one C lookup a character instead of a Python call (reviews are seldom pure ASCII)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` one character for one character, hyphens and whitespace as spaces.
 
@@ -73,7 +94,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower().translate(_ASCII_SPACES)
-    return "".join(map(_fold_char, text))
+    return text.translate(_FOLD_TABLE)
 
 
 def is_boundary(text: str, start: int, end: int) -> bool:
@@ -219,14 +240,27 @@ class DictionaryMatcher:
                 nouns = table.setdefault(fold(agents.group(1)) + "s", [])
                 if noun not in nouns:
                     nouns.append(noun)
-        self._table = table
-        self._generic: frozenset[str] | None = None
-        self._automaton = ahocorasick.Automaton()
+        automaton = ahocorasick.Automaton()
         for key in table:
-            self._automaton.add_word(key, key)
+            automaton.add_word(key, key)
         if table:
-            self._automaton.make_automaton()
+            automaton.make_automaton()
+        self._use(table, automaton)
         log.debug("dictionary matcher: %d keys", len(table))
+
+    @classmethod
+    def from_names(cls, names: CompiledNames) -> DictionaryMatcher:
+        """A matcher over compiled names (:mod:`kg.nlp.compiled`), which stand for both its table and automaton."""
+        matcher = cls.__new__(cls)
+        matcher._use(names, names, names.generic_keys)
+        return matcher
+
+    def _use(self, table: dict[str, list[_Entry]] | CompiledNames, automaton,
+             generic: frozenset[str] | None = None) -> None:
+        self._table = table
+        self._automaton = automaton  # .iter(folded text) -> (index of a key's last character, key), by end
+        self._generic = generic
+        self._recent = lru_cache(maxsize=RECENT_TEXTS)(self._candidates)
 
     def __len__(self) -> int:
         return len(self._table)
@@ -235,6 +269,7 @@ class DictionaryMatcher:
     def generic_keys(self) -> frozenset[str]:
         """Folded keys that only one-word MeSH-only names of an inferred category carry (``Match.generic``)."""
         if self._generic is None:
+            assert isinstance(self._table, dict), "compiled names carry their generic keys"
             self._generic = frozenset(k for k, entries in self._table.items() if all(e.generic for e in entries))
         return self._generic
 
@@ -253,9 +288,15 @@ class DictionaryMatcher:
         return tuple(concepts)
 
     def candidates(self, text: str) -> list[Match]:
-        """Every boundary-respecting dictionary hit in ``text``, overlaps included."""
+        """Every boundary-respecting dictionary hit in ``text``, overlaps included.
+
+        The NER asks again about texts it has just read (a block's organism names, a title that is a zone and a
+        block), so the answers of the last few texts are kept."""
         if not self._table:
             return []
+        return list(self._recent(text))
+
+    def _candidates(self, text: str) -> tuple[Match, ...]:
         folded = fold(text)
         found = []
         for last, key in self._automaton.iter(folded):
@@ -272,7 +313,7 @@ class DictionaryMatcher:
                 found.append(Match(start, end, concepts, reader=True))
             elif key in self.generic_keys and (concepts := self._accept(key, text[start:end], generic=True)):
                 found.append(Match(start, end, concepts, generic=True))
-        return found
+        return tuple(found)
 
     def find(self, text: str) -> list[Match]:
         """The longest non-overlapping hits in ``text``, in text order (no generic nor reader-only names)."""
@@ -291,11 +332,22 @@ class DictionaryMatcher:
 def select_longest(matches: Iterable[Match]) -> list[Match]:
     """Greedy longest-first choice of non-overlapping matches; earlier list position wins ties."""
     ordered = sorted(enumerate(matches), key=lambda im: (-(im[1].end - im[1].start), im[1].start, im[0]))
-    taken: list[Match] = []
+    if any(m.end <= m.start for _, m in ordered):  # empty spans: compare with every match taken
+        taken: list[Match] = []
+        for _, match in ordered:
+            if all(match.end <= t.start or match.start >= t.end for t in taken):
+                taken.append(match)
+        return sorted(taken, key=lambda m: m.start)
+    # Matches taken are disjoint, so in start order only the neighbours of a new match can overlap it.
+    starts: list[int] = []
+    chosen: list[Match] = []
     for _, match in ordered:
-        if all(match.end <= t.start or match.start >= t.end for t in taken):
-            taken.append(match)
-    return sorted(taken, key=lambda m: m.start)
+        i = bisect_right(starts, match.start)
+        if (i and chosen[i - 1].end > match.start) or (i < len(chosen) and chosen[i].start < match.end):
+            continue
+        starts.insert(i, match.start)
+        chosen.insert(i, match)
+    return chosen
 
 
 # An inline short form between a name's words: "N-methyl-D-aspartate (NMDA) receptor".
@@ -341,10 +393,25 @@ def bridge_inline_short_forms(text: str, find: Callable[[str], list[Match]]) -> 
 def _cached(handle: ByIdentity, size: int, include_concepts: bool, stop_words: frozenset[str],
             min_length: int) -> DictionaryMatcher:
     vocabulary = handle.vocabulary
+    compiled = getattr(vocabulary, "compiled_copy", None)  # a vocabulary read from its compiled copy
+    folder = None
+    if compiled is not None:
+        from kg.nlp.compiled import names_folder, open_names
+
+        folder = names_folder(compiled.folder, include_concepts=include_concepts, stop_words=stop_words,
+                              min_length=min_length)
+        names = open_names(folder, compiled.concepts)
+        if names is not None:
+            return DictionaryMatcher.from_names(names)
     curated = getattr(vocabulary, "layer_curies", None)
     vouched = curated("curated") if curated and "curated" in getattr(vocabulary, "layer_names", ()) else frozenset()
-    return DictionaryMatcher(vocabulary.terms(), include_concepts=include_concepts,
-                             stop_words=stop_words, min_length=min_length, vouched=vouched)
+    matcher = DictionaryMatcher(vocabulary.terms(), include_concepts=include_concepts,
+                                stop_words=stop_words, min_length=min_length, vouched=vouched)
+    if compiled is not None and folder is not None:
+        from kg.nlp.compiled import save_names
+
+        save_names(matcher, compiled.concepts, folder)
+    return matcher
 
 
 def dictionary_matcher(vocabulary, *, include_concepts: bool = False,

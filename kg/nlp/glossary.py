@@ -77,7 +77,12 @@ def find_glossary(text: str) -> list[Definition]:
 
 
 def doc_definitions(doc) -> list[Definition]:
-    """Every definition a processed spaCy ``Doc`` carries: scispacy's ``_.abbreviations`` and ``_.kg_glossary``."""
+    """Every definition a processed spaCy ``Doc`` carries: scispacy's ``_.abbreviations`` and ``_.kg_glossary``.
+
+    scispacy collects each long form's short forms in a set of spans, whose hash (and so order) changes from run
+    to run; they are put in text order (long form, then short form), so the first use of a short form is the same
+    in every run and a build gives the same graph each time.
+    """
     from spacy.tokens import Doc
 
     found: list[Definition] = []
@@ -88,9 +93,7 @@ def doc_definitions(doc) -> list[Definition]:
                 continue
             found.append(Definition(short.text, long.text, (short.start_char, short.end_char),
                                     (long.start_char, long.end_char)))
-        # scispacy collects the uses of each short form in a set of spans, whose order follows memory addresses:
-        # in text order, the first use of a short form is where it is defined, in every process and run
-        found.sort(key=lambda d: (d.short_span, d.long_span))
+        found.sort(key=lambda d: (d.long_span, d.short_span))
     if Doc.has_extension("kg_glossary"):
         found.extend(doc._.kg_glossary or ())
     return found

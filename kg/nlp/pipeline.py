@@ -347,6 +347,8 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
     """
     from bisect import bisect_right
 
+    from kg.nlp.alternation import whole_word_uses
+
     readings: dict[str, set[tuple[str, str]]] = {}
     sources: dict[str, Mention] = {}
     for m in mentions:
@@ -362,14 +364,12 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
     for start, end in [(m.start, m.end) for m in mentions] + list(hidden):
         taken[start:end] = b"\x01" * (end - start)
     starts = [b.span.start for b in blocks]
-    pattern = re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, forms)) + r")(?![0-9A-Za-z])")
     added = []
-    for hit in pattern.finditer(document.text):
-        start, end = hit.span()
+    for start, end in whole_word_uses(document.text, forms):
         index = bisect_right(starts, start) - 1
         if any(taken[start:end]) or index < 0 or end > blocks[index].span.end:
             continue
-        block, source, reading = blocks[index], sources[hit.group()], block_readings[index]
+        block, source, reading = blocks[index], sources[document.text[start:end]], block_readings[index]
         if not _read_as_written(reading, start - block.span.start, end - block.span.start):
             continue  # inside a hyphen break, LaTeX or a ligature: the reading decides, not the written form
         added.append(replace(source, start=start, end=end,

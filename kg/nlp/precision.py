@@ -21,8 +21,8 @@ from kg.paths import ontologies_dir
 
 __all__ = ["CUES_FILE", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules", "STOPLIST_FILE", "STRONG_SEEN",
            "acronym_as_word", "case_matches", "case_sensitive", "confirmed_pairs", "glued_to_code", "has_cue",
-           "hyphenated_symbol", "in_idiom", "is_higher_taxon", "is_label", "is_method_term", "is_person_name",
-           "learned_stoplist", "needs_support", "read_stoplist", "strong_stoplist", "subject_forms"]
+           "hyphenated_symbol", "in_idiom", "is_acronym", "is_higher_taxon", "is_label", "is_method_term",
+           "is_person_name", "learned_stoplist", "needs_support", "read_stoplist", "strong_stoplist", "subject_forms"]
 
 log = logging.getLogger(__name__)
 
@@ -171,11 +171,16 @@ def _balanced(form: str) -> bool:
     return form.count("(") == form.count(")") and form.count("[") == form.count("]")
 
 
+def is_acronym(written: str) -> bool:
+    """Whether ``written`` is written as an acronym: two to five letters, all capitals ("PET", "5-HT")."""
+    letters = [c for c in written if c.isalpha()]
+    return 2 <= len(letters) <= 5 and all(c.isupper() for c in letters)
+
+
 def acronym_as_word(form: str, written: str) -> bool:
     """Whether ``written`` is an acronym ("PET", "CAT") and ``form`` the word it spells ("Pets", "cat"):
     letters in capitals are another name, not the word ("PET scan" names no pet)."""
-    letters = [c for c in written if c.isalpha()]
-    if not 2 <= len(letters) <= 5 or not all(c.isupper() for c in letters) or " " in form:
+    if not is_acronym(written) or " " in form:
         return False
     form_letters = [c for c in form if c.isalpha()]
     return bool(form_letters) and sum(c.isupper() for c in form_letters) <= 1 and len(form_letters) >= 3
@@ -283,22 +288,45 @@ def has_cue(text: str, start: int, end: int, category: str, window: int = CUE_WI
     return any(w in cues for w in words)
 
 
+class _Pairs:
+    """``(form, CURIE)`` pairs kept as ``"form<TAB>CURIE"`` strings (corpus columns hold no tabs)."""
+
+    def __init__(self, strings) -> None:
+        self._strings = strings
+
+    def __contains__(self, pair: object) -> bool:
+        return isinstance(pair, tuple) and "\t".join(pair) in self._strings
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+
 @lru_cache(maxsize=1)
-def confirmed_pairs() -> frozenset[tuple[str, str]]:
-    """``(case-folded form, CURIE)`` of every gene annotation of the training splits (none without them)."""
+def confirmed_pairs() -> _Pairs:
+    """``(case-folded form, CURIE)`` of every gene annotation of the training splits (none without them).
+
+    Reading the seven training files took a tenth of a second a run, so the pairs are compiled once
+    (:func:`kg.vocabulary.compiled.compiled_strings`) and mapped."""
+    from kg.vocabulary.compiled import compiled_strings
     from kg.vocabulary.sources.corpora import CORPORA, read_pairs, shared_dir
 
     try:
         root = shared_dir() / "eval"
     except VocabularyError:
-        return frozenset()
-    pairs: set[tuple[str, str]] = set()
-    for corpus in CORPORA.values():
-        path = root / corpus.training
-        if path.is_file():
-            pairs.update((form.casefold(), cid) for form, cid, category in
-                         read_pairs(path, holdout=not corpus.has_development) if category in SUPPORTED_CATEGORIES)
-    return frozenset(pairs)
+        return _Pairs(frozenset())
+    files = [(root / corpus.training, corpus) for corpus in CORPORA.values()]
+
+    def pairs() -> set[str]:
+        found: set[str] = set()
+        for path, corpus in files:
+            if path.is_file():
+                found.update(f"{form.casefold()}\t{cid}" for form, cid, category in
+                             read_pairs(path, holdout=not corpus.has_development) if category in SUPPORTED_CATEGORIES)
+        return found
+
+    compiled = compiled_strings("pairs", [path for path, _corpus in files],
+                                ("kg.nlp.precision", "kg.vocabulary.sources.corpora"), pairs)
+    return _Pairs(compiled if compiled is not None else frozenset(pairs()))
 
 
 # A figure, table or supplement label: "Figure S12", "Table 2A", "Supplementary File S1", "Fig. 3B".
@@ -337,8 +365,41 @@ def _idioms() -> tuple[re.Pattern, ...]:
     return (re.compile("|".join(patterns), re.IGNORECASE),) if patterns else ()
 
 
+_IDIOM_SEPARATOR_RE = re.compile(r"[\s\-]+")
+
+
+@lru_cache(maxsize=1)
+def _idiom_word_parts() -> frozenset[str] | None:
+    """Every substring of every word of the idioms (folded); ``None`` when an idiom is not ASCII (then case-insensitive
+    matching may pair letters this set cannot tell apart, and every span is searched)."""
+    if not IDIOMS_FILE.is_file():
+        return frozenset()
+    parts: set[str] = set()
+    for line in IDIOMS_FILE.read_text(encoding="utf-8").splitlines():
+        phrase = line.split("\t", 1)[0].strip()
+        if not phrase or phrase.startswith("#"):
+            continue
+        if not phrase.isascii():
+            return None
+        for word in phrase.casefold().replace("-", " ").split():
+            parts.update(word[i:j] for i in range(len(word)) for j in range(i + 1, len(word) + 1))
+    return frozenset(parts)
+
+
+def _may_be_in_idiom(written: str) -> bool:
+    """False when ``written`` cannot lie inside an idiom: an idiom's hit is its words joined by spaces or hyphens,
+    so each piece of an ASCII span between such separators is part of one of those words. Checking this first
+    spares the idiom search for nearly every name (it cost more than the rest of the NER)."""
+    parts = _idiom_word_parts()
+    if parts is None or not written.isascii():
+        return True
+    return all(piece in parts for piece in _IDIOM_SEPARATOR_RE.split(written.lower()) if piece)
+
+
 def in_idiom(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside a fixed expression ("on the other hand", "face validity")."""
+    if not _may_be_in_idiom(text[start:end]):
+        return False
     for pattern in _idioms():
         for hit in pattern.finditer(text, max(0, start - 40), min(len(text), end + 40)):
             if hit.start() <= start and end <= hit.end():
@@ -379,12 +440,14 @@ def stoplist_forms() -> frozenset[str]:
 
 @lru_cache(maxsize=8)
 def _forms_pattern(forms: frozenset[str]) -> re.Pattern[str] | None:
-    """One alternation of ``forms`` (longest first, spaces matching any whitespace, a regular plural allowed):
-    built once per set, since every document of a build asks about the same forms."""
-    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
-    if not ordered:
+    """One alternation of ``forms`` (longest first, as a trie: :mod:`kg.nlp.alternation`; spaces matching any
+    whitespace, a regular plural allowed): built once per set, since every document of a build asks about the same
+    forms."""
+    from kg.nlp.alternation import longest_first
+
+    if not any(forms):
         return None
-    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
+    body = longest_first(forms, space=r"\s+")
     # a form in the plural counts as the form ("more hospitalizations" names "hospitalization")
     return re.compile(r"(?<![^\W_])(" + body + r")(?:e?s)?(?![^\W_])")
 

@@ -10,21 +10,26 @@ never materialised: it is asked per lookup, and its answers are reconciled with 
 by the same claim rule (a broad concept claimed by a curated one becomes that curated concept; a broad
 concept outranks the ``mesh`` entry of the same CURIE). ``terms()``, ``len()`` and iteration cover the
 in-memory layers only; the dictionary NER reads a lazy layer's names through its own index.
+
+:func:`load_vocabulary` opens the in-memory layers' merged index from its compiled copy
+(:mod:`kg.vocabulary.compiled`) when one is current, and writes one when not, so a run neither parses MeSH nor
+merges layers; a vocabulary extended with :meth:`Vocabulary.add_layer` builds its own index in memory.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import TypeGuard
+from pathlib import Path
+from typing import Any, Protocol, TypeGuard
 
 from kg.concept import Concept
 from kg.errors import VocabularyError
 from kg.vocabulary.normalise import normalise, singular
 from kg.vocabulary.protocols import LazyLayer
 
-__all__ = ["Vocabulary", "ByIdentity", "load_vocabulary", "default_layers", "LAYERS"]
+__all__ = ["Vocabulary", "ByIdentity", "IndexMaps", "load_vocabulary", "default_layers", "LAYERS", "LAZY_LAYERS"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,8 @@ def _load_broad():
 
 # Layer name -> loader; ``load_vocabulary`` accepts these names.
 LAYERS = {"curated": _load_curated, "broad": _load_broad, "mesh": _load_mesh}
+# Layers whose loader opens an index answered on demand (a LazyLayer) rather than reading concepts.
+LAZY_LAYERS = frozenset({"broad"})
 
 
 class ByIdentity:
@@ -67,8 +74,25 @@ class ByIdentity:
         return isinstance(other, ByIdentity) and other.vocabulary is self.vocabulary
 
 
-# A layer is either concepts held in memory or an index answered on demand.
-LayerContent = tuple[Concept, ...] | LazyLayer
+class _Deferred:
+    """An in-memory layer not read yet: a vocabulary opened from its compiled copy never needs the concepts
+    themselves, unless it is extended (``copy()`` and ``add_layer``) and merges its layers again."""
+
+    def __init__(self, load: Callable[[], Iterable[Concept]]) -> None:
+        self._load = load
+        self._concepts: tuple[Concept, ...] | None = None
+
+    def concepts(self) -> tuple[Concept, ...]:
+        if self._concepts is None:
+            self._concepts = tuple(self._load())
+        return self._concepts
+
+    def __iter__(self) -> Iterator[Concept]:
+        return iter(self.concepts())
+
+
+# A layer is either concepts held in memory (perhaps not read yet) or an index answered on demand.
+LayerContent = tuple[Concept, ...] | _Deferred | LazyLayer
 
 
 def _is_lazy(layer: object) -> TypeGuard[LazyLayer]:
@@ -81,7 +105,7 @@ class Vocabulary:
     def __init__(self, layers: Iterable[tuple[str, Iterable[Concept] | LazyLayer]] = (), *,
                  current_headings: bool = True) -> None:
         self._layers: list[tuple[str, LayerContent]] = []
-        self._built: _Index | None = None
+        self._built: IndexMaps | None = None
         self.current_headings = current_headings
         self._corpus_view: Vocabulary | None = None
         for name, concepts in layers:
@@ -91,7 +115,8 @@ class Vocabulary:
         """Add a layer searched after those already added but always before ``mesh``."""
         if any(existing == name for existing, _ in self._layers):
             raise VocabularyError(f"vocabulary layer {name!r} is already loaded; give the new layer another name")
-        content: LayerContent = concepts if _is_lazy(concepts) else tuple(concepts)  # type: ignore[arg-type]
+        content: LayerContent = (concepts if _is_lazy(concepts) or isinstance(concepts, _Deferred)
+                                 else tuple(concepts))  # type: ignore[arg-type]
         layer = (name, content)
         position = len(self._layers)
         if name != LAST_LAYER and self._layers and self._layers[-1][0] == LAST_LAYER:
@@ -99,6 +124,27 @@ class Vocabulary:
         self._layers.insert(position, layer)
         self._built = None
         self._corpus_view = None
+
+    @classmethod
+    def _from_compiled(cls, layers: Sequence[str], folder: Path) -> Vocabulary | None:
+        """The vocabulary of ``layers`` answering from the compiled copy in ``folder``; ``None`` without one."""
+        from kg.vocabulary.compiled import open_compiled
+
+        vocabulary = cls()
+        for name in layers:
+            vocabulary.add_layer(name, LAYERS[name]() if name in LAZY_LAYERS else _Deferred(LAYERS[name]))
+        lazy = [(rank, layer) for rank, (_name, layer) in enumerate(vocabulary._layers) if _is_lazy(layer)]
+        index = open_compiled(folder, lazy)
+        if index is None:
+            return None
+        vocabulary._built = index
+        return vocabulary
+
+    @property
+    def compiled_copy(self) -> IndexMaps | None:
+        """The compiled index this vocabulary answers from (its ``folder`` and ``concepts``), if it does."""
+        index = self._index
+        return index if index.folder is not None else None
 
     def copy(self) -> Vocabulary:
         """A vocabulary with the same layers, to extend without touching a cached shared instance."""
@@ -123,15 +169,17 @@ class Vocabulary:
         """Primary CURIEs of the in-memory concepts that layer ``name`` contributed (after merging)."""
         ranks = [rank for rank, (layer, _) in enumerate(self._layers) if layer == name]
         index = self._index
-        return frozenset(c.curie for c, rank in zip(index.concepts, index.rank) if rank in ranks)
+        return frozenset(index.concepts[i].curie for i, rank in enumerate(index.rank) if rank in ranks)
 
     @property
     def lazy_layers(self) -> tuple[tuple[str, LazyLayer], ...]:
         """``(name, layer)`` of the layers answered on demand (the broad index), in precedence order."""
-        return tuple((name, layer) for name, layer in self._layers if _is_lazy(layer))
+        # add_layer let in only tuples, deferred layers and LazyLayers: the cheap test tells them apart (the NER
+        # asks for every block; isinstance on a runtime protocol costs microseconds)
+        return tuple((name, layer) for name, layer in self._layers if not isinstance(layer, (tuple, _Deferred)))
 
     @property
-    def _index(self) -> _Index:
+    def _index(self) -> IndexMaps:
         if self._built is None:
             self._built = _Index(self._layers)
         return self._built
@@ -221,7 +269,38 @@ class Vocabulary:
         return f"Vocabulary(layers={self.layer_names!r})"
 
 
-class _Index:
+class PositionMap(Protocol):
+    """A CURIE or name key -> concept position(s) map: a dict, or a compiled one that only answers ``get``."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+
+class IndexMaps:
+    """What a vocabulary answers from: the merged concepts of its in-memory layers by position, the layer (rank)
+    of each, its lazy layers, and the CURIE and name maps to positions. :class:`_Index` builds them in memory;
+    :class:`~kg.vocabulary.compiled.CompiledIndex` reads them from a compiled copy (its ``folder``)."""
+
+    folder: Path | None = None
+    concepts: Sequence[Concept]
+    rank: Sequence[int]
+    lazy: list[tuple[int, LazyLayer]]
+    primary: PositionMap
+    xref: PositionMap
+    exact: PositionMap
+    singular: PositionMap
+
+    def owner(self, concept: Concept) -> int | None:
+        """An earlier-layer concept that already claims this concept's CURIE or one of its xrefs."""
+        for curie in (concept.curie, *concept.xrefs):
+            owner = self.primary.get(curie)
+            if owner is None:
+                owner = self.xref.get(curie)
+            if owner is not None:
+                return owner
+        return None
+
+
+class _Index(IndexMaps):
     """The merged concepts of all layers and the key -> concept-position maps built over them."""
 
     def __init__(self, layers: Sequence[tuple[str, LayerContent]]) -> None:
@@ -232,12 +311,14 @@ class _Index:
         self.xref: dict[str, int] = {}
         merged = 0
         for rank, (_name, concepts) in enumerate(layers):
+            if isinstance(concepts, _Deferred):
+                concepts = concepts.concepts()
             if not isinstance(concepts, tuple):
                 self.lazy.append((rank, concepts))
                 continue
             claims: dict[str, int] = {}
             for concept in concepts:
-                owner = self._owner(concept)
+                owner = self.owner(concept)
                 if owner is not None:
                     self.concepts[owner] = _merge(self.concepts[owner], concept)
                     for curie in (concept.curie, *concept.xrefs):
@@ -263,19 +344,6 @@ class _Index:
                 _append(self.exact, key, position)
                 _append(self.singular, singular(key), position)
         log.debug("indexed %d concepts (%d merged into earlier layers)", len(self.concepts), merged)
-
-    def owner(self, concept: Concept) -> int | None:
-        return self._owner(concept)
-
-    def _owner(self, concept: Concept) -> int | None:
-        """An earlier-layer concept that already claims this concept's CURIE or one of its xrefs."""
-        for curie in (concept.curie, *concept.xrefs):
-            owner = self.primary.get(curie)
-            if owner is None:
-                owner = self.xref.get(curie)
-            if owner is not None:
-                return owner
-        return None
 
 
 def _current_first(concepts: list[Concept], current: list[str], movable: set[str]) -> list[Concept]:
@@ -360,4 +428,15 @@ def _load_vocabulary(layers: tuple[str, ...], _where: str = "") -> Vocabulary:
         raise VocabularyError(
             f"unknown vocabulary layer(s) {', '.join(unknown)}; choose from {', '.join(LAYERS)}"
         )
-    return Vocabulary((name, LAYERS[name]()) for name in layers)
+    from kg.vocabulary.compiled import compiled_folder, save_compiled
+
+    folder = compiled_folder(layers, LAZY_LAYERS)
+    if folder is not None:
+        vocabulary = Vocabulary._from_compiled(layers, folder)
+        if vocabulary is not None:
+            return vocabulary
+    vocabulary = Vocabulary((name, LAYERS[name]()) for name in layers)
+    if folder is not None and save_compiled(vocabulary._index, layers, folder):
+        # the same answers; from the copy, the NER's compiled names can refer to its concepts by position
+        return Vocabulary._from_compiled(layers, folder) or vocabulary
+    return vocabulary

@@ -134,12 +134,22 @@ def display_label(curie: str, label: str, sources: tuple[str, ...]) -> str:
     inverted, and the heading itself rather than a corpus's surface form ("AD") when the label came only
     from training-split mention pairs. Matching never uses this; it is for people reading the graph."""
     ui = curie.split(":", 1)[1] if curie.startswith("MESH:") else ""
-    heading = mesh_descriptors().get(ui, "") if ui.startswith("D") else ""
+    heading = _headings().get(ui, "") if ui.startswith("D") else ""
     if heading and sources and all(s.endswith("-train") for s in sources):
         label = heading
     if heading and label == heading:
         return text_order(heading) or heading
     return label
+
+
+@lru_cache(maxsize=1)
+def _headings():
+    """UI -> heading for :func:`display_label`: the compiled copy of the MeSH list when it can be had (mapped, not
+    parsed: a build labels a few hundred headings), else the parsed CSV."""
+    from kg.vocabulary.compiled import mesh_headings
+
+    compiled = mesh_headings()
+    return compiled if compiled is not None else mesh_descriptors()
 
 
 # Qualifiers MeSH allows together only with phenomena and processes (tree G, F02 psychological phenomena) once
