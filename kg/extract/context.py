@@ -7,11 +7,12 @@ stated there are not lost.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from kg.concept import Entity, Mention
-from kg.document import Document
+from kg.document import Block, Document
 
 NO_CLAIM_ZONES = frozenset({"caption", "table", "references", "front_matter", "back_matter", "running_head",
                             "page_number"})  # Document.zones kinds where a review states no finding
@@ -37,10 +38,17 @@ class DocumentContext:
     sentences: list[tuple[int, int]]
     hits: list[Hit]
     _starts: list[int] = field(default_factory=list, repr=False)
+    _hit_starts: list[int] = field(default_factory=list, repr=False)
+    _block_starts: list[int] | None = field(default=None, repr=False)  # None: blocks overlap or are out of order
+    _no_claim: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)  # makes_no_claim, by span
 
     def __post_init__(self) -> None:
         self.hits.sort(key=lambda h: (h.start, -h.end))
         self._starts = [s for s, _ in self.sentences]
+        self._hit_starts = [h.start for h in self.hits]
+        blocks = self.doc.blocks
+        if all(a.span.end <= b.span.start for a, b in zip(blocks, blocks[1:])):  # as the readers make them
+            self._block_starts = [b.span.start for b in blocks]
 
     def sentence_at(self, offset: int) -> tuple[int, int] | None:
         i = bisect.bisect_right(self._starts, offset) - 1
@@ -49,7 +57,13 @@ class DocumentContext:
         return None
 
     def hits_in(self, start: int, end: int) -> list[Hit]:
-        return [h for h in self.hits if start <= h.start and h.end <= end]
+        """The hits inside ``[start, end)`` in order, found by bisection (the rules ask once per sentence and pair)."""
+        lo, hi = bisect.bisect_left(self._hit_starts, start), bisect.bisect_right(self._hit_starts, end)
+        return [h for h in self.hits[lo:hi] if h.end <= end]
+
+    def sentences_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences that start inside ``[start, end)``, in order."""
+        return self.sentences[bisect.bisect_left(self._starts, start):bisect.bisect_left(self._starts, end)]
 
     def text(self, start: int, end: int) -> str:
         return self.doc.text[start:end]
@@ -62,18 +76,25 @@ class DocumentContext:
                 nums.extend(n for n in c.numbers if n not in nums)
         return tuple(nums)
 
+    def blocks_at(self, offset: int) -> list[Block]:
+        """The blocks holding ``offset``, in document order: by bisection when the blocks are disjoint and in order
+        (a long review asks for each sentence), else by a scan."""
+        if self._block_starts is None:
+            return [b for b in self.doc.blocks if b.span.start <= offset < b.span.end]
+        i = bisect.bisect_right(self._block_starts, offset) - 1
+        return [self.doc.blocks[i]] if i >= 0 and offset < self.doc.blocks[i].span.end else []
+
     def block_of(self, offset: int) -> tuple[int, int]:
-        for b in self.doc.blocks:
-            if b.span.start <= offset < b.span.end:
-                return b.span.start, b.span.end
+        for b in self.blocks_at(offset):
+            return b.span.start, b.span.end
         line_start = self.doc.text.rfind("\n", 0, offset) + 1
         line_end = self.doc.text.find("\n", offset)
         return line_start, len(self.doc.text) if line_end < 0 else line_end
 
     def section_of(self, offset: int) -> str:
         """The title of the section holding ``offset`` (from its block, else from ``Document.sections``)."""
-        for b in self.doc.blocks:
-            if b.span.start <= offset < b.span.end and b.section:
+        for b in self.blocks_at(offset):
+            if b.section:
                 return b.section
         for sec in self.doc.sections:
             if sec.span.start <= offset < sec.span.end:
@@ -145,21 +166,38 @@ def build_context(doc: Document, mentions: list[tuple[Entity, Mention]]) -> Docu
         if 0 <= s < e <= len(doc.text) and s <= m.start and m.end <= e:
             given.add((s, e))
     hits = _drop_nested(hits)
-    sentences = sorted(given)
-    for r_start, r_end in _regions(doc):
-        for span in split_sentences(doc.text, r_start, r_end):
-            if not any(span[0] < e and s < span[1] for s, e in sentences):
-                bisect.insort(sentences, span)
-    return DocumentContext(doc, _disjoint(sentences), hits)
+    split = (span for r_start, r_end in _regions(doc) for span in split_sentences(doc.text, r_start, r_end))
+    return DocumentContext(doc, _disjoint(_with_unmentioned(sorted(given), split)), hits)
+
+
+def _with_unmentioned(given: list[tuple[int, int]], spans) -> list[tuple[int, int]]:
+    """``given`` (sorted, possibly overlapping) and every span of ``spans`` that overlaps neither a given sentence
+    nor a span taken before it. Bisection keeps this linear in a review's thousands of sentences: a given
+    sentence overlaps ``(s, e)`` when one starting before ``e`` ends after ``s`` (the prefix maximum of ends), and
+    the taken spans are disjoint, so only the last one starting before ``e`` can reach past ``s``."""
+    starts = [s for s, _ in given]
+    reach = list(itertools.accumulate((e for _, e in given), max))
+    taken: list[tuple[int, int]] = []
+    for s, e in spans:
+        i = bisect.bisect_left(starts, e)
+        if i and reach[i - 1] > s:
+            continue
+        j = bisect.bisect_left(taken, (e,))
+        if j and taken[j - 1][1] > s:
+            continue
+        taken.insert(j, (s, e))
+    return given + taken
 
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping mentions (one reading per span; ties keep the first CURIE)."""
-    kept: list[Hit] = []
+    """Keep the longest of overlapping mentions (one reading per span; ties keep the first CURIE). The kept spans
+    are disjoint, so only the last one starting before a hit ends can overlap it (found by bisection)."""
+    kept: list[Hit] = []  # in start order
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start, h.curie)):
-        if not any(h.start < k.end and k.start < h.end for k in kept):
-            kept.append(h)
-    return sorted(kept, key=lambda h: h.start)
+        i = bisect.bisect_left(kept, h.end, key=lambda k: k.start)
+        if not (i and kept[i - 1].end > h.start):
+            kept.insert(i, h)
+    return kept
 
 
 def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -177,10 +215,16 @@ def makes_no_claim(ctx: DocumentContext, span: tuple[int, int]) -> bool:
     """Text where the review states no finding of its own: a figure legend, a linearised table, the reference list
     or front/back matter, a section heading, and figure text an OCR run read as a "sentence" (the same labels over
     and over)."""
+    if span not in ctx._no_claim:  # asked for each sentence and again for each entity pair in it
+        ctx._no_claim[span] = _makes_no_claim(ctx, span)
+    return ctx._no_claim[span]
+
+
+def _makes_no_claim(ctx: DocumentContext, span: tuple[int, int]) -> bool:
     doc, (start, end) = ctx.doc, span
     if any(kind in NO_CLAIM_ZONES and z.start <= start < z.end for kind, z in doc.zones):
         return True
-    if any(b.kind == "caption" and b.span.start <= start < b.span.end for b in doc.blocks):
+    if any(b.kind == "caption" for b in ctx.blocks_at(start)):
         return True
     if any(r.span.start <= start < r.span.end for r in doc.references if r.span.end > r.span.start):
         return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +37,14 @@ class Design:
     schema_class: str
     terms: tuple[str, ...]
     family: str = ""  # study family compared when matching a row to citing sentences (trial, observational, ...)
+    literals: tuple[str, ...] = ("",)  # each cue's required_literal: on ASCII text one of them must occur
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """The pattern's matches in ``text``; none looked for in ASCII text that holds none of :attr:`literals`."""
+        lowered = searchable(text)
+        if not any(may_match(literal, lowered) for literal in self.literals):
+            return iter(())
+        return self.pattern.finditer(text)
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,28 @@ def case_sensitive(cue: str) -> bool:
     return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
 
 
+def required_literal(cue: str, optional: str = "") -> str:
+    """The longest ASCII run of ``cue`` that every match of :func:`cue_regex` contains as written (lower-cased).
+
+    On ASCII text, a cue whose required literal is not in the lower-cased text cannot match, case-sensitive or
+    not, so its regex need not run (:func:`may_match`). Wildcards, separators, the ``optional`` characters (those
+    a caller's regex makes optional) and non-ASCII letters (which ``re.IGNORECASE`` may match to other letters)
+    end a run; ``""`` when the cue has no such run.
+    """
+    ends = r"[*? \-]|[^\x00-\x7f]" + (f"|[{re.escape(optional)}]" if optional else "")
+    return max(re.split(ends, cue), key=len).lower()
+
+
+def searchable(text: str) -> str | None:
+    """``text`` lower-cased for :func:`may_match` when it is ASCII; ``None`` (any cue may match) otherwise."""
+    return text.lower() if text.isascii() else None
+
+
+def may_match(literal: str, lowered: str | None) -> bool:
+    """False only when a cue whose :func:`required_literal` is ``literal`` cannot match the text of ``lowered``."""
+    return lowered is None or literal in lowered
+
+
 class Lexicon:
     """Cue words by kind, compiled into one regex per kind (longest cue first)."""
 
@@ -113,11 +144,12 @@ class Lexicon:
         for row in rows:
             by_kind.setdefault(row["kind"], []).append((row["cue"], row["value"]))
         self._cues = by_kind
-        self._patterns: dict[str, list[tuple[re.Pattern, str]]] = {}
+        self._patterns: dict[str, list[tuple[re.Pattern, str, str]]] = {}
         for kind, cues in by_kind.items():
             ordered = sorted(cues, key=lambda c: -len(c[0]))
             self._patterns[kind] = [
-                (re.compile(cue_regex(c), 0 if case_sensitive(c) else re.IGNORECASE), v) for c, v in ordered
+                (re.compile(cue_regex(c), 0 if case_sensitive(c) else re.IGNORECASE), v, required_literal(c))
+                for c, v in ordered
             ]
 
     def kinds(self) -> list[str]:
@@ -127,21 +159,30 @@ class Lexicon:
         """The ``(cue, value)`` rows of ``kind`` as written in the data file."""
         return list(self._cues.get(kind, []))
 
+    def _matches(self, text: str, kind: str) -> Iterator[tuple[re.Match, str]]:
+        """Every regex match of every cue of ``kind`` with its value, longest cue first. Most texts hold few of a
+        kind's cues: on ASCII text a cue whose :func:`required_literal` is absent is skipped unrun."""
+        patterns = self._patterns.get(kind, [])
+        lowered = searchable(text)
+        if lowered is not None:
+            patterns = [p for p in patterns if p[2] in lowered]
+        for pattern, value, _literal in patterns:
+            for m in pattern.finditer(text):
+                yield m, value
+
     def find(self, text: str, kind: str, offset: int = 0) -> list[Cue]:
         """Non-overlapping cues of ``kind`` in ``text`` (longest wins), with offsets shifted by ``offset``."""
         hits: list[Cue] = []
         taken: list[tuple[int, int]] = []
-        for pattern, value in self._patterns.get(kind, []):
-            for m in pattern.finditer(text):
-                if any(m.start() < e and s < m.end() for s, e in taken) or _broken_word(text, m.start(), m.end()):
-                    continue
-                taken.append((m.start(), m.end()))
-                hits.append(Cue(kind, value, m.start() + offset, m.end() + offset, m.group(0)))
+        for m, value in self._matches(text, kind):
+            if any(m.start() < e and s < m.end() for s, e in taken) or _broken_word(text, m.start(), m.end()):
+                continue
+            taken.append((m.start(), m.end()))
+            hits.append(Cue(kind, value, m.start() + offset, m.end() + offset, m.group(0)))
         return sorted(hits, key=lambda c: c.start)
 
     def has(self, text: str, kind: str) -> bool:
-        return any(not _broken_word(text, m.start(), m.end())
-                   for p, _ in self._patterns.get(kind, []) for m in p.finditer(text))
+        return any(not _broken_word(text, m.start(), m.end()) for m, _ in self._matches(text, kind))
 
     def first_value(self, text: str, kind: str) -> str:
         """The value of the last cue of ``kind`` in ``text`` (the one nearest what follows), or ``""``."""
@@ -173,7 +214,8 @@ def column_roles() -> dict[str, tuple[str, ...]]:
 
 
 def _design(row: dict[str, str]) -> Design:
-    alternatives = [cue_regex(p) for p in row["pattern"].split("|") if p]
+    cues = [p for p in row["pattern"].split("|") if p]
+    alternatives = [cue_regex(p) for p in cues]
     return Design(
         key=row["key"],
         pattern=re.compile("|".join(alternatives), re.IGNORECASE),
@@ -182,6 +224,7 @@ def _design(row: dict[str, str]) -> Design:
         schema_class=row["schema_class"],
         terms=tuple(t for t in row["terms"].split("|") if t),
         family=row.get("family") or row["schema_class"],
+        literals=tuple(required_literal(p) for p in cues),
     )
 
 

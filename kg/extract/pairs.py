@@ -66,27 +66,40 @@ def passages(ctx: DocumentContext) -> list[tuple[int, int]]:
     return spans or [(0, len(ctx.doc.text))]
 
 
+@dataclass(frozen=True)
+class _Named:
+    """One entity's mentions in a passage with the sentence of each and those sentences' positions in the passage,
+    found once for all the entity's pairs."""
+
+    hits: tuple[Hit, ...]
+    sentences: tuple[tuple[int, int] | None, ...]
+    positions: frozenset[int]
+
+
+def _named(ctx: DocumentContext, hits: list[Hit], index: dict[tuple[int, int], int]) -> _Named:
+    sentences = tuple(ctx.sentence_at(h.start) for h in hits)
+    return _Named(tuple(hits), sentences, frozenset(index[s] for s in sentences if s in index))
+
+
 def candidate_pairs(ctx: DocumentContext) -> Iterator[Pair]:
     """Every pair of distinct entities of a passage, with its features."""
     title_end = len(ctx.doc.title) if ctx.doc.title and ctx.doc.text.startswith(ctx.doc.title) else 0
     cues: dict = {}  # sentence -> its cues by kind, found once for all the sentence's pairs
     for lo, hi in passages(ctx):
-        hits = [h for h in ctx.hits if lo <= h.start and h.end <= hi and h.category in PAIR_CATEGORIES
-                and not h.implicit]
+        hits = [h for h in ctx.hits_in(lo, hi) if h.category in PAIR_CATEGORIES and not h.implicit]
         by_curie: dict[str, list[Hit]] = {}
         for h in hits:
             by_curie.setdefault(h.curie, []).append(h)
         if len(by_curie) < 2:
             continue
-        sentences = [s for s in ctx.sentences if lo <= s[0] < hi]
-        index = {s: i for i, s in enumerate(sentences)}
+        index = {s: i for i, s in enumerate(ctx.sentences_in(lo, hi))}
+        named = {c: _named(ctx, v, index) for c, v in by_curie.items()}
         counts = Counter({c: len(v) for c, v in by_curie.items()})
         top = _most_frequent(by_curie, counts)
         order = sorted(by_curie, key=lambda c: (PAIR_CATEGORIES.index(by_curie[c][0].category), c))
         for i, a in enumerate(order):
             for b in order[i + 1:]:
-                ha, hb = tuple(by_curie[a]), tuple(by_curie[b])
-                yield _pair(ctx, ha, hb, index, counts, top, title_end, len(by_curie), cues)
+                yield _pair(ctx, named[a], named[b], index, counts, top, title_end, len(by_curie), cues)
 
 
 def _most_frequent(by_curie: dict[str, list[Hit]], counts: Counter) -> set[str]:
@@ -105,14 +118,13 @@ def _bucket(n: int, edges: tuple[int, ...] = (0, 1, 2, 3, 5, 8)) -> str:
     return f">{edges[-1]}"
 
 
-def _pair(ctx: DocumentContext, ha: tuple[Hit, ...], hb: tuple[Hit, ...], index: dict, counts: Counter,
+def _pair(ctx: DocumentContext, na: _Named, nb: _Named, index: dict, counts: Counter,
           top: set[str], title_end: int, n_entities: int, cache: dict) -> Pair:
+    ha, hb = na.hits, nb.hits
     a, b = ha[0], hb[0]
     types = f"{PAIR_TYPE[a.category]}|{PAIR_TYPE[b.category]}"
     f: list[str] = ["bias", f"n_entities={_bucket(n_entities, (2, 4, 8, 16))}"]
-    sent_of = {h: ctx.sentence_at(h.start) for h in (*ha, *hb)}
-    pos_a = {index[s] for h in ha if (s := sent_of[h]) in index}
-    pos_b = {index[s] for h in hb if (s := sent_of[h]) in index}
+    pos_a, pos_b = na.positions, nb.positions
     gap = min((abs(x - y) for x in pos_a for y in pos_b), default=99)
     shared = pos_a & pos_b
     last = max(index.values(), default=0)
@@ -124,23 +136,23 @@ def _pair(ctx: DocumentContext, ha: tuple[Hit, ...], hb: tuple[Hit, ...], index:
     f += [f"top_a={a.curie in top}", f"top_b={b.curie in top}",
           f"top_both={a.curie in top and b.curie in top}",
           f"last_sentence={last in shared}", f"first_sentence_a={min(pos_a, default=99) <= 1}"]
-    sentence = sent_of[a] or (0, 0)
+    sentence = na.sentences[0] or (0, 0)
     if shared:  # the closest co-mention names the evidence sentence; every shared sentence adds its words
-        x, y = _closest(ha, hb, shared, sent_of, index)
-        sentence = sent_of[x] or sentence
+        x, y, sentence = _closest(na, nb, shared, index)
         f += _sentence_features(ctx, x, y, sentence, cache)
         for other in sorted(shared - {index[sentence]})[:MAX_SHARED - 1]:
-            u, v = _closest(ha, hb, {other}, sent_of, index)
-            words = _sentence_features(ctx, u, v, sent_of[u] or sentence, cache)
+            u, v, in_sentence = _closest(na, nb, {other}, index)
+            words = _sentence_features(ctx, u, v, in_sentence, cache)
             f += [f"also:{w}" for w in words if w.startswith(("w:", "cue_"))]
     return Pair(ctx.doc.id, a.curie, b.curie, a.category, b.category, ha, hb,
                 tuple(dict.fromkeys([*f, *(f"{types}:{x}" for x in f)])), sentence, bool(shared))
 
 
-def _closest(ha: tuple[Hit, ...], hb: tuple[Hit, ...], shared: set[int], sent_of: dict, index: dict) -> tuple[Hit, Hit]:
-    """The mentions of ``a`` and ``b`` in one sentence that are nearest each other."""
-    pairs = [(x, y) for x in ha for y in hb if sent_of[x] is not None and sent_of[x] == sent_of[y]
-             and index.get(sent_of[x]) in shared]
+def _closest(na: _Named, nb: _Named, shared: frozenset[int] | set[int],
+             index: dict) -> tuple[Hit, Hit, tuple[int, int]]:
+    """The mentions of ``a`` and ``b`` in one sentence (of ``shared``) that are nearest each other, and the sentence."""
+    pairs = [(x, y, sx) for x, sx in zip(na.hits, na.sentences) for y, sy in zip(nb.hits, nb.sentences)
+             if sx is not None and sx == sy and index.get(sx) in shared]
     return min(pairs, key=lambda p: (max(p[0].start, p[1].start) - min(p[0].end, p[1].end), p[0].start))
 
 
@@ -151,7 +163,7 @@ def _sentence_features(ctx: DocumentContext, x: Hit, y: Hit, sentence: tuple[int
     between = text[first.end:max(first.end, second.start)]
     words = [w.lower() for w in _WORD.findall(between)]
     kept = words if len(words) <= 2 * MAX_BETWEEN else words[:MAX_BETWEEN] + words[-MAX_BETWEEN:]
-    others = [h for h in ctx.hits if first.end <= h.start and h.end <= second.start]
+    others = ctx.hits_in(first.end, second.start)
     before = [w.lower() for w in _WORD.findall(text[sentence[0]:first.start])][-3:]
     after = [w.lower() for w in _WORD.findall(text[second.end:sentence[1]])][:3]
     f = [f"order={'ab' if first is x else 'ba'}", f"words_between={_bucket(len(words), (0, 1, 3, 5, 10, 20))}",

@@ -104,7 +104,7 @@ def design_cues(text: str) -> list[tuple[str, int, int]]:
     """``(design key, start, end)`` of every design cue (designs.tsv) in ``text``, in text order."""
     out = []
     for d in designs():
-        out += [(d.key, m.start(), m.end()) for m in d.pattern.finditer(text)]
+        out += [(d.key, m.start(), m.end()) for m in d.finditer(text)]
     return sorted(out, key=lambda c: c[1])
 
 

@@ -16,7 +16,7 @@ from kg.extract.clauses import COMPARISON, clause_of, clauses, comparison_before
 from kg.extract.context import DocumentContext, Hit
 from kg.extract.doses import dose_drug, listed_doses
 from kg.extract.facts import Evidence, Relation, Statistic, Study
-from kg.extract.lexicon import case_sensitive, cue_regex, lexicon, measures
+from kg.extract.lexicon import case_sensitive, cue_regex, lexicon, may_match, measures, required_literal, searchable
 from kg.extract.numbers import (
     INTEGER,
     NUMBER,
@@ -66,12 +66,14 @@ _NAMED_CI_AFTER_WORDS = re.compile(r"[\s$]*[A-Za-z][A-Za-z -]{0,40}?(?=\s*[(\[]\
 _PER = re.compile(r"\s+per\s+[^,;()\[\]]{1,40}?(?=\s*[,;(\[])")
 _PER_BEFORE = re.compile(r"\bper\s+$")
 _CI_BEFORE = re.compile(r"(?:CI|interval|\])\s*\$?\s*[:=,]?\s*\$?\s*$")
+_DIGIT = re.compile(r"\d")  # the \d every number pattern of _find needs
 
 
 @lru_cache(maxsize=1)
-def _measure_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+def _measure_patterns() -> tuple[tuple[str, re.Pattern, str], ...]:
     """One regex per named measure (effect sizes, estimates, I²): its aliases, an optional abbreviation in brackets
-    ("risk ratio (RR)"), what it is of ("prevalence of depression"), a link ("=", ":", "of", "was"), the value."""
+    ("risk ratio (RR)"), what it is of ("prevalence of depression"), a link ("=", ":", "of", "was"), the value;
+    with the alias's required literal (``^``, ``{``, ``}`` are optional in the regex)."""
     out = []
     for m in measures().values():
         if m.kind not in (*VALUED, "heterogeneity"):
@@ -85,7 +87,7 @@ def _measure_patterns() -> tuple[tuple[str, re.Pattern], ...]:
                 link, about = _LINK + r"\s*", _QUALIFIER
             out.append((m.key, re.compile(
                 rf"{body}s?(?:\s*[(\[][A-Za-z]{{1,6}}s?[)\]])?{about}{link}\$?(?P<v>{NUMBER})(?P<pct>{PCT})?(?![\d.])",
-                flags)))
+                flags), required_literal(alias, optional="^{}")))
     return tuple(out)
 
 
@@ -187,6 +189,8 @@ class _Sentence:
 def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
     """(measure, start, end, value, extras) of every statistic in ``text``; overlapping matches keep the first."""
     found: list[tuple[str, int, int, str, dict]] = []
+    if not _DIGIT.search(text):  # every statistic states a number: most sentences need none of the patterns below
+        return found
 
     def add(key: str, start: int, end: int, value: str, **extra) -> None:
         if not any(start < f[2] and f[1] < end for f in found):
@@ -204,15 +208,19 @@ def _find(text: str) -> list[tuple[str, int, int, str, dict]]:
             extra["about"] = (m.start("about"), m.end("about"))
         return (ci.end() if ci else m.end()), extra
 
-    for key, pattern in _measure_patterns():
+    lowered = searchable(text)
+    for key, pattern, literal in _measure_patterns():
+        if not may_match(literal, lowered):
+            continue
         for m in pattern.finditer(text):
             end, extra = with_ci(m)
             add(key, m.start(), end, m["v"], **extra)
-    for key, _start, end in _ratio_names(text):  # "RORs for A (11.40), B (18.72)": the list after the name
+    names = _ratio_names(text)
+    for key, _start, end in names:  # "RORs for A (11.40), B (18.72)": the list after the name
         if re.match(rf"\s*(?:[=:]|of|was)?\s*(?:{NUMBER})", text[end:]):
             continue  # "OR 1.3 (1.1-1.6)": the name has its own value; what follows in brackets is not a list
         for m in _BARE.finditer(text, end):
-            if any(s < m.start() and e > end and s > end for _, s, e in _ratio_names(text)):
+            if any(s < m.start() and e > end and s > end for _, s, e in names):
                 break  # another measure is named before this value: it takes the rest of the list
             add(key, m.start(), m.end(), m["v"], bare=True)
     for m in P_VALUE.finditer(text):
@@ -261,15 +269,16 @@ def _years(lo: str, hi: str, unit: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _ratio_patterns() -> tuple[tuple[str, re.Pattern], ...]:
-    """(measure, compiled alias) of every ratio measure, longest alias first within a measure: compiled once."""
+def _ratio_patterns() -> tuple[tuple[str, re.Pattern, str], ...]:
+    """(measure, compiled alias, its required literal) of every ratio measure, longest alias first within a measure:
+    compiled once."""
     out = []
     for m in measures().values():
         if m.kind != "ratio":
             continue
         for alias in sorted(m.aliases, key=len, reverse=True):
             flags = 0 if case_sensitive(alias) else re.IGNORECASE
-            out.append((m.key, re.compile(cue_regex(alias) + r"(?:s\b|\b)", flags)))
+            out.append((m.key, re.compile(cue_regex(alias) + r"(?:s\b|\b)", flags), required_literal(alias)))
     return tuple(out)
 
 
@@ -277,7 +286,10 @@ def _ratio_names(text: str) -> list[tuple[str, int, int]]:
     """(measure, start, end) of every ratio measure named in ``text`` ("reporting odds ratios (RORs)" counts once,
     at its last alias)."""
     names: list[tuple[str, int, int]] = []
-    for key, pattern in _ratio_patterns():
+    lowered = searchable(text)
+    for key, pattern, literal in _ratio_patterns():
+        if not may_match(literal, lowered):
+            continue
         for hit in pattern.finditer(text):
             if not any(s <= hit.start() < e for _, s, e in names):
                 names.append((key, hit.start(), hit.end()))

@@ -2,18 +2,22 @@
 
 The last resolution stage, for typos and word-order variants ("esketamin", "receptor NMDA").
 Names are compared in their normalised form with ``token_sort_ratio``; rapidfuzz's batched search
-over a 30k-name vocabulary costs about 0.13 ms a mention (docs/benchmarks.md).
+over a 30k-name vocabulary costs about 0.13 ms a mention (docs/benchmarks.md). The index keeps each name's
+words sorted once (what ``token_sort_ratio`` compares) and the names ordered by length, so a query is scored
+only against the names long enough and short enough to reach the threshold.
 """
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.concept import Concept
 from kg.vocabulary.index import ByIdentity
 
-__all__ = ["FuzzyCandidate", "FuzzyIndex", "agrees", "fuzzy_index", "MIN_FUZZY_LENGTH"]
+__all__ = ["FuzzyCandidate", "FuzzyIndex", "agrees", "fuzzy_index", "sorted_words", "MIN_FUZZY_LENGTH"]
 
 # Shorter keys match too many names by a letter or two ("ache" ~ "acne"); they are never fuzzed.
 MIN_FUZZY_LENGTH = 5
@@ -35,6 +39,30 @@ def _family(category: str) -> frozenset[str]:
     return frozenset({category})
 
 
+class _ByLength:
+    """One category's word-sorted names in order of length. ``fuzz.ratio`` of strings of lengths ``a`` and ``b`` is
+    at most ``200 * min(a, b) / (a + b)``, so only a window of lengths around the query's can reach a cutoff."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.order = sorted(range(len(keys)), key=lambda i: len(keys[i]))  # stable: a length keeps index order
+        self.keys = [keys[i] for i in self.order]
+        self.lengths = [len(k) for k in self.keys]
+
+    def top(self, query: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
+        """``(score, index)`` of the ``limit`` best names scoring at least ``cutoff`` against ``query``, ordered as
+        ``process.extract`` orders a search of every name (score descending, then index)."""
+        from rapidfuzz import fuzz, process
+
+        lo, hi = 0, len(self.keys)
+        if cutoff > 0:  # the window is rounded outwards: a name outside it cannot reach the cutoff
+            n = len(query)
+            lo = bisect_left(self.lengths, math.floor(n * cutoff / (200 - cutoff)))
+            hi = bisect_right(self.lengths, math.ceil(n * (200 - cutoff) / cutoff))
+        hits = process.extract(query, self.keys[lo:hi], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        ranked = sorted((-score, self.order[lo + i]) for _name, score, i in hits)[:limit]
+        return [(-score, index) for score, index in ranked]
+
+
 class FuzzyIndex:
     """Normalised vocabulary names grouped by category, searched with rapidfuzz."""
 
@@ -51,11 +79,10 @@ class FuzzyIndex:
             seen.add((key, concept.curie))
             self._names.setdefault(concept.category, []).append(key)
             self._concepts.setdefault(concept.category, []).append(concept)
+        self._by_length = {cat: _ByLength([sorted_words(k) for k in keys]) for cat, keys in self._names.items()}
 
     def best(self, text: str, category: str, threshold: float) -> FuzzyCandidate | None:
         """The best-scoring name of ``category`` (or, for ``concept``, of any category) above ``threshold``."""
-        from rapidfuzz import fuzz, process
-
         from kg.vocabulary import normalise
 
         query = normalise(text)
@@ -68,15 +95,23 @@ class FuzzyIndex:
             choices = self._names.get(name)
             if not choices:
                 continue
-            hits = process.extract(query, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold * 100,
-                                   limit=5)
-            hit = next((h for h in hits if agrees(query, h[0])), None)
+            # token_sort_ratio is the ratio of the word-sorted strings: the names were sorted once, at build
+            hits = self._by_length[name].top(sorted_words(query), threshold * 100, limit=5)
+            hit = next(((score, i) for score, i in hits if agrees(query, choices[i])), None)
             if hit is None:
                 continue
-            candidate = FuzzyCandidate(self._concepts[name][hit[2]], hit[0], round(hit[1] / 100, 4))
+            score, i = hit
+            candidate = FuzzyCandidate(self._concepts[name][i], choices[i], round(score / 100, 4))
             if best is None or candidate.score > best.score:
                 best = candidate
         return best
+
+
+def sorted_words(key: str) -> str:
+    """``key``'s words in sorted order, as rapidfuzz's ``token_sort_ratio`` compares them: on normalised keys (one
+    space between words, :func:`kg.vocabulary.normalise`) ``fuzz.ratio`` of two sorted keys is their
+    ``token_sort_ratio``."""
+    return " ".join(sorted(key.split()))
 
 
 _DIGITS_RE = re.compile(r"\d+")
