@@ -8,6 +8,7 @@
    largest is from linear.
 4. A literature (bench_scale.py): peak RSS at three corpus sizes, throughput at 1 and 2 workers and on a Dask
    LocalCluster, and --update adding 1% of documents against a full build.
+5. The named queries on the sample and on a graph of over 1M triples, Oxigraph beside rdflib (bench_query.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import time
 from pathlib import Path
 
 from bench_ingest import SIZES_MB, bench_ingest, report
+from bench_query import bench_queries
+from bench_query import report as report_queries
 from bench_scale import RSS_SIZES, bench_scale
 from bench_scale import report as report_scale
 
@@ -87,6 +90,7 @@ def main() -> None:
     parser.add_argument("--rss-sizes", type=int, nargs="*", default=list(RSS_SIZES),
                         help="corpus sizes (documents) for peak RSS")
     parser.add_argument("--no-scale", action="store_true", help="skip the literature-scale part")
+    parser.add_argument("--no-queries", action="store_true", help="skip the named queries at scale")
     args = parser.parse_args()
     if not args.corpus.exists() or not args.sample.exists():
         sys.exit(f"bench: inputs not found ({args.corpus}, {args.sample}); pass --corpus and --sample")
@@ -108,6 +112,8 @@ def main() -> None:
         report(bench_ingest(tuple(args.ingest_sizes)))
     if not args.no_scale:
         report_scale(bench_scale(tuple(args.rss_sizes)))
+    if not args.no_queries:
+        report_queries(bench_queries())
 
 
 if __name__ == "__main__":
