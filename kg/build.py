@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from kg.errors import GraphError, UnresolvedMentionsError
 
 if TYPE_CHECKING:
+    from kg.graph.build import EntityPart
     from kg.graph.replace import OutputLock
     from kg.graph.validate import ValidationReport
     from kg.online.identifiers import PaperId
@@ -188,8 +189,8 @@ def _build(paths, out: Path, lock: OutputLock, *, pipeline: str, progress: bool,
             shards.close()
             if strict and merge.unresolved_rows:
                 raise _strict_error(merge.unresolved_rows, out)
-            iris = merge.finish(output, extra=fetched)
-            report = merge.report(iris)
+            merge.finish(output, extra=fetched)
+            report = merge.report()
         with stages("store"):
             output.add_file("unresolved.tsv", merge.unresolved_tsv())
             output.commit(report, force=force)
@@ -231,8 +232,6 @@ class _Merge:
     entity parts, the unresolved rows and violation lines, and the summary's counts."""
 
     def __init__(self, version: str) -> None:
-        from kg.graph.build import EntityPart
-
         self.version = version
         self.entities: dict[str, EntityPart] = {}
         self.hashes: dict[str, str] = {}
@@ -274,13 +273,12 @@ class _Merge:
     def unresolved_tsv(self) -> str:
         from kg.unresolved import HEADER
 
-        header = HEADER
         phrases = [row for doc_id in sorted(self.phrases_by_doc) for row in self.phrases_by_doc[doc_id]]
-        return header + "".join(self.unresolved_rows) + "".join(phrases)
+        return HEADER + "".join(self.unresolved_rows) + "".join(phrases)
 
-    def finish(self, output, extra=None):
+    def finish(self, output, extra=None) -> None:
         """Write the last run, the entities and run graphs (and ``extra``: a facts hook such as the online
-        provenance); return the build's IRIs."""
+        provenance, given the build's IRIs)."""
         from kg.graph.build import entity_quads, run_quads
         from kg.graph.facts import TitleClaims
         from kg.graph.prefixes import prefix_map
@@ -297,9 +295,8 @@ class _Merge:
         lines = shared.lines()
         self.shared = "".join(lines)
         output.add_run(lines, is_sorted=True)
-        return iris
 
-    def report(self, iris) -> ValidationReport:
+    def report(self) -> ValidationReport:
         """SHACL: the documents' violations (found batch by batch) with those of the entities and run graphs."""
         from kg.graph.validate import ValidationReport, validate_nquads
 

@@ -1,9 +1,9 @@
 """Where a build's batches of documents are read: in this process, in worker processes, or on a Dask cluster.
 
 Every engine runs the same :func:`kg.shards.read_batch` on the same batches and yields the results in batch order,
-so the graph is byte-identical whatever the engine or worker count. A few batches per worker are in flight at a
-time, so memory stays bounded however many documents there are. Dask (``pip install 'kg[dask]'``) is imported only
-when asked for; its workers need kg and the same vocabulary index (docs/scale.md).
+so the graph is byte-identical whatever the engine or worker count. At most two batches per worker are in flight
+at a time, so the documents waiting for a worker do not pile up in memory. Dask (``pip install 'kg[dask]'``) is
+imported only when asked for; its workers need kg and the same vocabulary index (docs/scale.md).
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from kg.document import Document
     from kg.shards import BatchResult
 
-log = logging.getLogger(__name__)
 
 ENGINES = ("local", "dask")
 IN_FLIGHT_PER_WORKER = 2

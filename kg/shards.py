@@ -129,7 +129,7 @@ def read_batch(documents: list[Document], pipeline: str) -> BatchResult:
 def _write(documents, mentions, resolution, phrases, facts) -> list[Shard]:
     """Each document's shard: its graph's lines, entity parts, unresolved rows, title claims and counts."""
     from kg.extract import Facts
-    from kg.graph.build import EntityPart, document_quads, kg_version
+    from kg.graph.build import document_quads, document_shares, kg_version
     from kg.graph.facts import TitleClaims
     from kg.graph.iris import text_sha256
     from kg.graph.prefixes import prefix_map
@@ -137,17 +137,7 @@ def _write(documents, mentions, resolution, phrases, facts) -> list[Shard]:
     from kg.ingest.citations import citation_counts
     from kg.unresolved import mention_rows, phrase_rows
 
-    lengths = {d.id: len(d.text) for d in documents}
-    per_doc: dict[str, list] = defaultdict(list)
-    parts: dict[str, list[EntityPart]] = defaultdict(list)
-    for entity in resolution.entities:
-        by_doc: dict[str, list] = defaultdict(list)
-        for m in entity.mentions:  # mentions whose offsets fall outside their document are not written
-            if m.doc_id in lengths and 0 <= m.start < m.end <= lengths[m.doc_id]:
-                by_doc[m.doc_id].append(m)
-        for doc_id, doc_mentions in by_doc.items():
-            per_doc[doc_id] += [(entity, m) for m in doc_mentions]
-            parts[doc_id].append(EntityPart.of(entity, doc_mentions))
+    per_doc, parts = document_shares({d.id: d for d in documents}, resolution.entities)
     unresolved, doc_phrases = defaultdict(list), defaultdict(list)
     for m in resolution.unresolved:
         unresolved[m.doc_id].append(m)

@@ -117,13 +117,10 @@ def build_quads(
     hashes = {d.id: text_sha256(d.text) for d in documents}
     version = kg_version()
     quads = QuadSet(prefix_map())
-    per_doc: dict[str, list[tuple[Entity, Mention]]] = defaultdict(list)
-    parts = []
-    for entity in resolution.entities:
-        kept = [m for m in entity.mentions if _usable(m, docs)]
-        parts.append(EntityPart.of(entity, kept))
-        for m in kept:
-            per_doc[m.doc_id].append((entity, m))
+    per_doc, doc_parts = document_shares(docs, resolution.entities)
+    parts = [part for doc_id in sorted(doc_parts) for part in doc_parts[doc_id]]
+    merged = {part.curie for part in parts}  # an entity none of whose mentions is usable keeps its node
+    parts += [EntityPart.of(entity, []) for entity in resolution.entities if entity.curie not in merged]
     unresolved: defaultdict[str, int] = defaultdict(int)
     for m in resolution.unresolved:
         unresolved[m.doc_id] += 1
@@ -177,6 +174,23 @@ def build_dataset(
 ) -> rdflib.Dataset:
     """The same graph as :func:`build_quads`, as an ``rdflib.Dataset`` for rdflib's graph API."""
     return build_quads(documents, resolution, facts=facts).to_dataset()
+
+
+def document_shares(docs: dict[str, Document], entities: Iterable[Entity]
+                    ) -> tuple[dict[str, list[tuple[Entity, Mention]]], dict[str, list[EntityPart]]]:
+    """Per document id: its usable mentions with their entity, and its share of each entity node. A mention of an
+    unknown document or with offsets outside its text is skipped with a warning."""
+    per_doc: dict[str, list[tuple[Entity, Mention]]] = defaultdict(list)
+    parts: dict[str, list[EntityPart]] = defaultdict(list)
+    for entity in entities:
+        by_doc: dict[str, list[Mention]] = defaultdict(list)
+        for m in entity.mentions:
+            if _usable(m, docs):
+                by_doc[m.doc_id].append(m)
+        for doc_id, mentions in by_doc.items():
+            per_doc[doc_id] += [(entity, m) for m in mentions]
+            parts[doc_id].append(EntityPart.of(entity, mentions))
+    return per_doc, parts
 
 
 def _usable(m: Mention, docs: dict[str, Document]) -> bool:
