@@ -1,5 +1,6 @@
-"""Small NER rules that need no vocabulary index: abbreviated binomials, defined long forms that agree with a
-symbol's own reading, accent folding, the strong part of the learnt stop-list, training-first broad answers."""
+"""Small NER rules that need no vocabulary index: abbreviated binomials (through a full name or a genus word),
+defined long forms that agree with a symbol's own reading, accent folding, the strong part of the learnt stop-list,
+training-first broad answers."""
 from __future__ import annotations
 
 from kg.concept import Concept, Mention
@@ -29,6 +30,22 @@ def test_abbreviation_of_two_genera_is_left_alone():
     mentions = [_organism(text, "Candida albicans", "NCBITaxon:5476"),
                 _organism(text, "Cryptococcus albicans", "NCBITaxon:1")]
     assert abbreviated_binomials(text, mentions) == []
+
+
+def test_genus_word_spells_out_an_abbreviation_the_vocabulary_names_once():
+    from kg.nlp.binomials import genus_binomials
+
+    culex_vishnui = Concept("NCBITaxon:100678", "Culex vishnui", "organism")
+    names = {"Culex vishnui": [culex_vishnui], "Cochliobolus vishnui": [],
+             "Candida albicans": [Concept("NCBITaxon:5476", "Candida albicans", "organism")],
+             "Cryptococcus albicans": [Concept("NCBITaxon:2", "Cryptococcus albicans", "organism")]}
+    text = ("Culex species and Cochliobolus spores: C. vishnui bites. Candida and Cryptococcus: C. albicans. "
+            "Aedes is named, A. aegypti is not in the vocabulary.")
+    found = genus_binomials(text, [], lambda name: names.get(name, []))
+    assert [(text[s:e], curie, name) for s, e, curie, name in found] == [
+        ("C. vishnui", "NCBITaxon:100678", "Culex vishnui")], "two genera that both make a name: left alone"
+    taken = [_organism(text, "C. vishnui", "NCBITaxon:100678")]
+    assert genus_binomials(text, taken, lambda name: names.get(name, [])) == []
 
 
 def test_long_form_agrees_with_a_symbol_of_the_same_name_words_only():

