@@ -189,7 +189,7 @@ def annotate_paths(paths: Iterable[str | Path], *, fmt: str = "pubtator", corpus
     for mention in resolved_mentions(resolution):
         by_doc.setdefault(mention.doc_id, []).append(mention)
     # in a corpus's terms, its annotators' conventions apply too: forms it leaves unannotated are not written
-    groups = [(docs, profile, _conventional(docs, by_doc, profile)) for docs, profile in profiles]
+    groups = [(docs, profile, _conventional(docs, by_doc, profile, vocabulary)) for docs, profile in profiles]
     lines_by_doc = _relation_lines(documents, resolution, groups) if relations else {}
     if fmt == "biocjson":
         collection = None
@@ -224,13 +224,18 @@ def _relation_lines(documents: list[Document], resolution, groups) -> dict[str, 
 
 
 def _conventional(documents: list[Document], by_doc: Mapping[str, list[Mention]],
-                  profile: CorpusProfile | None) -> Mapping[str, list[Mention]]:
-    """``by_doc`` for ``documents`` without the forms ``profile``'s corpus leaves unannotated (all kept without one)."""
+                  profile: CorpusProfile | None, vocabulary) -> Mapping[str, list[Mention]]:
+    """``by_doc`` for ``documents`` without the forms ``profile``'s corpus leaves unannotated (all kept without one),
+    and with strains as their species where its annotators write them so."""
     if profile is None:
         return by_doc
     from kg.evaluation.conventions import drop_unconventional
+    from kg.evaluation.strains import strains_as_species
 
-    return {d.id: drop_unconventional(by_doc.get(d.id, ()), profile) for d in documents}
+    def written(mentions: list[Mention]) -> list[Mention]:
+        return strains_as_species(mentions, vocabulary) if profile.strains_as_species else mentions
+
+    return {d.id: drop_unconventional(written(by_doc.get(d.id, [])), profile) for d in documents}
 
 
 def _profile_of(documents: list[Document]) -> CorpusProfile | None:

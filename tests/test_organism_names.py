@@ -61,3 +61,25 @@ def test_virus_names_in_words_are_organisms(synonyms_index, nlp, vocabulary):
     assert hiv["HIV"] == hiv["human immunodeficiency virus"] == _curie(vocabulary, "Human immunodeficiency virus")
     tbe = _organisms(SHARED / "s800" / "SPECIES_Train.PubTator", "20933016", nlp, vocabulary)
     assert tbe["tick-borne encephalitis virus"] == _curie(vocabulary, "Tick-borne encephalitis virus")
+
+
+def test_a_strain_is_its_own_taxon_and_its_abbreviation_the_species(synonyms_index, nlp, vocabulary):
+    found = _organisms(SHARED / "linnaeus" / "Linnaeus_Train.PubTator", "1885853", nlp, vocabulary)
+    strain = _curie(vocabulary, "Photobacterium profundum SS9")
+    assert found["Photobacterium profundum SS9"] == strain
+    assert vocabulary.get(strain).label == "Photobacterium profundum SS9"
+
+
+def test_strains_are_written_as_their_species_where_a_corpus_wants_it():
+    from kg.concept import Concept, Mention
+    from kg.evaluation.strains import strains_as_species
+    from kg.vocabulary import Vocabulary
+
+    # 1390: what S800's training gold gives "Bacillus amyloliquefaciens FZB42"; 326423: the strain's taxon (specData)
+    species = Concept("NCBITaxon:1390", "Bacillus amyloliquefaciens", "organism")
+    strain = Concept("NCBITaxon:326423", "Bacillus amyloliquefaciens FZB42", "organism")
+    vocabulary = Vocabulary([("test", [species, strain])])
+    mentions = [Mention("d", 0, 32, "Bacillus amyloliquefaciens FZB42", "organism", curie=strain.curie),
+                Mention("d", 40, 45, "FZB42", "gene", curie="NCBIGene:1")]
+    written = strains_as_species(mentions, vocabulary)
+    assert [m.curie for m in written] == ["NCBITaxon:1390", "NCBIGene:1"]

@@ -227,7 +227,7 @@ def test_taxonomy_keeps_named_species_genera_and_common_names(tmp_path):
     assert concepts["NCBITaxon:11084"].label == "Tick-borne encephalitis virus"
 
 
-def test_taxonomy_synonyms_give_kept_taxa_their_former_names_only(tmp_path):
+def test_taxonomy_synonyms_give_kept_taxa_their_former_names_and_add_their_strains(tmp_path):
     deb = make_specdata_deb(tmp_path)
     cache = Cache(tmp_path, offline=True)
     table = taxonomy_synonyms.Input("x", "x", cache.deb_member(deb, taxonomy_synonyms.MEMBER), "debian")
@@ -238,7 +238,9 @@ def test_taxonomy_synonyms_give_kept_taxa_their_former_names_only(tmp_path):
                                                          "Peptoclostridium difficile"}
     assert concepts["NCBITaxon:148305"].synonyms == ("Magnaporthe grisea",), "the authority is no name"
     assert "NCBITaxon:9606" not in concepts, "no name beyond the scientific one"
-    assert "NCBITaxon:182217" not in concepts, "a strain the taxonomy source does not keep"
+    assert concepts["NCBITaxon:345073"].label == "Vibrio cholerae O395", "a strain after a kept binomial"
+    assert concepts["NCBITaxon:345073"].category == "organism"
+    assert "NCBITaxon:182217" not in concepts, "a strain whose binomial no kept taxon has"
     assert "NCBITaxon:9605" not in concepts, "one-word names are left to the scientific name"
     assert not taxonomy_synonyms.is_name("Helicobacter sp. MIT 00-7128")
     assert taxonomy_synonyms.is_name("Kaposi's sarcoma-associated herpesvirus")

@@ -81,6 +81,10 @@ def evaluate_documents(documents: list[Document], *, pipeline: str = "dictionary
     started = time.perf_counter()
     mentions = predict(documents, nlp, vocabulary)
     seconds = time.perf_counter() - started
+    if profile.strains_as_species:
+        from kg.evaluation.strains import strains_as_species
+
+        mentions = strains_as_species(mentions, vocabulary)
     result = score(documents, drop_unconventional(mentions, profile), profile, replaced=replaced, top=top)
     result.seconds = seconds
     result.docs_per_s = len(documents) / seconds if seconds > 0 else 0.0

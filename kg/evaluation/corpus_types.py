@@ -46,6 +46,7 @@ class CorpusProfile:
     mesh: bool = False  # gold IDs are MeSH UIs, so MeSH history applies
     hints: tuple[str, ...] = field(default=())  # lowercase file-name fragments naming this corpus
     learned_subtypes: bool = False  # written types come from kg.evaluation.subtypes (NCBI Disease's four)
+    strains_as_species: bool = False  # a strain is written with its species' ID (kg.evaluation.strains)
 
     @property
     def scored_types(self) -> tuple[str, ...]:
@@ -140,7 +141,7 @@ PROFILES: dict[str, CorpusProfile] = {
         CorpusProfile(
             "s800", "Species-800",
             types={"Species": "Species"}, categories={"organism": "Species"},
-            prefixes={"NCBITaxon": ""}, composite=",;|", hints=("species", "s800")),
+            prefixes={"NCBITaxon": ""}, composite=",;|", hints=("species", "s800"), strains_as_species=True),
     )
 }
 

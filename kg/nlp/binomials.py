@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from kg.concept import Concept, Mention
 
@@ -31,10 +32,12 @@ def binomial_key(name: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def abbreviated_binomials(text: str, mentions: Iterable[Mention]) -> list[tuple[int, int, Mention]]:
+def abbreviated_binomials(text: str, mentions: Iterable[Mention],
+                          lookup: Callable[[str], list[Concept]] | None = None) -> list[tuple[int, int, Mention]]:
     """``(start, end, source)`` for each "G. epithet" in ``text`` whose full binomial an organism mention
     ``source`` of the same text names; spans overlapping a mention are skipped, and an abbreviation two
-    different binomials of the document could expand is left alone."""
+    different binomials of the document could expand is left alone. A strain's name ("Vibrio cholerae O395")
+    lends its species, the taxon ``lookup`` names by the binomial alone (without ``lookup``, nothing)."""
     mentions = list(mentions)
     full: dict[tuple[str, str], Mention] = {}
     ambiguous: set[tuple[str, str]] = set()
@@ -44,6 +47,10 @@ def abbreviated_binomials(text: str, mentions: Iterable[Mention]) -> list[tuple[
         key = binomial_key(mention.text)
         if key is None:
             continue
+        if len(mention.text.split()) > 2:
+            mention = _species_of_strain(mention, lookup)
+            if mention is None:
+                continue
         known = full.setdefault(key, mention)
         if known.curie != mention.curie and known.text.split()[0] != mention.text.split()[0]:
             ambiguous.add(key)
@@ -60,6 +67,16 @@ def abbreviated_binomials(text: str, mentions: Iterable[Mention]) -> list[tuple[
             continue
         found.append((start, end, full[key]))
     return found
+
+
+def _species_of_strain(mention: Mention, lookup: Callable[[str], list[Concept]] | None) -> Mention | None:
+    """``mention`` of "Genus epithet STRAIN" as a mention of the species "Genus epithet", if ``lookup`` names one."""
+    binomial = " ".join(mention.text.split()[:2])
+    found = {c.curie for c in (lookup(binomial) if lookup else ()) if c.category == "organism"
+             and c.curie.startswith("NCBITaxon:")}
+    if len(found) != 1:
+        return None
+    return replace(mention, text=binomial, curie=found.pop(), long_form="", reading="")
 
 
 def genus_binomials(text: str, mentions: Iterable[Mention],

@@ -323,7 +323,8 @@ def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, m
 
     readings = _as_written(document, blocks) if readings is None else readings
     expanded = [(start, end, source.category, source.curie, source.long_form or source.reading or source.text)
-                for start, end, source in abbreviated_binomials(document.text, mentions)]
+                for start, end, source in abbreviated_binomials(document.text, mentions,
+                                                                vocabulary.lookup if vocabulary is not None else None)]
     if vocabulary is not None:
         taken = mentions + [Mention(document.id, s, e, "", "organism") for s, e, *_ in expanded]
         expanded += [(start, end, "organism", curie, name)

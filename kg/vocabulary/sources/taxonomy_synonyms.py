@@ -7,9 +7,11 @@ Taxonomy's names as an R data frame, ``specData.rda``: 2.67 M rows of (tax id, g
 name class together: scientific names, synonyms, equivalent and former names, authorities. The file is R's own
 serialisation; the PyPI library ``rdata`` reads it (the ``vocab`` extra).
 
-Only taxa the ``taxonomy`` source keeps gain names (strains and "sp." placeholders would add 1.8 M names no
-review writes), and only names a text could write as a name: two or more words, no authority (a year or
-quotes), no placeholder words. One-word names are left out: a one-word synonym is a genus or higher taxon,
+Only taxa the ``taxonomy`` source keeps gain names, and only names a text could write as a name: two or more
+words, no authority (a year or quotes), no placeholder words. Of the 1.8 M names of other taxa (mostly isolates,
+"sp." placeholders and samples no review writes) only strains written after a kept binomial come in
+("Vibrio cholerae O395", "Photobacterium profundum SS9"), as taxa of their own: the NER's longest match then
+reads the strain, as LINNAEUS annotates it. One-word names are left out: a one-word synonym is a genus or higher taxon,
 which the scientific name already covers. The names are matched by the NER like the taxonomy's own, so this
 source comes right after it.
 """
@@ -38,6 +40,12 @@ TABLE = "specData"
 _NOT_A_NAME = re.compile(r"""["(\[]|\b(1[6-9]|20)\d\d\b|\b(sp|spp|str|cf|aff|nr|emend|nom|comb)\.|\bet al\b"""
                          r"|\b(strain|isolate|clone|uncultured|unidentified|unclassified|environmental|sample"
                          r"|enrichment|culture|endosymbiont|symbiont)\b", re.IGNORECASE)
+
+
+# "Genus epithet", and a strain: the binomial and one or two designation words with a digit or capital ("O395",
+# "K-12", "PCC 6803"), the way strains are written after their species.
+_BINOMIAL = re.compile(r"^[A-Z][a-z]+ [a-z][a-z-]+$")
+_STRAIN = re.compile(r"^([A-Z][a-z]+ [a-z][a-z-]+) (?=\S*[A-Z0-9])\S+(?: (?=\S*[0-9])\S+)?$")
 
 
 def fetch(cache: Cache) -> list[Input]:
@@ -71,18 +79,36 @@ def _read_table(path) -> tuple[list[int], list[str]]:
 
 
 def synonyms_of(rows: Iterable[tuple[int, str]], kept: dict[str, Concept]) -> Iterator[Concept]:
-    """One concept per kept taxon with a name its ``kept`` concept lacks, in tax id order."""
+    """One concept per kept taxon with a name its ``kept`` concept lacks, then one per strain a binomial of the kept
+    taxa names, in tax id order."""
     names: dict[str, list[str]] = defaultdict(list)
+    others: dict[str, list[str]] = defaultdict(list)
     for tax_id, name in rows:
         curie = f"NCBITaxon:{tax_id}"
-        if curie in kept and is_name(name):
-            names[curie].append(" ".join(name.split()))
-    for curie in sorted(names, key=lambda c: int(c.split(":", 1)[1])):
+        if is_name(name):
+            (names if curie in kept else others)[curie].append(" ".join(name.split()))
+    binomials = set()
+    for curie in sorted(set(names) | set(kept), key=_tax_order):
         concept = kept[curie]
         known = {n.lower() for n in (concept.label, *concept.synonyms)}
-        new = [n for n in dict.fromkeys(names[curie]) if n.lower() not in known]
+        new = [n for n in dict.fromkeys(names.get(curie, ())) if n.lower() not in known]
+        binomials.update(n for n in (concept.label, *concept.synonyms, *new) if _BINOMIAL.match(n))
         if new:
             yield Concept(curie, concept.label, "organism", tuple(new), (), (SOURCE_KEY,))
+    for curie in sorted(others, key=_tax_order):
+        strains = [n for n in dict.fromkeys(others[curie]) if strain_binomial(n) in binomials]
+        if strains:
+            yield Concept(curie, strains[0], "organism", tuple(strains[1:]), (), (SOURCE_KEY,))
+
+
+def _tax_order(curie: str) -> int:
+    return int(curie.split(":", 1)[1])
+
+
+def strain_binomial(name: str) -> str:
+    """The binomial a strain's name starts with ("Vibrio cholerae O395" -> "Vibrio cholerae"), or ""."""
+    match = _STRAIN.match(name)
+    return match.group(1) if match else ""
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
