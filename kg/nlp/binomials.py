@@ -48,9 +48,10 @@ def abbreviated_binomials(text: str, mentions: Iterable[Mention],
         if key is None:
             continue
         if len(mention.text.split()) > 2:
-            mention = _species_of_strain(mention, lookup)
-            if mention is None:
+            species = _species_of_strain(mention, lookup)
+            if species is None:
                 continue
+            mention = species
         known = full.setdefault(key, mention)
         if known.curie != mention.curie and known.text.split()[0] != mention.text.split()[0]:
             ambiguous.add(key)

@@ -87,7 +87,7 @@ def synonyms_of(rows: Iterable[tuple[int, str]], kept: dict[str, Concept]) -> It
         curie = f"NCBITaxon:{tax_id}"
         if is_name(name):
             (names if curie in kept else others)[curie].append(" ".join(name.split()))
-    binomials = set()
+    binomials: set[str] = set()
     for curie in sorted(set(names) | set(kept), key=_tax_order):
         concept = kept[curie]
         known = {n.lower() for n in (concept.label, *concept.synonyms)}
