@@ -265,6 +265,17 @@ def test_corpus_pairs_skip_heldout_documents_and_placeholders():
     assert corpora.curie("OMIM:312080", "SpecificDisease") == "OMIM:312080"
 
 
+def test_a_one_document_anaphor_gives_no_organism_pair():
+    # S800 document 20880223 tags "fungal" four times as the one plant it studies (Zingiber gramineum)
+    rows = [("20880223", "fungal", "NCBITaxon:4651", "organism")] * 4 + [
+        ("1", "rice", "NCBITaxon:4530", "organism"), ("2", "rice", "NCBITaxon:4530", "organism"),
+        ("5", "rapeseed", "NCBITaxon:3708", "organism"), ("4", "aspirin", "MESH:D001241", "chemical")]
+    texts = [("20880223", frozenset({"fungal", "ginger"})), ("1", frozenset({"fungal", "rice"})),
+             ("2", frozenset({"fungal", "rice"})), ("5", frozenset({"rapeseed"})), ("6", frozenset({"aspirin"}))]
+    assert corpora.anaphors(rows, texts) == {("fungal", "NCBITaxon:4651")}, "a rare name one document uses stays"
+    assert corpora.anaphors(rows, texts, min_untagged=3) == set()
+
+
 def test_only_dominant_identifiers_of_a_form_are_kept():
     rows = [("cold", "MESH:D003139", "disease", "x")] * 6 + [("cold", "MESH:D003080", "disease", "x")] * 4
     rows += [("Naloxone", "MESH:D009270", "chemical", "bc5cdr"), ("naloxone", "MESH:D009270", "chemical", "bc5cdr"),

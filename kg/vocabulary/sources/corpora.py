@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 HELDOUT_MODULUS = 5  # a document is held out when sha256(document id) mod 5 == 0
 MIN_SHARE = 0.75
+# A one-word organism form one document tags and this many others write untagged is that paper's anaphor.
+MIN_UNTAGGED = 2
+_TEXT_LINE = re.compile(r"^(\d+)\|[ta]\|(.*)$")
+_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,12 @@ def curie(identifier: str, type_: str) -> str:
 
 def read_pairs(path: Path, *, holdout: bool) -> Iterator[tuple[str, str, str]]:
     """``(surface form, CURIE, category)`` for each usable annotation of a PubTator file."""
+    for _document, form, cid, category in document_pairs(path, holdout=holdout):
+        yield form, cid, category
+
+
+def document_pairs(path: Path, *, holdout: bool) -> Iterator[tuple[str, str, str, str]]:
+    """``(document id, surface form, CURIE, category)`` for each usable annotation of a PubTator file."""
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             cols = line.rstrip("\n").split("\t")
@@ -107,7 +117,43 @@ def read_pairs(path: Path, *, holdout: bool) -> Iterator[tuple[str, str, str]]:
                 continue
             cid = curie(cols[5], cols[4])
             if cid:
-                yield cols[3], cid, TYPES[cols[4]][0]
+                yield cols[0], cols[3], cid, TYPES[cols[4]][0]
+
+
+def document_words(path: Path, *, holdout: bool) -> Iterator[tuple[str, frozenset[str]]]:
+    """``(document id, its lower-cased words)`` for each document of a PubTator file (title and abstract)."""
+    words: dict[str, set[str]] = defaultdict(set)
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            match = _TEXT_LINE.match(line)
+            if match and not (holdout and is_heldout(match.group(1))):
+                words[match.group(1)].update(_WORD.findall(match.group(2).lower()))
+    for document, found in words.items():
+        yield document, frozenset(found)
+
+
+def anaphors(rows: Iterable[tuple[str, str, str, str]], texts: Iterable[tuple[str, frozenset[str]]],
+             min_untagged: int = MIN_UNTAGGED) -> set[tuple[str, str]]:
+    """``(form key, CURIE)`` of organisms a single document names by one lower-case word that at least
+    ``min_untagged`` other documents of the organism-annotating corpora (``texts``) write untagged: an annotator's
+    reading of an anaphor or adjective in that paper ("the virus", "viral", "fungal" tagged as the one species it
+    studies), which would tag every other text's "virus" as that species. A rare common name ("rapeseed") stays."""
+    documents: dict[tuple[str, str], set[str]] = defaultdict(set)
+    words: dict[str, str] = {}
+    for document, form, cid, category in rows:
+        if category == "organism" and form.isalpha() and form.islower():
+            documents[(normalise(form), cid)].add(document)
+            words[normalise(form)] = form
+    single = {pair: found for pair, found in documents.items() if len(found) == 1}
+    if not single:
+        return set()
+    wanted = {words[key] for key, _cid in single}
+    containing: dict[str, set[str]] = defaultdict(set)
+    for document, found in texts:
+        for word in wanted & found:
+            containing[word].add(document)
+    return {(key, cid) for (key, cid), tagged in single.items()
+            if len(containing[words[key]] - tagged) >= min_untagged}
 
 
 def select_pairs(pairs: Iterable[tuple[str, str, str, str]], min_share: float = MIN_SHARE) -> Iterator[Concept]:
@@ -150,12 +196,16 @@ def fetch(cache: Cache) -> list[Input]:
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
-    def rows():
-        for item in inputs:
-            corpus = CORPORA[item.package.rsplit("/", 1)[-1]]
-            for form, cid, category in read_pairs(item.path, holdout=not corpus.has_development):
-                yield form, cid, category, corpus.name
-    return select_pairs(rows())
+    rows, texts = [], []
+    for item in inputs:
+        corpus = CORPORA[item.package.rsplit("/", 1)[-1]]
+        found = [(*row, corpus.name) for row in document_pairs(item.path, holdout=not corpus.has_development)]
+        if any(row[3] == "organism" for row in found):  # a corpus that annotates organisms leaves others untagged
+            texts += list(document_words(item.path, holdout=not corpus.has_development))
+        rows += found
+    dropped = anaphors([row[:4] for row in rows], texts)
+    return select_pairs((form, cid, category, corpus) for _document, form, cid, category, corpus in rows
+                        if (normalise(form), cid) not in dropped)
 
 
 SOURCE = Source(
