@@ -1,4 +1,4 @@
-"""Species-aware gene grounding: the document's organisms choose between one symbol's human and mouse genes."""
+"""Species-aware gene grounding: the organisms a text names choose between one symbol's human and mouse genes."""
 from __future__ import annotations
 
 import pytest
@@ -39,11 +39,13 @@ def _document(doc_id: str, text: str) -> Document:
 
 
 def _mentions(doc: Document, names: dict[str, str]) -> list[Mention]:
+    """Each occurrence of ``names`` as a mention of its category, with its sentence (text up to a full stop)."""
     found = []
     for name, category in names.items():
         start = doc.text.find(name)
         while start >= 0:
-            found.append(Mention(doc.id, start, start + len(name), name, category))
+            sentence = (doc.text.rfind(". ", 0, start) + 1, doc.text.find(".", start) + 1 or len(doc.text))
+            found.append(Mention(doc.id, start, start + len(name), name, category, sentence=sentence))
             start = doc.text.find(name, start + 1)
     return found
 
@@ -74,4 +76,4 @@ def test_a_mouse_only_alias_in_a_human_study_stays_unresolved_with_its_reason():
     doc = _document("d", "Mdm-2 was raised in patients.")
     resolution = resolve([doc], _mentions(doc, {"Mdm-2": "gene", "patients": "organism"}), vocabulary)
     assert [m.text for m in resolution.unresolved] == ["Mdm-2"]
-    assert "species the document does not name" in resolution.reasons[resolution.unresolved[0]]
+    assert "another species than the text names" in resolution.reasons[resolution.unresolved[0]]

@@ -2,7 +2,8 @@
 
 Stages follow Gilda's normalise -> score -> ground design: an exact name, the long form the same
 document defines for a short form, normalised spelling variants, and fuzzy candidates. A mention no
-stage grounds is kept in ``Resolution.unresolved`` with its reason, never dropped.
+stage grounds is kept in ``Resolution.unresolved`` with its reason, never dropped. A gene name is
+grounded in the species the text around each of its mentions names (kg.resolve.gene_species).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from kg.concept import Concept, Entity, Mention
 from kg.document import Document
-from kg.resolve.species import HUMAN, prefer_species, rank_species
+from kg.resolve.gene_species import DEFAULT_CONTEXT, MentionSpecies, OrganismCue, SpeciesContext, nomenclature
+from kg.resolve.species import CUE_SPECIES, UNLISTED, prefer_species, taxon_of
 from kg.vocabulary.normalise import GREEK_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,24 +122,28 @@ class _Grounder:
     def __init__(self, vocabulary, fuzzy_threshold: float) -> None:
         self.vocabulary = vocabulary
         self.fuzzy_threshold = fuzzy_threshold
-        self._memo: dict[tuple[str, str, tuple[str, ...]], _Grounding] = {}
+        self._memo: dict[tuple[str, str, SpeciesContext], _Grounding] = {}
         self._fuzzy: FuzzyIndex | None = None
 
-    def ground(self, text: str, category: str, species: tuple[str, ...] = (HUMAN,)) -> _Grounding:
-        """``species`` ranks the species a gene name may mean (kg.resolve.species.rank_species)."""
+    def ground(self, text: str, category: str, species: SpeciesContext = DEFAULT_CONTEXT) -> _Grounding:
+        """``species`` says which species a gene name may mean (kg.resolve.gene_species)."""
         key = (text, category, species)
         if key not in self._memo:
             self._memo[key] = self._ground(text, category, species)
         return self._memo[key]
 
-    def _ground(self, text: str, category: str, species: tuple[str, ...]) -> _Grounding:
+    def _ground(self, text: str, category: str, species: SpeciesContext) -> _Grounding:
         text = _POSSESSIVE_RE.sub("", text.strip())
         concepts = self.vocabulary.lookup(text)
         if concepts:
-            concepts = prefer_species(_primary_space(concepts, category), species)
+            usual = concepts[0]
+            concepts = _primary_space(prefer_species(concepts, species.ranking(text, concepts)), category)
             if not concepts:
-                return _Grounding(None, "", 0.0, "only genes of a species the document does not name have this name")
+                return _Grounding(None, "", 0.0, "only genes of another species than the text names have this name")
             distinct = {c.curie for c in concepts}
+            if usual not in concepts and taxon_of(usual) == UNLISTED and len(distinct) > 1:
+                why = f"the training corpora's gene of this name is of another species; {len(distinct)} others share it"
+                return _Grounding(None, "", 0.0, why)
             if len(distinct) > 1 and is_short_form(text):
                 named = _named(concepts, text)
                 if named is not None:  # an official symbol beats the same letters used as another's alias
@@ -148,7 +154,8 @@ class _Grounder:
         if is_short_form(text):
             return _Grounding(None, "", 0.0, "short form not in the vocabulary and not defined in the document")
         for variant in spelling_variants(text):
-            concepts = prefer_species(self.vocabulary.lookup(variant), species)
+            concepts = self.vocabulary.lookup(variant)
+            concepts = prefer_species(concepts, species.ranking(variant, concepts))
             if concepts:
                 return _Grounding(_pick(concepts, category), "normalised", 0.95)
         if _ENANTIOMER_RE.match(text.strip()):
@@ -191,8 +198,13 @@ def _definitions(mentions: Iterable[Mention]) -> dict[str, dict[str, str]]:
     return found
 
 
+def _of_species(concept: Concept, said: str, species: SpeciesContext, grounder: _Grounder) -> bool:
+    """Whether the concept the NER read for ``said`` is of a species the text lets the name mean."""
+    return bool(prefer_species([concept], species.ranking(said, grounder.vocabulary.lookup(said))))
+
+
 def _resolve_one(mention: Mention, definitions: dict[str, str], grounder: _Grounder,
-                 species: tuple[str, ...] = (HUMAN,)) -> tuple[Mention, _Grounding]:
+                 species: SpeciesContext = DEFAULT_CONTEXT) -> tuple[Mention, _Grounding]:
     from kg.nlp.glossary import short_form_key
 
     said = mention.reading or mention.text  # what the NER read: "Metformin" where a PDF broke "Met-\nformin"
@@ -204,27 +216,49 @@ def _resolve_one(mention: Mention, definitions: dict[str, str], grounder: _Groun
             return mention, replace(grounding, method="abbreviation")
         concept = grounder.vocabulary.get(mention.curie) if mention.curie else None
         # the NER read the long form as one concept where it is defined ("serotonin (5-HT) reuptake inhibitors (SRIs)")
-        if concept is not None and prefer_species([concept], species):
+        if concept is not None and _of_species(concept, said, species, grounder):
             return mention, _Grounding(concept, "abbreviation", 0.95)
         return mention, replace(grounding, reason=f"defined in the document as {long_form!r}: {grounding.reason}")
     grounding = grounder.ground(said, mention.category, species)
     if grounding.concept is None and mention.curie:
         concept = grounder.vocabulary.get(mention.curie)
-        if concept is not None and prefer_species([concept], species):
+        if concept is not None and _of_species(concept, said, species, grounder):
             return mention, _Grounding(concept, "model", mention.score)
     return mention, grounding
 
 
-def _document_species(mentions: list[Mention], definitions: dict[str, dict[str, str]],
-                      grounder: _Grounder) -> dict[str, tuple[str, ...]]:
-    """Per document, the gene species its organism mentions rank (kg.resolve.species), grounded first."""
-    organisms: dict[str, list[str]] = {}
+def _cue_taxon(mention: Mention, concept: Concept, grounder: _Grounder) -> str | None:
+    """The cue species an organism mention names: its concept's, else its head word's ("Wistar rats" is MeSH's
+    Wistar rat strain, "rats" the rat)."""
+    if concept.curie in CUE_SPECIES:
+        return concept.curie
+    words = (mention.reading or mention.text).split()
+    if len(words) > 1:
+        head = grounder.ground(words[-1], "organism").concept
+        if head is not None and head.curie in CUE_SPECIES:
+            return head.curie
+    return None
+
+
+def _mention_species(documents: Iterable[Document], mentions: list[Mention],
+                     definitions: dict[str, dict[str, str]], grounder: _Grounder) -> dict[str, MentionSpecies]:
+    """Per document, its organism cues (grounded first) and paragraphs, to give each gene mention its species."""
+    cues: dict[str, list[OrganismCue]] = {}
     for mention in mentions:
         if mention.category == "organism":
             _, grounding = _resolve_one(mention, definitions.get(mention.doc_id, {}), grounder)
-            if grounding.concept is not None:
-                organisms.setdefault(mention.doc_id, []).append(grounding.concept.curie)
-    return {doc_id: rank_species(curies) for doc_id, curies in organisms.items()}
+            taxon = _cue_taxon(mention, grounding.concept, grounder) if grounding.concept is not None else None
+            if taxon is not None:
+                cues.setdefault(mention.doc_id, []).append(OrganismCue(mention.start, mention.end, taxon))
+    blocks = {d.id: [(b.span.start, b.span.end) for b in d.blocks] for d in documents}
+    gene_names: dict[str, set[str]] = {}
+    for mention in mentions:
+        if mention.category == "gene":
+            gene_names.setdefault(mention.doc_id, set()).add(mention.reading or mention.text)
+    lookup = grounder.vocabulary.lookup
+    return {doc_id: MentionSpecies(cues.get(doc_id, ()), blocks.get(doc_id, ()),
+                                   nomenclature((name, lookup(name)) for name in gene_names.get(doc_id, ())))
+            for doc_id in sorted(cues.keys() | gene_names.keys())}
 
 
 def resolve(documents: Iterable[Document], mentions: Iterable[Mention], vocabulary,
@@ -236,17 +270,19 @@ def resolve(documents: Iterable[Document], mentions: Iterable[Mention], vocabula
     scope abbreviation definitions); mentions of unknown documents are still resolved.
     """
     mentions = list(mentions)
+    documents = list(documents)
     known = {d.id for d in documents}
     definitions = _definitions(mentions)
     grounder = _Grounder(vocabulary, fuzzy_threshold)
-    species = _document_species(mentions, definitions, grounder)
+    species = _mention_species(documents, mentions, definitions, grounder)
     merged: dict[str, Entity] = {}
     result = Resolution()
     for mention in mentions:
         if known and mention.doc_id not in known:
             log.debug("mention of unknown document %s", mention.doc_id)
+        in_document = species.get(mention.doc_id)
         mention, grounding = _resolve_one(mention, definitions.get(mention.doc_id, {}), grounder,
-                                          species.get(mention.doc_id, (HUMAN,)))
+                                          in_document.context(mention) if in_document is not None else DEFAULT_CONTEXT)
         if grounding.concept is None:
             unresolved = replace(mention, curie="", method="", score=0.0)
             result.unresolved.append(unresolved)

@@ -36,7 +36,7 @@ class Source:
     """``ner`` false: the source's names ground mentions the NER found but are never matched in text themselves
     (hundreds of thousands of entry terms and supplementary names would bring more junk than mentions), and a name
     an earlier source gives another concept stays that concept's, unless ``shared_names`` (a mouse gene's symbol
-    is also the human gene's: kg.resolve.species chooses by the document)."""
+    is also the human gene's: kg.resolve.gene_species chooses by the text around each mention)."""
 
     name: str
     description: str

