@@ -64,10 +64,9 @@ class CorpusProfile:
         return self.categories.get(category)
 
     def to_corpus_id(self, curie: str) -> str:
-        """Our CURIE in the corpus's ID space (``MESH:D007649`` -> ``D007649``); other prefixes stay as they are.
-
-        A CURIE the corpus cannot express is kept verbatim so that it still counts, as a false positive.
-        """
+        """Our CURIE in the corpus's ID space (``MESH:D007649`` -> ``D007649``), or "" where the corpus cannot
+        express it (a MeSH organism in LINNAEUS, whose species are NCBI Taxonomy IDs): the mention is then written
+        without an ID, as an annotator of that corpus would leave a span no ID of its space fits."""
         if not curie:
             return ""
         prefix, sep, local = curie.partition(":")
@@ -76,7 +75,7 @@ class CorpusProfile:
         for known, written in self.prefixes.items():
             if prefix.lower() == known.lower():
                 return f"{written}{local}"
-        return curie
+        return ""
 
     def normalise_gold_id(self, identifier: str) -> str:
         return _TAX_SUFFIX.sub("", identifier.strip())

@@ -35,6 +35,8 @@ class EvalResult:
 
     ``excluded_types`` counts gold annotations of types kg does not predict (variants, cell lines, ...);
     ``unscored_categories`` counts predictions of categories the corpus does not annotate;
+    ``without_corpus_id`` counts, per kg ID prefix, predictions whose ID the corpus's ID space cannot express (a MeSH
+    organism in LINNAEUS): they are written and scored without an ID, for the mention measure only;
     ``obsolete_gold_ids`` counts gold MeSH descriptor IDs that MeSH 2026 no longer has, and
     ``obsolete_missed`` how many missed gold concepts have only such IDs (a modern answer cannot match them);
     ``supplementary_gold_ids`` counts distinct gold MeSH supplementary IDs (``C…``), which the descriptor
@@ -53,6 +55,7 @@ class EvalResult:
     false_negatives: list[tuple[str, str, int]] = field(default_factory=list)
     excluded_types: dict[str, int] = field(default_factory=dict)
     unscored_categories: dict[str, int] = field(default_factory=dict)
+    without_corpus_id: dict[str, int] = field(default_factory=dict)
     obsolete_gold_ids: dict[str, int] = field(default_factory=dict)
     obsolete_missed: int = 0
     remapped_gold_ids: int = 0
@@ -74,6 +77,7 @@ class EvalResult:
             "false_negatives": [{"text": x, "type": t, "count": n} for x, t, n in self.false_negatives],
             "excluded_types": self.excluded_types,
             "unscored_categories": self.unscored_categories,
+            "without_corpus_id": self.without_corpus_id,
             "obsolete_gold_ids": {"distinct": len(self.obsolete_gold_ids),
                                   "occurrences": sum(self.obsolete_gold_ids.values()),
                                   "missed_concepts": self.obsolete_missed,
@@ -103,6 +107,9 @@ class EvalResult:
             lines.append(f"obsolete gold IDs (not MeSH 2026 descriptors): {len(self.obsolete_gold_ids)} distinct, "
                          f"{sum(self.obsolete_gold_ids.values())} concept occurrences, "
                          f"{self.obsolete_missed} of them missed")
+        if self.without_corpus_id:
+            lines.append("predictions written without an ID (no ID of the corpus's space): "
+                         + ", ".join(f"{p} ({n})" for p, n in self.without_corpus_id.items()))
         if self.supplementary_gold_ids:
             lines.append(f"gold MeSH supplementary IDs (C..., unchecked, may have moved since): "
                          f"{self.supplementary_gold_ids} distinct")

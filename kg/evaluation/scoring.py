@@ -76,6 +76,7 @@ def score(documents: list[Document], mentions: Iterable[Mention], profile: Corpu
     types = profile.scored_types
 
     unscored: Counter = Counter()
+    without_id: Counter = Counter()
     pred_spans: set[tuple[str, int, int, str]] = set()
     pred_text: dict[tuple[str, int, int, str], str] = {}
     pred_concepts: set[tuple[str, str, str]] = set()
@@ -92,6 +93,8 @@ def score(documents: list[Document], mentions: Iterable[Mention], profile: Corpu
         cid = profile.to_corpus_id(m.curie)
         if cid:
             pred_concepts.add((m.doc_id, t, cid))
+        elif m.curie:
+            without_id[m.curie.partition(":")[0]] += 1
 
     # mention level: exact (doc, start, end, type)
     gold_spans = {(g.doc, g.start, g.end, g.type): g.text for g in gold}
@@ -131,6 +134,7 @@ def score(documents: list[Document], mentions: Iterable[Mention], profile: Corpu
         false_positives=[(text, t, n) for (text, t), n in _top(fp, top)],
         false_negatives=[(text, t, n) for (text, t), n in _top(fn, top)],
         excluded_types=dict(sorted(excluded.items())), unscored_categories=dict(sorted(unscored.items())),
+        without_corpus_id=dict(sorted(without_id.items())),
         obsolete_gold_ids=dict(sorted(obsolete.items())), obsolete_missed=obsolete_missed,
         remapped_gold_ids=len(replaced), supplementary_gold_ids=len(supplementary),
     )
