@@ -344,6 +344,18 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert broad.load_layer(out).lookup("human") == ()
 
 
+def test_default_build_skips_a_source_whose_extra_is_missing(tmp_path, filled_cache, monkeypatch, caplog):
+    import dataclasses
+
+    absent = dataclasses.replace(taxonomy_synonyms.SOURCE, requires=("kg_no_such_module",))
+    monkeypatch.setattr(taxonomy_synonyms, "SOURCE", absent)
+    with caplog.at_level("WARNING"):
+        manifest = build_index(tmp_path / "vocab", cache=filled_cache)
+    assert "taxonomy-synonyms" not in [s.name for s in manifest.sources]
+    assert "taxonomy" in [s.name for s in manifest.sources]
+    assert "pip install 'kg[vocab]'" in caplog.text
+
+
 def test_missing_or_tampered_index_gives_an_actionable_error(tmp_path, filled_cache):
     with pytest.raises(VocabularyError, match="kg vocab build"):
         broad.load_layer(tmp_path / "nothing")

@@ -186,6 +186,13 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
         cache = Cache(settings.cache_dir, offline=settings.offline)
     names = list(dict.fromkeys(sources or DEFAULT_SOURCES))
     chosen = [(name, get_source(name)) for name in names]
+    if not sources:  # the default set leaves out a source whose optional library is missing, and says so
+        missing = {name: source.extra for name, source in chosen if not source.installed()}
+        for name, extra in missing.items():
+            log.warning("vocabulary source %s skipped: it needs the %r extra (`pip install 'kg[%s]'`)",
+                        name, extra, extra)
+        chosen = [(name, source) for name, source in chosen if name not in missing]
+        names = [name for name, _source in chosen]
 
     records: list[SourceRecord] = []
     inputs_by_source = {}

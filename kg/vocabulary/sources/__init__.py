@@ -45,6 +45,14 @@ class Source:
     stoplist: Callable[[list[Input]], Iterable[str]] | None = None
     ner: bool = True
     shared_names: bool = False
+    requires: tuple[str, ...] = ()  # modules of an optional extra the parser imports
+    extra: str = ""  # that extra, named in the message when they are missing
+
+    def installed(self) -> bool:
+        """Whether the optional modules :attr:`requires` can be imported (without importing them)."""
+        from importlib.util import find_spec
+
+        return all(find_spec(module) is not None for module in self.requires)
 
 
 # name -> module path; order is merge priority (an earlier source's label and category win).

@@ -124,4 +124,6 @@ SOURCE = Source(
     description=f"NCBI Taxonomy synonyms and former names from Debian {PACKAGE}={VERSION} (specData, Artistic-2.0)",
     fetch=fetch,
     parse=parse,
+    requires=("rdata",),
+    extra="vocab",
 )
