@@ -44,7 +44,7 @@ def _typed(doc: Document, mentions: Iterable[Mention], profile: CorpusProfile | 
             from kg.evaluation.subtypes import subtype
 
             t = subtype(doc.text, m.start, m.end)
-        rows.append((m, t, profile.to_corpus_id(m.curie) or profile.no_id))
+        rows.append((m, t, profile.to_corpus_id(m.curie, t) or profile.no_id))
     rows.sort(key=lambda r: (r[0].start, r[0].end, r[1], r[2], r[0].text))
     return rows
 

@@ -64,6 +64,14 @@ def test_curies_map_into_the_corpus_id_space(corpus, curie, expected):
     assert PROFILES[corpus].to_corpus_id(curie) == expected
 
 
+def test_a_types_own_id_space_narrows_the_corpus_one():
+    biored = PROFILES["biored"]
+    assert biored.to_corpus_id("MESH:D008822", "OrganismTaxon") == ""  # MeSH "Mice, Transgenic": no taxon ID
+    assert biored.to_corpus_id("MESH:D008822", "DiseaseOrPhenotypicFeature") == "D008822"
+    assert biored.to_corpus_id("NCBITaxon:10090", "OrganismTaxon") == "10090"
+    assert biored.to_corpus_id("MESH:D008822", "GeneOrGeneProduct") == ""  # a gene is an NCBI Gene ID there
+
+
 def test_gold_id_fields_split_into_concepts():
     assert PROFILES["bc5cdr"].gold_concepts("-1") == []
     assert PROFILES["biored"].gold_concepts("-") == []

@@ -47,6 +47,7 @@ class CorpusProfile:
     hints: tuple[str, ...] = field(default=())  # lowercase file-name fragments naming this corpus
     learned_subtypes: bool = False  # written types come from kg.evaluation.subtypes (NCBI Disease's four)
     strains_as_species: bool = False  # a strain is written with its species' ID (kg.evaluation.strains)
+    type_prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a type's only ID spaces, if narrower
 
     @property
     def scored_types(self) -> tuple[str, ...]:
@@ -63,15 +64,20 @@ class CorpusProfile:
         """The corpus type a kg category is scored as, or None when the corpus has no such type."""
         return self.categories.get(category)
 
-    def to_corpus_id(self, curie: str) -> str:
+    def to_corpus_id(self, curie: str, type_: str = "") -> str:
         """Our CURIE in the corpus's ID space (``MESH:D007649`` -> ``D007649``), or "" where the corpus cannot
         express it (a MeSH organism in LINNAEUS, whose species are NCBI Taxonomy IDs): the mention is then written
-        without an ID, as an annotator of that corpus would leave a span no ID of its space fits."""
+        without an ID, as an annotator of that corpus would leave a span no ID of its space fits. With the
+        corpus ``type_`` it is written as, that type's own ID spaces apply (BioRED's organisms are NCBI Taxonomy
+        IDs only, though its diseases are MeSH)."""
         if not curie:
             return ""
         prefix, sep, local = curie.partition(":")
         if not sep:
             return curie
+        allowed = self.type_prefixes.get(type_)
+        if allowed is not None and prefix.lower() not in {p.lower() for p in allowed}:
+            return ""
         for known, written in self.prefixes.items():
             if prefix.lower() == known.lower():
                 return f"{written}{local}"
@@ -121,7 +127,9 @@ PROFILES: dict[str, CorpusProfile] = {
                         "phenotype": "DiseaseOrPhenotypicFeature", "gene": "GeneOrGeneProduct",
                         "complex": "GeneOrGeneProduct", "organism": "OrganismTaxon"},
             prefixes={"MESH": "", "OMIM": "OMIM:", "NCBIGene": "", "NCBITaxon": ""},
-            excluded=("SequenceVariant", "CellLine"), composite=",", mesh=True, hints=("biored",)),
+            excluded=("SequenceVariant", "CellLine"), composite=",", mesh=True, hints=("biored",),
+            # every gene and organism ID of its training split is an NCBI Gene / NCBI Taxonomy number
+            type_prefixes={"GeneOrGeneProduct": ("NCBIGene",), "OrganismTaxon": ("NCBITaxon",)}),
         CorpusProfile(
             "gnormplus", "GNormPlus",
             types={"Gene": "Gene"}, categories={"gene": "Gene", "complex": "Gene"},

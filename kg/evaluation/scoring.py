@@ -90,7 +90,7 @@ def score(documents: list[Document], mentions: Iterable[Mention], profile: Corpu
         key = (m.doc_id, m.start, m.end, t)
         pred_spans.add(key)
         pred_text.setdefault(key, m.text)
-        cid = profile.to_corpus_id(m.curie)
+        cid = profile.to_corpus_id(m.curie, t)
         if cid:
             pred_concepts.add((m.doc_id, t, cid))
         elif m.curie:
