@@ -48,6 +48,8 @@ def test_the_switch_follows_the_vocabulary(nlp, corpus_nlp):
     # pdftext_ocd_etiology_neuropathology_2023
     ("The measure has good face validity and predicts response in obsessive-compulsive disorder.", "face"),
     ("Lithium, the gold standard treatment for BD, might still be underused.", "gold"),
+    # BioRED dev: "permit" (a fish's common name) is stopped by the learnt list, and so is its plural
+    ("using a tamoxifen-inducible Cre recombinase, which permits to study the effects of the mutation", "permits"),
 ])
 def test_idioms_give_no_entity(nlp, sentence, word):
     found = _found(nlp, sentence)
