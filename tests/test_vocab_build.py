@@ -227,6 +227,12 @@ def test_taxonomy_keeps_named_species_genera_and_common_names(tmp_path):
     assert concepts["NCBITaxon:11084"].label == "Tick-borne encephalitis virus"
 
 
+def test_common_names_take_their_irregular_plural():
+    assert taxonomy.irregular_plurals("white-footed mouse") == ("white-footed mice",)
+    assert taxonomy.irregular_plurals("head louse") == ("head lice",)
+    assert taxonomy.irregular_plurals("Norway rat") == ()
+
+
 def test_taxonomy_synonyms_give_kept_taxa_their_former_names_and_add_their_strains(tmp_path):
     deb = make_specdata_deb(tmp_path)
     cache = Cache(tmp_path, offline=True)

@@ -43,6 +43,18 @@ VIRUS_RANKS = frozenset({"species", "no_rank"})
 _VIRUS_SPECIES = re.compile(r"^[A-Z][A-Za-z'-]*(?: [A-Za-z'-]+)* virus$")
 
 
+# Common names whose plural no "s" makes: "white-footed mice" is Peromyscus leucopus, as "mice" is Mus musculus.
+_IRREGULAR_PLURALS = (("mouse", "mice"), ("louse", "lice"), ("goose", "geese"))
+
+
+def irregular_plurals(name: str) -> tuple[str, ...]:
+    """The irregular plural of a common name whose last word ends so ("deer mouse" -> "deer mice"), if any."""
+    for singular, plural in _IRREGULAR_PLURALS:
+        if name.endswith(singular):
+            return (name[: -len(singular)] + plural,)
+    return ()
+
+
 def rank_name(code: int) -> str:
     return RANKS[code - 1] if 1 <= code <= len(RANKS) else "no_rank"
 
@@ -95,7 +107,7 @@ def read_tables(folder: str) -> Iterator[Concept]:
         if not label or not (has_common or rank_ in ALWAYS_RANKS or named or _VIRUS_SPECIES.match(label)):
             continue
         synonym = common.get(tax_id) if has_common else ""
-        synonyms = (synonym,) if synonym and synonym != label else ()
+        synonyms = (synonym, *irregular_plurals(synonym)) if synonym and synonym != label else ()
         yield Concept(f"NCBITaxon:{tax_id}", label, "organism", synonyms, (), (SOURCE_KEY,))
 
 
