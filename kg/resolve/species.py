@@ -5,8 +5,9 @@ do, the text around a mention decides (:mod:`kg.resolve.gene_species` ranks the 
 species the ranking leaves out is not meant; only gene concepts of a known species are chosen between, everything
 else a lookup returns is kept as it was.
 
-Human genes come from org.Hs.eg.db (every human NCBI Gene ID) and mouse genes from goatools; rat and other species
-have no gene list here. An NCBI Gene ID that only the training corpora's pairs name is in neither list, so it is
+Human genes come from org.Hs.eg.db (every human NCBI Gene ID), mouse and fruit-fly genes from goatools; rat and
+other species have no gene list here. A genus written alone ("Drosophila") names its model species
+(:func:`genus_cues`). An NCBI Gene ID that only the training corpora's pairs name is in neither list, so it is
 no human gene: it is :data:`UNLISTED`, the ID meant where the text is about rats or another species without a list.
 """
 from __future__ import annotations
@@ -15,19 +16,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from kg.concept import Concept
-from kg.vocabulary.sources import corpora, genes, mouse_genes
+from kg.vocabulary.sources import corpora, fly_genes, genes, mouse_genes
 
-__all__ = ["HUMAN", "MOUSE", "RAT", "UNLISTED", "GENE_SPECIES", "CUE_SPECIES", "taxon_of", "rank_species",
-           "gene_ranking", "prefer_species"]
+__all__ = ["HUMAN", "MOUSE", "FLY", "RAT", "UNLISTED", "GENE_SPECIES", "CUE_SPECIES", "taxon_of", "rank_species",
+           "gene_ranking", "prefer_species", "genus_cues"]
 
 HUMAN = "NCBITaxon:9606"
 MOUSE = mouse_genes.TAXON
+FLY = fly_genes.TAXON
 # Rattus norvegicus, as the vocabulary grounds "rats" (checked by tests/test_gene_species.py).
 RAT = "NCBITaxon:10116"
 # Not a taxon: the species of a gene ID known only from training pairs (not human, not a listed mouse gene).
 UNLISTED = "unlisted"
 # The vocabulary sources that bring the genes of one species.
-_SOURCE_TAXA = {genes.SOURCE_KEY: HUMAN, mouse_genes.SOURCE_KEY: MOUSE}
+_SOURCE_TAXA = {genes.SOURCE_KEY: HUMAN, mouse_genes.SOURCE_KEY: MOUSE, fly_genes.SOURCE_KEY: FLY}
 GENE_SPECIES = frozenset(_SOURCE_TAXA.values())
 # The organisms whose mentions say which species a nearby gene name means: those with a gene list, and the rat
 # (a third of BioRED's non-human genes), whose genes have none here.
@@ -65,12 +67,12 @@ def rank_species(organisms: Iterable[str]) -> tuple[str, ...]:
 def gene_ranking(species: str) -> tuple[str, ...]:
     """The gene species, best first, that a gene name may mean where the text is about ``species``.
 
-    Where the text is about mice, a name the mouse list lacks is no human gene (the list has protein-coding
-    genes only, so a training corpus's :data:`UNLISTED` ID may be the mouse gene); a rat gene has no list, so
-    only an :data:`UNLISTED` ID may stand for it, never the human or the mouse gene.
+    Where the text is about mice (or flies), a name the mouse (fly) list lacks is no human gene (the lists have
+    protein-coding genes only, so a training corpus's :data:`UNLISTED` ID may be that species' gene); a rat gene
+    has no list, so only an :data:`UNLISTED` ID may stand for it, never the human or the mouse gene.
     """
-    if species == MOUSE:
-        return (MOUSE, UNLISTED)
+    if species in (MOUSE, FLY):
+        return (species, UNLISTED)
     if species == RAT:
         return (UNLISTED,)
     return (HUMAN,)
@@ -84,3 +86,19 @@ def prefer_species(concepts: Sequence[Concept], ranking: Sequence[str]) -> list[
     if not taxa or (len(taxa) == 1 and chosen is not None):
         return list(concepts)
     return [c for c in concepts if taxon_of(c) in (None, chosen)]
+
+
+def genus_cues(vocabulary) -> dict[str, str]:
+    """Organism CURIEs that name a cue species by its genus alone ("Drosophila", and "flies" where the vocabulary
+    reads it so, for Drosophila melanogaster): the genus concept whose label is the first word of the species'
+    label, looked up in ``vocabulary``."""
+    cues: dict[str, str] = {}
+    for species in sorted(CUE_SPECIES):
+        concept = vocabulary.get(species)
+        if concept is None or " " not in concept.label:
+            continue
+        genus = concept.label.split()[0]
+        for found in vocabulary.lookup(genus):
+            if found.category == "organism" and found.label == genus and found.curie not in CUE_SPECIES:
+                cues.setdefault(found.curie, species)
+    return cues

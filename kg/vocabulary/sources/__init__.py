@@ -60,6 +60,7 @@ SOURCES: dict[str, str] = {
     "gilda-mesh": "kg.vocabulary.sources.gilda_mesh",
     "genes": "kg.vocabulary.sources.genes",
     "mouse-genes": "kg.vocabulary.sources.mouse_genes",
+    "fly-genes": "kg.vocabulary.sources.fly_genes",
     "taxonomy": "kg.vocabulary.sources.taxonomy",
     "taxonomy-synonyms": "kg.vocabulary.sources.taxonomy_synonyms",
     "corpora": "kg.vocabulary.sources.corpora",

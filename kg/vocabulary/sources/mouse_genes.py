@@ -54,23 +54,24 @@ def _record(line: str) -> dict[str, object] | None:
     return fields
 
 
-def parse_records(text: str) -> Iterator[Concept]:
-    """One gene Concept per mouse record: label = symbol, synonyms = aliases and the full name."""
+def parse_records(text: str, tax_id: int = 10090, source_key: str = SOURCE_KEY) -> Iterator[Concept]:
+    """One gene Concept per record of species ``tax_id`` (goatools writes every species' table alike): label =
+    symbol, synonyms = aliases and the full name."""
     skipped = 0
     for line in text.splitlines():
         fields = _record(line)
         if fields is None:
             continue
         gene_id, symbol = fields.get("GeneID"), fields.get("Symbol")
-        if fields.get("tax_id") != 10090 or not isinstance(gene_id, int) or not isinstance(symbol, str) or not symbol:
+        if fields.get("tax_id") != tax_id or not isinstance(gene_id, int) or not isinstance(symbol, str) or not symbol:
             skipped += 1
             continue
         aliases = [a.strip() for a in str(fields.get("Aliases") or "").split(",")]
         names = [*aliases, str(fields.get("description") or "")]
         synonyms = tuple(n for n in dict.fromkeys(names) if n and n != symbol)
-        yield Concept(f"NCBIGene:{gene_id}", symbol, "gene", synonyms, (), (SOURCE_KEY,))
+        yield Concept(f"NCBIGene:{gene_id}", symbol, "gene", synonyms, (), (source_key,))
     if skipped:
-        log.info("goatools mouse genes: skipped %d records of another shape", skipped)
+        log.info("goatools genes of %d: skipped %d records of another shape", tax_id, skipped)
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
