@@ -225,17 +225,13 @@ def _relation_lines(documents: list[Document], resolution, groups) -> dict[str, 
 
 def _conventional(documents: list[Document], by_doc: Mapping[str, list[Mention]],
                   profile: CorpusProfile | None, vocabulary) -> Mapping[str, list[Mention]]:
-    """``by_doc`` for ``documents`` without the forms ``profile``'s corpus leaves unannotated (all kept without one),
-    and with strains as their species where its annotators write them so."""
+    """``by_doc`` for ``documents`` as ``profile``'s corpus writes them (:func:`kg.evaluation.in_corpus_terms`);
+    all kept without one."""
     if profile is None:
         return by_doc
-    from kg.evaluation.conventions import drop_unconventional
-    from kg.evaluation.strains import strains_as_species
+    from kg.evaluation import in_corpus_terms
 
-    def written(mentions: list[Mention]) -> list[Mention]:
-        return strains_as_species(mentions, vocabulary) if profile.strains_as_species else mentions
-
-    return {d.id: drop_unconventional(written(by_doc.get(d.id, [])), profile) for d in documents}
+    return {d.id: in_corpus_terms(by_doc.get(d.id, []), profile, vocabulary) for d in documents}
 
 
 def _profile_of(documents: list[Document]) -> CorpusProfile | None:

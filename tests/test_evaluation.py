@@ -275,3 +275,63 @@ def test_memorisation_baseline_tags_training_strings_longest_first_on_word_bound
     found = [(m.text, m.curie) for m in memorise([doc], pairs)]
     assert found == [("Naloxone", "MESH:D009270"), ("naloxone hydrochloride", "MESH:D009270")], \
         "case-sensitive, longest first, whole words only (not inside 'Naloxonex')"
+
+
+# --- nested names: what a corpus tags inside a longer mention ---------------------------------------------------
+
+class _Names:
+    """A vocabulary of a few exact names (MeSH 2026: D004298 Dopamine; identifiers.md: D009020 Morphine)."""
+
+    def __init__(self, names: dict[str, tuple[str, str]]) -> None:
+        self._names = names
+
+    def lookup(self, text: str):
+        from kg.concept import Concept
+
+        found = self._names.get(text.casefold())
+        return [Concept(found[0], text, found[1])] if found else []
+
+
+_NAMES = _Names({"dopamine": ("MESH:D004298", "chemical"), "morphine": ("MESH:D009020", "chemical")})
+# Sentences of BC5CDR's training split (PMID 1833784) and a salt's name, as the corpus annotates them:
+# "dopamine" inside "dopamine receptors" is tagged, "morphine" inside "morphine sulfate" is not (the salt is).
+_NESTING_TRAIN = (
+    "1|t|Evidence for an involvement of D1 and D2 dopamine receptors in mediating nicotine-induced hyperactivity.\n"
+    "1|a|Blockade of dopamine receptors and of dopamine receptors again.\n"
+    "1\t41\t49\tdopamine\tChemical\tD004298\n"
+    "1\t117\t125\tdopamine\tChemical\tD004298\n"
+    "1\t143\t151\tdopamine\tChemical\tD004298\n\n"
+    "2|t|Morphine sulfate and morphine sulfate and morphine sulfate.\n"
+    "2|a|No more.\n"
+    "2\t0\t16\tMorphine sulfate\tChemical\tD009020\n"
+    "2\t21\t37\tmorphine sulfate\tChemical\tD009020\n"
+    "2\t42\t58\tmorphine sulfate\tChemical\tD009020\n\n"
+)
+
+
+def _longer_mentions(doc: Document) -> list[Mention]:
+    return ([m for m in _occurrences(doc, "dopamine receptors", "gene", "")]
+            + [m for m in _occurrences(doc, "morphine sulfate", "chemical", "MESH:D009020")])
+
+
+def test_nesting_learnt_from_training_adds_what_the_corpus_tags_inside_longer_names():
+    from kg.evaluation.nesting import add_nested, learn_nesting
+    from kg.ingest.pubtator import parse_pubtator
+
+    profile = PROFILES["bc5cdr"]
+    train = parse_pubtator(_NESTING_TRAIN)
+    rows = learn_nesting(train, [m for d in train for m in _longer_mentions(d)], profile, _NAMES)
+    assert rows == [("gene", "receptors", "chemical", 3, 3)]  # 'morphine' in 'morphine sulfate' is never tagged
+    nesting = {"bc5cdr": frozenset(row[:3] for row in rows)}
+
+    test = parse_pubtator("3|t|Dopamine receptors and morphine sulfate.\n3|a|Nothing else.\n"
+                          "3\t0\t8\tDopamine\tChemical\tD004298\n3\t23\t39\tmorphine sulfate\tChemical\tD009020\n\n")
+    predicted = _longer_mentions(test[0])
+    written = add_nested(predicted, profile, _NAMES, nesting)
+    assert [(m.text, m.category, m.curie) for m in written[len(predicted):]] == [("Dopamine", "chemical",
+                                                                                    "MESH:D004298")]
+    assert score(test, written, profile).concept["Chemical"].f1 == 1.0
+    assert score(test, predicted, profile).concept["Chemical"].r == 0.5
+    # a corpus that never nests, and kg's own output, add nothing
+    assert add_nested(predicted, PROFILES["biored"], _NAMES, nesting) == predicted
+    assert add_nested(predicted, None, _NAMES, nesting) == predicted

@@ -1,9 +1,9 @@
 """Evaluation against gold corpora: run the pipeline on a PubTator file and score it in the corpus's terms.
 
 ``evaluate_file`` is what ``kg eval FILE`` calls; ``score`` scores predictions you already have;
-``drop_unconventional`` first removes the forms a corpus's annotators leave unannotated (its conventions,
-learnt from training data), as ``evaluate_documents`` and ``kg annotate`` do. The
-heavy stages (ingest, NLP, resolution) are imported only when a file is evaluated.
+``in_corpus_terms`` first writes them as a corpus's annotators would (its conventions, learnt from training
+data: forms it leaves unannotated dropped, names it tags inside longer ones added), as ``evaluate_documents``
+and ``kg annotate`` do. The heavy stages (ingest, NLP, resolution) are imported only when a file is evaluated.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.document import Document
 
 __all__ = ["EvalResult", "Scores", "CorpusProfile", "PROFILES", "detect_corpus", "score",
-           "predict", "predict_resolution", "resolved_mentions", "drop_unconventional",
+           "predict", "predict_resolution", "resolved_mentions", "drop_unconventional", "in_corpus_terms",
            "evaluate_documents", "evaluate_file"]
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,22 @@ def drop_unconventional(mentions, profile, conventions=None) -> list[Mention]:
     from kg.evaluation.conventions import drop_unconventional as _drop
 
     return _drop(mentions, profile, conventions)
+
+
+def in_corpus_terms(mentions: Iterable[Mention], profile: CorpusProfile | None, vocabulary) -> list[Mention]:
+    """``mentions`` as ``profile``'s corpus writes them: strains as their species where its annotators do so
+    (:mod:`kg.evaluation.strains`), the names it tags inside longer mentions added (:mod:`kg.evaluation.nesting`),
+    the forms it leaves unannotated dropped (:mod:`kg.evaluation.conventions`). Unchanged without a profile."""
+    mentions = list(mentions)
+    if profile is None:
+        return mentions
+    from kg.evaluation.nesting import add_nested
+
+    if profile.strains_as_species:
+        from kg.evaluation.strains import strains_as_species
+
+        mentions = strains_as_species(mentions, vocabulary)
+    return drop_unconventional(add_nested(mentions, profile, vocabulary), profile)
 
 
 def predict_resolution(documents: list[Document], nlp, vocabulary, *, progress: bool = False):
@@ -81,11 +97,7 @@ def evaluate_documents(documents: list[Document], *, pipeline: str = "dictionary
     started = time.perf_counter()
     mentions = predict(documents, nlp, vocabulary)
     seconds = time.perf_counter() - started
-    if profile.strains_as_species:
-        from kg.evaluation.strains import strains_as_species
-
-        mentions = strains_as_species(mentions, vocabulary)
-    result = score(documents, drop_unconventional(mentions, profile), profile, replaced=replaced, top=top)
+    result = score(documents, in_corpus_terms(mentions, profile, vocabulary), profile, replaced=replaced, top=top)
     result.seconds = seconds
     result.docs_per_s = len(documents) / seconds if seconds > 0 else 0.0
     result.pipeline = pipeline

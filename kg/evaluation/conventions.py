@@ -119,11 +119,14 @@ def write_conventions(rows: Mapping[str, list[tuple[str, str, int, int]]], path:
 
 
 def build_conventions(path: str | Path = CONVENTIONS_FILE, *, pipeline: str = "dictionary",
-                      shared: Path | None = None) -> int:
-    """Learn every corpus's conventions from its training split with ``pipeline`` and write them to ``path``."""
+                      shared: Path | None = None, nesting_path: str | Path | None = None) -> int:
+    """Learn every corpus's conventions from its training split with ``pipeline`` and write them to ``path``:
+    the forms it leaves unannotated, and (to ``nesting_path``, :mod:`kg.evaluation.nesting`) the names it
+    annotates inside longer mentions."""
     from kg.errors import InputError
     from kg.evaluation import predict
     from kg.evaluation.corpus_types import PROFILES
+    from kg.evaluation.nesting import MIN_FOUND, MIN_SHARE, NESTING_FILE, learn_nesting, write_nesting
     from kg.ingest import read_paths
     from kg.nlp import load_pipeline
     from kg.vocabulary import load_vocabulary
@@ -133,6 +136,7 @@ def build_conventions(path: str | Path = CONVENTIONS_FILE, *, pipeline: str = "d
     vocabulary = load_vocabulary().in_corpus_terms()  # the corpora's own readings and NER conventions
     nlp = load_pipeline(pipeline, vocabulary=vocabulary)
     rows: dict[str, list[tuple[str, str, int, int]]] = {}
+    nested: dict[str, list[tuple[str, str, str, int, int]]] = {}
     used = []
     for name, corpus in CORPORA.items():
         file = root / corpus.training
@@ -144,28 +148,39 @@ def build_conventions(path: str | Path = CONVENTIONS_FILE, *, pipeline: str = "d
             documents = [d for d in documents if not is_heldout(d.id)]
         if not documents:
             raise InputError(f"{file} holds no PubTator documents; check the corpus download")
-        rows[name] = learn_conventions(documents, predict(documents, nlp, vocabulary), PROFILES[name])
+        mentions = predict(documents, nlp, vocabulary)
+        rows[name] = learn_conventions(documents, mentions, PROFILES[name])
+        nested[name] = learn_nesting(documents, mentions, PROFILES[name], vocabulary)
         used.append(f"{corpus.training} ({len(documents)} documents)")
-        log.info("%s: %d forms left unannotated", name, len(rows[name]))
-    header = [
-        "Forms our pipeline predicts in a category the corpus scores that the corpus's annotators leave",
-        f"unannotated: exact-span gold annotations of the scored type at < {MAX_ANNOTATED_SHARE:.0%} of >= "
-        f"{MIN_PREDICTED} predicted occurrences.",
+        log.info("%s: %d forms left unannotated, %d kinds of nested names", name, len(rows[name]), len(nested[name]))
+    made = [
         f"Made by `python -m kg.evaluation.conventions` ({pipeline} pipeline) from TRAINING splits only;",
         "training-only corpora without their held-out fifth (kg.vocabulary.sources.corpora.is_heldout):",
         *(f"  {u}" for u in used),
+    ]
+    write_nesting(nested, nesting_path or NESTING_FILE, [
+        "Longer mentions (by kg category and last word) whose first words name a concept the corpus annotates",
+        f"nested inside them: exact-span gold annotations of the scored type at >= {MIN_SHARE:.0%} of >= {MIN_FOUND}",
+        "occurrences (kg.evaluation.nesting).", *made,
+        "found/annotated: occurrence counts of the nested name.",
+    ])
+    header = [
+        "Forms our pipeline predicts in a category the corpus scores that the corpus's annotators leave",
+        f"unannotated: exact-span gold annotations of the scored type at < {MAX_ANNOTATED_SHARE:.0%} of >= "
+        f"{MIN_PREDICTED} predicted occurrences.", *made,
         "form: case-folded surface text; category: kg category; predicted/annotated: occurrence counts.",
     ]
     return write_conventions(rows, path, header)
 
 
 def main() -> None:
-    """``python -m kg.evaluation.conventions [OUT]``: relearn the shipped conventions table."""
+    """``python -m kg.evaluation.conventions [OUT [NESTING_OUT]]``: relearn the shipped conventions tables."""
     import sys
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else CONVENTIONS_FILE
-    print(f"wrote {build_conventions(out)} forms to {out}")
+    nesting = Path(sys.argv[2]) if len(sys.argv) > 2 else None
+    print(f"wrote {build_conventions(out, nesting_path=nesting)} forms to {out}")
 
 
 if __name__ == "__main__":
