@@ -74,6 +74,40 @@ def test_authors_names_give_no_gene(nlp):
     assert not _texts(found, "gene")
 
 
+def test_a_training_reading_confirms_a_short_token_only_as_written_and_a_word_only_twice(nlp, broad_index):
+    """NLM-Gene's one "TIC" and one paper's "Yes" kinase confirm neither the OCD review's "tic" nor a GPER review
+    table's "Yes"; a symbol one paper annotates ("SHP2" in the PROTAC review) is still confirmed."""
+    from kg.nlp.precision import confirmed_pairs
+
+    # pdftext_ocd_etiology_neuropathology_2023, and a row of ocrmd_gper_cancer_therapeutic_target_2023's Table 1
+    found = _found(nlp, "A recent review of meta-analyses examining the tic phenomenon. Drug Resistance | Yes | Yes | "
+                        "Yes | Yes. Postmenopausal | Yes | Yes | Yes | Yes")
+    assert not _texts(found, "gene")
+    # jats_pmc_protacs_cancer_immunotherapy_2025
+    found = _found(nlp, "The SHP2 PROTAC SHP2-D26 degraded its target in leukemia cells.")
+    assert "SHP2" in _texts(found, "gene")
+    pairs = confirmed_pairs()
+    if len(pairs):  # the training splits are at hand
+        assert ("TIC", "NCBIGene:821807") in pairs and ("tic", "NCBIGene:821807") not in pairs
+
+
+def test_an_acronym_in_the_plural_is_a_family_not_one_member(nlp, broad_index):
+    """BioRED maps "MMPs" to MMP1; in a reader's terms the plural acronym names the family."""
+    # ocrmd_gper_cancer_therapeutic_target_2023, without its definition
+    found = _found(nlp, "GPER promotes the invasion of local tissue via the activation of MMPs and other cell "
+                        "surface proteinases.")
+    assert "MMPs" not in _texts(found, "gene")
+
+
+def test_a_mesh_heading_of_the_very_name_outranks_a_corpus_lumping(vocabulary):
+    """Corpora lumped "aggression" under Mental Disorders and wrote "smoking" as Smoke, and a family as one member;
+    in a reader's terms the MeSH 2026 heading of that name comes first (MeSH 2026: D000374 Aggression,
+    D012907 Smoking, D016023 Integrins); in a corpus's terms its own reading stays first."""
+    for name, curie in (("aggression", "MESH:D000374"), ("smoking", "MESH:D012907"), ("integrins", "MESH:D016023")):
+        assert vocabulary.lookup(name)[0].curie == curie
+        assert vocabulary.in_corpus_terms().lookup(name)[0].curie != curie
+
+
 def test_a_short_symbol_with_a_cue_stays_a_gene(nlp, broad_index):
     found = _found(nlp, "Tetrabenazine has moderate activity at dopamine D2 receptors and at SST receptors, "
                         "and TNF expression rose.")

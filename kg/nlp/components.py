@@ -7,6 +7,7 @@ models and maps their labels onto kg's categories. The configs in ``pipelines/``
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -342,16 +343,17 @@ class DictionaryNER:
             if written.casefold() in lower_words:
                 return False
             return has_cue(text, start, end, "organism") or from_mesh
+        if concept.prefix == "NCBIGene" and _ACRONYM_PLURAL_RE.match(written) and written[:-1] != concept.label:
+            return False  # "MMPs", "TCRs": a family, not the one member a corpus mapped the plural to
         if not needs_support(written, concept):
             return True
         if glued_to_code(text, start, end):
             return False
         if has_cue(text, start, end, concept.category):
             return True
-        folded = written.casefold()
         pairs = confirmed_pairs()
-        keep = tuple(c for c in match.concepts if (folded, c.curie) in pairs
-                     or (folded.endswith("s") and (folded[:-1], c.curie) in pairs))
+        keep = tuple(c for c in match.concepts if (written, c.curie) in pairs
+                     or (written.endswith("s") and (written[:-1], c.curie) in pairs))
         return bool(keep)
 
     @staticmethod
@@ -367,6 +369,7 @@ class DictionaryNER:
 
 
 CONVENTIONS = ("auto", "corpus", "reader")
+_ACRONYM_PLURAL_RE = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")  # "MMPs", "TCRs", "HDACs"
 
 
 def _plural_name(text: str, match: Match) -> bool:

@@ -301,14 +301,19 @@ class _Pairs:
         return len(self._strings)
 
 
+CONFIRMING_DOCUMENTS = 2  # a word-like reading one training paper gives ("Yes" the kinase) is that paper's usage
+
+
 @lru_cache(maxsize=1)
 def confirmed_pairs() -> _Pairs:
-    """``(case-folded form, CURIE)`` of every gene annotation of the training splits (none without them).
+    """``(form as written, CURIE)`` of the gene annotations of the training splits, in that very case ("TIC"
+    confirms no "tic"); a word-like form ("Yes") only when :data:`CONFIRMING_DOCUMENTS` documents make it, a
+    symbol ("SHP2") when one does. None without the splits.
 
     Reading the seven training files took a tenth of a second a run, so the pairs are compiled once
     (:func:`kg.vocabulary.compiled.compiled_strings`) and mapped."""
     from kg.vocabulary.compiled import compiled_strings
-    from kg.vocabulary.sources.corpora import CORPORA, read_pairs, shared_dir
+    from kg.vocabulary.sources.corpora import CORPORA, document_pairs, shared_dir
 
     try:
         root = shared_dir() / "eval"
@@ -317,12 +322,14 @@ def confirmed_pairs() -> _Pairs:
     files = [(root / corpus.training, corpus) for corpus in CORPORA.values()]
 
     def pairs() -> set[str]:
-        found: set[str] = set()
+        documents: dict[str, set[str]] = {}
         for path, corpus in files:
             if path.is_file():
-                found.update(f"{form.casefold()}\t{cid}" for form, cid, category in
-                             read_pairs(path, holdout=not corpus.has_development) if category in SUPPORTED_CATEGORIES)
-        return found
+                for document, form, cid, category in document_pairs(path, holdout=not corpus.has_development):
+                    if category in SUPPORTED_CATEGORIES:
+                        documents.setdefault(f"{form}\t{cid}", set()).add(f"{corpus.training}:{document}")
+        return {pair for pair, seen in documents.items()
+                if len(seen) >= CONFIRMING_DOCUMENTS or not _WORDLIKE_RE.match(pair.partition("\t")[0])}
 
     compiled = compiled_strings("pairs", [path for path, _corpus in files],
                                 ("kg.nlp.precision", "kg.vocabulary.sources.corpora"), pairs)

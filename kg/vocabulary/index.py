@@ -359,8 +359,11 @@ def _current_first(concepts: list[Concept], current: list[str], movable: set[str
         heading = next(c for c in out if c.curie == curie)
         name = normalise(heading.label)
         position = out.index(heading)
-        older = [c for c in out[:position] if c.category == heading.category and c.prefix == "MESH"
-                 and c.curie in movable]
+        # older MeSH readings of its category; and any older reading that only a mapping names so, where the
+        # heading is this very name: corpora that lumped "aggression" under Mental Disorders, a family written
+        # as one member ("integrins" as ITGB3)
+        older = [c for c in out[:position] if c.curie in movable and (
+            (c.category == heading.category and c.prefix == "MESH") or not _own_name(c, name))]
         promoted = [c for c in older if c.curie.startswith("MESH:C") and normalise(c.label) == name]
         if not older:
             continue
@@ -369,6 +372,17 @@ def _current_first(concepts: list[Concept], current: list[str], movable: set[str
         out = [c for c in out if c.curie != curie and c not in promoted]
         out.insert(out.index(older[0]) if older[0] in out else min(position, len(out)), heading)
     return out
+
+
+def _own_name(concept: Concept, name: str) -> bool:
+    """Whether normalised ``name`` is ``concept``'s own name: its label, or for a MeSH concept its MeSH 2026
+    heading (a corpus-made concept is labelled by the form its annotators tagged, "smoking" for Smoke)."""
+    from kg.vocabulary.mesh import mesh_heading, text_order
+
+    labels = [concept.label]
+    if concept.prefix == "MESH" and (heading := mesh_heading(concept.curie)):
+        labels = [heading, text_order(heading)]
+    return any(normalise(label) == name for label in labels if label)
 
 
 def _append(table: dict[str, list[int]], key: str, position: int) -> None:

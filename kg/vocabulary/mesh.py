@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "MESH_SOURCE", "display_label", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts",
-    "text_order", "mesh_category",
+    "text_order", "mesh_category", "mesh_heading",
 ]
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,12 @@ def display_label(curie: str, label: str, sources: tuple[str, ...]) -> str:
     if heading and label == heading:
         return text_order(heading) or heading
     return label
+
+
+def mesh_heading(curie: str) -> str:
+    """The MeSH 2026 heading of a ``MESH:D...`` CURIE ("" for any other), read from the mapped compiled list."""
+    ui = curie.split(":", 1)[1] if curie.startswith("MESH:") else ""
+    return _headings().get(ui, "") if ui.startswith("D") else ""
 
 
 @lru_cache(maxsize=1)
