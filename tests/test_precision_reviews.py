@@ -91,6 +91,18 @@ def test_a_training_reading_confirms_a_short_token_only_as_written_and_a_word_on
         assert ("TIC", "NCBIGene:821807") in pairs and ("tic", "NCBIGene:821807") not in pairs
 
 
+def test_a_phenotype_the_ner_calls_a_disease_resolves_to_its_name_not_a_gene_alias(nlp, vocabulary):
+    """pdftext_ocd_etiology_neuropathology_2023: "tic" is MeSH's Tics (D020323, a phenotype), never BMAL1, whose
+    alias "TIC" has the same letters."""
+    from kg.nlp import annotate
+    from kg.resolve import long_form_concept, resolve
+
+    doc = _doc("A recent review of meta-analyses examining the tic phenomenon in obsessive-compulsive disorder.")
+    resolution = resolve([doc], annotate([doc], nlp, long_forms=long_form_concept), vocabulary)
+    tic = {e.curie for e in resolution.entities for m in e.mentions if m.text == "tic"}
+    assert tic == {"MESH:D020323"}
+
+
 def test_an_acronym_in_the_plural_is_a_family_not_one_member(nlp, broad_index):
     """BioRED maps "MMPs" to MMP1; in a reader's terms the plural acronym names the family."""
     # ocrmd_gper_cancer_therapeutic_target_2023, without its definition

@@ -89,9 +89,15 @@ class _Grounding:
     reason: str = ""
 
 
+# Categories that name one kind of thing for the resolver's choice: a phenotype the NER calls a disease ("tic" as
+# Tics) is still that name's reading, not an unrelated gene alias of the same letters.
+_KIN = {"disease": "phenotype", "phenotype": "disease"}
+
+
 def _pick(concepts: list[Concept], category: str) -> Concept:
-    """The first concept of the mention's category, else the first by precedence."""
-    return next((c for c in concepts if c.category == category), concepts[0])
+    """The first concept of the mention's category, else of its kin category, else the first by precedence."""
+    return next((c for c in concepts if c.category == category), None) \
+        or next((c for c in concepts if c.category == _KIN.get(category)), concepts[0])
 
 
 # The ID space each category's concepts are primarily named in (ontologies/README.md): a MeSH heading of the

@@ -359,11 +359,13 @@ def _current_first(concepts: list[Concept], current: list[str], movable: set[str
         heading = next(c for c in out if c.curie == curie)
         name = normalise(heading.label)
         position = out.index(heading)
-        # older MeSH readings of its category; and any older reading that only a mapping names so, where the
-        # heading is this very name: corpora that lumped "aggression" under Mental Disorders, a family written
-        # as one member ("integrins" as ITGB3)
+        # older MeSH readings of its category; and, where the heading is this very name, an older MeSH reading of
+        # another name (corpora lumped "aggression" under Mental Disorders) or a gene member a family heading was
+        # mapped to ("integrins" as ITGB3). A taxon is no mapping: "mice" stays Mus musculus, not MeSH's Mice.
         older = [c for c in out[:position] if c.curie in movable and (
-            (c.category == heading.category and c.prefix == "MESH") or not _own_name(c, name))]
+            (c.category == heading.category and c.prefix == "MESH")
+            or ((c.prefix == "MESH" or (c.prefix == "NCBIGene" and heading.category == "gene"))
+                and not _own_name(c, name)))]
         promoted = [c for c in older if c.curie.startswith("MESH:C") and normalise(c.label) == name]
         if not older:
             continue
