@@ -52,6 +52,15 @@ class Pair:
     def types(self) -> str:
         return f"{PAIR_TYPE[self.category_a]}|{PAIR_TYPE[self.category_b]}"
 
+    @property
+    def with_concepts(self) -> tuple[str, ...]:
+        """:attr:`features` and which two concepts they are, as the corpus-prior head reads them: a corpus relates
+        some concepts far more often than others (BC5CDR its specific diseases, seldom "Drug-Related Side Effects"
+        or "Neoplasms"), a prior of that corpus's documents and not of a review's, whose concepts it mostly never
+        saw (:mod:`kg.extract.relation_model`)."""
+        ids = (f"id_a={self.a}", f"id_b={self.b}")
+        return (*self.features, *ids, *(f"{self.types}:{x}" for x in ids))
+
     def sentence_hits(self) -> list[Hit]:
         """The mentions of either member inside :attr:`sentence`."""
         start, end = self.sentence

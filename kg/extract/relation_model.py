@@ -1,12 +1,13 @@
 """The learned relation extractor: linear models over entity-pair features, trained here on the corpora's
 training splits (``training/train_relations.py``) and shipped as plain JSON weights in ``models/relations/``.
 
-Each model file has heads: ``pair`` (is the pair related at all?), and where the corpus annotates them ``type``
-(which relation) and ``novelty`` (a finding of this paper, or background?). A head is a multinomial logistic
-regression stored as ``{feature: [weight per label]}``; scoring a pair is the sum of its features' weights and a
-softmax, so no learning library is needed to apply it. Which graph relation each label becomes is data
-(``ontologies/extraction/learned_relations.tsv``): the Biolink predicate comes from ``predicates.tsv`` as for
-every rule-made relation.
+Each model file has heads: ``pair`` (is the pair related at all?), ``prior`` where trained (the same question,
+knowing which two concepts they are: the corpus's prior, read in abstracts, the texts it was learnt from, never in
+reviews), and where the corpus annotates them ``type`` (which relation) and ``novelty`` (a finding of this paper,
+or background?). A head is a multinomial logistic regression stored as ``{feature: [weight per label]}``; scoring
+a pair is the sum of its features' weights and a softmax, so no learning library is needed to apply it. Which graph
+relation each label becomes is data (``ontologies/extraction/learned_relations.tsv``): the Biolink predicate comes
+from ``predicates.tsv`` as for every rule-made relation.
 """
 from __future__ import annotations
 
@@ -64,13 +65,16 @@ class RelationModel:
     type: Head | None = None
     novelty: Head | None = None
     trained_on: str = ""
+    prior: Head | None = None
 
-    def related(self, pair: Pair) -> tuple[str, float] | None:
-        """The relation label and its probability when the pair is predicted related, else None."""
+    def related(self, pair: Pair, *, prior: bool = False) -> tuple[str, float] | None:
+        """The relation label and its probability when the pair is predicted related, else None; with ``prior``, by
+        the head that knows the two concepts (where the model has one)."""
         if pair.types not in self.pair_types:
             return None
-        p = self.pair.probabilities(pair.features)[self.pair.labels[-1]]
-        if p < self.pair.threshold:
+        head, features = (self.prior, pair.with_concepts) if prior and self.prior else (self.pair, pair.features)
+        p = head.probabilities(features)[head.labels[-1]]
+        if p < head.threshold:
             return None
         if self.type is None:
             return self.pair.labels[-1], p
@@ -87,12 +91,14 @@ class RelationModel:
         data = json.loads(path.read_text(encoding="utf-8"))
         heads = {k: Head.from_json(v) for k, v in data["heads"].items()}
         return cls(data["name"], frozenset(data["pair_types"]), heads["pair"], heads.get("type"),
-                   heads.get("novelty"), data.get("trained_on", ""))
+                   heads.get("novelty"), data.get("trained_on", ""), heads.get("prior"))
 
     def save(self, path: Path) -> None:
         from kg.atomic import atomic_write_text
 
         heads = {"pair": self.pair.to_json()}
+        if self.prior is not None:
+            heads["prior"] = self.prior.to_json()
         if self.type is not None:
             heads["type"] = self.type.to_json()
         if self.novelty is not None:
@@ -128,9 +134,9 @@ PROSE = frozenset({"paragraph", "abstract", "list_item"})  # not captions, gloss
 def learned_relations(ctx: DocumentContext, models: tuple[RelationModel, ...] | None = None) -> list[Relation]:
     """Relations the learned models predict between the document's entity pairs.
 
-    An abstract is read as the models were trained (every pair, each head's F1-optimal threshold). A review is
-    read for precision (:func:`_reads_as_claim`, ``REVIEW_MIN_PROBABILITY``): the models learnt on abstracts, and
-    a review's paragraphs name many entities they relate to nothing.
+    An abstract is read as the models were trained (every pair, each head's F1-optimal threshold, the corpus's
+    concept prior). A review is read for precision (:func:`_reads_as_claim`, ``REVIEW_MIN_PROBABILITY``, no prior):
+    the models learnt on abstracts, and a review's paragraphs name many entities they relate to nothing.
     """
     models = load_models() if models is None else models
     if not models:
@@ -142,7 +148,7 @@ def learned_relations(ctx: DocumentContext, models: tuple[RelationModel, ...] | 
         if review and not _reads_as_claim(ctx, pair, prose):
             continue
         for model in models:
-            found = model.related(pair)
+            found = model.related(pair, prior=not review)
             if found is None:
                 continue
             label, p = found
