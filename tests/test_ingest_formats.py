@@ -141,6 +141,28 @@ def test_real_jats_reviews(name):
 
 
 @pytest.mark.skipif(not REVIEWS.is_dir(), reason="../shared/corpus/reviews is not available")
+@pytest.mark.parametrize("name, title, sections", [
+    ("ocrmd_sr_head_neck_cancer_mental_health_2024.md",
+     "A comprehensive examination of mental health in patients with head and neck cancer: systematic review and "
+     "meta-analysis", ["Abstract", "Methods", "Search strategy and selection criteria"]),
+    ("ocrmd_gper_cancer_therapeutic_target_2023.md",
+     "The G Protein-Coupled Estrogen Receptor (GPER): A Critical Therapeutic Target for Cancer",
+     ["Abstract", "1. Introduction", "2. Estrogens and Their Implications in Carcinogenesis"]),
+])
+def test_ocr_markdown_headings_are_the_sections_and_the_first_top_level_one_the_title(name, title, sections):
+    """OCR Markdown marks headings with '#': they, and no other line, are the sections; the title is the first
+    top-level heading above the abstract (not the journal's masthead, "OXFORD"), and the abstract is a few hundred
+    words, not the introduction OCR left under it."""
+    (doc,) = read_paths([REVIEWS / name])
+    assert doc.title == title
+    assert [s.title for s in doc.sections][:3] == sections
+    assert "References" not in [s.title for s in doc.sections[:-1]]
+    abstract = [b for b in doc.blocks if b.kind == "abstract"]
+    assert abstract and sum(len(doc.text[b.span.start:b.span.end].split()) for b in abstract) < 600
+    assert_offsets_exact(doc)
+
+
+@pytest.mark.skipif(not REVIEWS.is_dir(), reason="../shared/corpus/reviews is not available")
 def test_real_jats_tables():
     (doc,) = read_paths([REVIEWS / "jats_pmc_sr_bipolar_medication_adherence_2026.xml"])
     assert len(doc.tables) == 3

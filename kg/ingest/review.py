@@ -4,7 +4,9 @@ The layout rules are generic (no heading names are listed):
 
 * the first non-empty line is the title; the next one is the author line if it reads as a list of names;
 * a *heading* is a short line (at most 10 words, 80 characters) that starts with a capital or a digit and has
-  no terminal punctuation, with more text after it;
+  no terminal punctuation, with more text after it; in Markdown (three or more ``#`` headings, as OCR tools write
+  them) the ``#`` lines are the headings and no other, and the first top-level one before the abstract is the
+  title (the lines above it are the journal's masthead);
 * consecutive lines of two or more ``|`` (or of three or more tab-separated cells) form a table (first row =
   header); a row whose text before its first pipe is not a cell (other rows start with ``|``) has a junk prefix,
   such as a glued "Figure 1", dropped; a table left one cell per line after a ``Table N`` caption is read by
@@ -37,6 +39,10 @@ _TERMINAL = ".!?,;:"
 _FUNCTION_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 _SENTENCE_END = ".!?:;…\"”’)]"
 _BULLET = re.compile(r"^[-•*▪◦–]\s+")
+_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(\S.*?)[ \t]*#*[ \t]*$")  # a Markdown heading: "## 2. Methods"
+_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)  # OCR Markdown's line break inside a heading
+_MARKDOWN_HEADINGS = 3
+ABSTRACT_WORDS = 400  # abstracts are held to 250-350 words; a longer run under "Abstract" has run into the body
 _CAPTION_LABEL = re.compile(r"^(?:Supplementary\s+)?(?:Figure|Fig\.|Table|Box|Scheme)\s*S?\d+[A-Za-z]?\s*[.:|\-–—]")
 _GLOSSARY_KEY = re.compile(r"([A-Z][A-Z0-9][A-Za-z0-9\-]{0,10}):\s")
 _GLUE = re.compile(r"(?<=[a-z)])(?=[A-Z][a-z]{2,})")
@@ -80,6 +86,37 @@ def _is_heading(line: str) -> bool:
         and (line[0].isupper() or line[0].isdigit()) and "|" not in line
         and not _BULLET.match(line) and not find_citations(line)
     )
+
+
+def _atx_text(line: _Line) -> Span | None:
+    """The span of a Markdown heading's text (without its ``#`` marks, and of an OCR ``<br>``-split heading the
+    longest part: "Review <br> The G Protein-Coupled ..."), or ``None`` when ``line`` is no such heading."""
+    match = _ATX_HEADING.match(line.text)
+    if match is None:
+        return None
+    lo, hi = match.span(2)
+    parts, at = [], lo
+    for brk in _BREAK.finditer(line.text, lo, hi):
+        parts.append((at, brk.start()))
+        at = brk.end()
+    parts.append((at, hi))
+    a, b = max(parts, key=lambda ab: ab[1] - ab[0])
+    return Span(line.start + a, line.start + b) if b > a else None
+
+
+def _markdown_title(lines: list[_Line], content: list[int]) -> int | None:
+    """The line of a Markdown document's title: its first top-level heading above the abstract or introduction."""
+    from kg.ingest.zones import is_body_heading
+
+    for k in content:
+        match = _ATX_HEADING.match(lines[k].text)
+        if match is None:
+            continue
+        if is_body_heading(match.group(2)):
+            return None
+        if len(match.group(1)) == 1:
+            return k
+    return None
 
 
 def _wrapped(lines: list[_Line], k: int, open_paragraph: bool, previous: int | None = None) -> bool:
@@ -185,13 +222,18 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
                    moved=tuple((m.start, m.source, m.length) for m in moves))
     if not content:
         return doc
-    title_line = lines[content[0]]
-    doc.title = title_line.text
-    doc.blocks.append(Block(Span(title_line.start, title_line.end), "title"))
-    used = {content[0]}
-    if len(content) > 1 and looks_like_authors(lines[content[1]].text):
-        doc.authors = [n.strip() for n in re.split(r",|;|&|\band\b", lines[content[1]].text) if n.strip()]
-        used.add(content[1])
+    markdown = sum(1 for k in content if _ATX_HEADING.match(lines[k].text)) >= _MARKDOWN_HEADINGS
+    first = (_markdown_title(lines, content) if markdown else None)
+    first = content[0] if first is None else first
+    title_line = lines[first]
+    title = (_atx_text(title_line) if markdown else None) or Span(title_line.start, title_line.end)
+    doc.title = text[title.start:title.end]
+    doc.blocks.append(Block(title, "title"))
+    used = set(content[:content.index(first) + 1]) if markdown else {first}
+    after = content.index(first) + 1
+    if after < len(content) and looks_like_authors(lines[content[after]].text):
+        doc.authors = [n.strip() for n in re.split(r",|;|&|\band\b", lines[content[after]].text) if n.strip()]
+        used.add(content[after])
 
     entries = reference_entries(lines, furniture)
     if not entries:  # no "References" heading: a run of numbered reference lines, one entry a line
@@ -202,7 +244,7 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
                        if not lines[k].blank and k not in furniture}
     skipped = {**furniture, **matter(lines, {**furniture, **dict.fromkeys(references, "references")})}
     doc.references = reference_list(text, lines, entries)
-    section, heading_end, open_paragraph = "", 0, False
+    section, heading_end, open_paragraph, abstract_words = "", 0, False, 0
     body_start: int | None = None
     last_body_end = 0
     table_rows: list[_Line] = []
@@ -238,8 +280,13 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
             last_body_end = line.end
             continue
         flush_table()
+        heading = _atx_text(line) if markdown else None
+        if heading is not None:
+            close_section()
+            section, heading_end, body_start, open_paragraph = text[heading.start:heading.end], line.end, None, False
+            continue
         caption = _caption_parts(line)
-        if not caption and pos + 1 < len(content) and _is_heading(line.text) \
+        if not markdown and not caption and pos + 1 < len(content) and _is_heading(line.text) \
                 and not _wrapped(lines, k, open_paragraph, previous) \
                 and not (boxed and (len(line.text) >= 0.8 * width or line.text[-1] in "-‐")):
             flush_table()
@@ -258,8 +305,13 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
         elif open_paragraph and lines[previous].end == doc.blocks[-1].span.end and not lines[previous].blank:
             prev = doc.blocks.pop()
             doc.blocks.append(Block(Span(prev.span.start, line.end), prev.kind, prev.section))
+            abstract_words += len(line.text.split()) if prev.kind == "abstract" else 0
         else:
-            kind = "abstract" if section.lower() == "abstract" else "paragraph"
+            # an abstract is a few hundred words: the text after that under its heading is the body whose own
+            # heading OCR lost ("Tumors of the head and neck region ..." after the abstract's "Conclusions:")
+            in_abstract = section.lower().rstrip(":") == "abstract" and abstract_words < ABSTRACT_WORDS
+            kind = "abstract" if in_abstract else "paragraph"
+            abstract_words += len(line.text.split()) if in_abstract else 0
             doc.blocks.append(Block(Span(line.start, line.end), kind, section))
         open_paragraph = doc.blocks[-1].kind in ("paragraph", "abstract") and (
             line.text[-1] not in _SENTENCE_END or boxed and len(line.text) >= 0.9 * width)

@@ -187,6 +187,11 @@ def matter(lines: Sequence[Line], skip: set[int] | dict[int, str]) -> dict[int, 
     return out
 
 
+def is_body_heading(text: str) -> bool:
+    """Whether ``text`` is the heading that opens a paper's body: "Abstract", "Summary", "1. Introduction"."""
+    return bool(_BODY_HEADING.match(text)) and len(text) < 60
+
+
 def _is_heading_like(text: str) -> bool:
     return 0 < len(text) <= 80 and len(text.split()) <= 10 and text[-1] not in ".,;:" and text[0].isupper()
 
