@@ -163,6 +163,23 @@ def test_ocr_markdown_headings_are_the_sections_and_the_first_top_level_one_the_
 
 
 @pytest.mark.skipif(not REVIEWS.is_dir(), reason="../shared/corpus/reviews is not available")
+def test_pdf_text_headings_name_something():
+    """pdfminer text leaves section numbers, page numbers, rotated table letters and PRISMA boxes on lines of
+    their own: none is a heading; a heading in capitals that a two-column page put inside the other column's open
+    sentence still is ("2" / "METHODS" in the OCD review)."""
+    import re
+
+    (ocd,) = read_paths([REVIEWS / "pdftext_ocd_etiology_neuropathology_2023.txt"])
+    (vmat2,) = read_paths([REVIEWS / "pdftext_sr_vmat2_inhibitors_psychosis_2024.txt"])
+    assert "METHODS" in [s.title for s in ocd.sections]
+    for doc in (ocd, vmat2):
+        titles = [s.title for s in doc.sections]
+        assert not [t for t in titles if not re.search(r"[^\W\d_]{3}", t)], titles
+        assert not [t for t in titles if re.search(r"\(\s*n\s*=", t)], titles
+    assert len(vmat2.sections) < 100  # 421 before: every stray letter and box was a section
+
+
+@pytest.mark.skipif(not REVIEWS.is_dir(), reason="../shared/corpus/reviews is not available")
 def test_real_jats_tables():
     (doc,) = read_paths([REVIEWS / "jats_pmc_sr_bipolar_medication_adherence_2026.xml"])
     assert len(doc.tables) == 3

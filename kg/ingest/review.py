@@ -42,6 +42,9 @@ _BULLET = re.compile(r"^[-•*▪◦–]\s+")
 _ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(\S.*?)[ \t]*#*[ \t]*$")  # a Markdown heading: "## 2. Methods"
 _BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)  # OCR Markdown's line break inside a heading
 _MARKDOWN_HEADINGS = 3
+_WORD3 = re.compile(r"[^\W\d_]{3,}")
+_NUMBER_LINE = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
+_COUNT = re.compile(r"\(\s*n\s*=\s*\d", re.I)
 ABSTRACT_WORDS = 400  # abstracts are held to 250-350 words; a longer run under "Abstract" has run into the body
 _CAPTION_LABEL = re.compile(r"^(?:Supplementary\s+)?(?:Figure|Fig\.|Table|Box|Scheme)\s*S?\d+[A-Za-z]?\s*[.:|\-–—]")
 _GLOSSARY_KEY = re.compile(r"([A-Z][A-Z0-9][A-Za-z0-9\-]{0,10}):\s")
@@ -80,12 +83,23 @@ def _delimiter(line: str) -> str:
 
 
 def _is_heading(line: str) -> bool:
+    """A heading names something: it has a word of three letters or more ("2", "D", "1 3" are page numbers,
+    section numbers and rotated table text a PDF leaves on lines of their own) and is no flow-chart box of counts
+    ("Embase (n = 586)")."""
     return (
         0 < len(line) <= 80 and len(line.split()) <= 10 and line[-1] not in _TERMINAL
         and line.split()[-1].lower() not in _FUNCTION_WORDS
         and (line[0].isupper() or line[0].isdigit()) and "|" not in line
+        and _WORD3.search(line) is not None and not _COUNT.search(line)
         and not _BULLET.match(line) and not find_citations(line)
     )
+
+
+def _shouted(text: str) -> bool:
+    """A line in capitals ("METHODS", "RESULTS AND DISCUSSION") is a heading even where the text around it reads
+    on: a two-column page can put one between the lines of the other column's open sentence."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters) and len(text.split()) <= 5
 
 
 def _atx_text(line: _Line) -> Span | None:
@@ -280,6 +294,8 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
             last_body_end = line.end
             continue
         flush_table()
+        if _NUMBER_LINE.match(line.text):
+            continue  # a section number ("2", "2.1") or stray page number on its own line: its heading follows
         heading = _atx_text(line) if markdown else None
         if heading is not None:
             close_section()
@@ -287,7 +303,7 @@ def parse_review(text: str, doc_id: str, source: str = "") -> Document:
             continue
         caption = _caption_parts(line)
         if not markdown and not caption and pos + 1 < len(content) and _is_heading(line.text) \
-                and not _wrapped(lines, k, open_paragraph, previous) \
+                and (_shouted(line.text) or not _wrapped(lines, k, open_paragraph, previous)) \
                 and not (boxed and (len(line.text) >= 0.8 * width or line.text[-1] in "-‐")):
             flush_table()
             close_section()
