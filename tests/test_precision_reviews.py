@@ -103,6 +103,20 @@ def test_a_phenotype_the_ner_calls_a_disease_resolves_to_its_name_not_a_gene_ali
     assert tic == {"MESH:D020323"}
 
 
+def test_a_receptor_class_written_in_the_plural_is_the_class_in_a_readers_terms(nlp, vocabulary, broad_index):
+    """ocrmd_gper_cancer_therapeutic_target_2023: "estrogen receptors" are MeSH's Receptors, Estrogen (D011960 in
+    MeSH 2026), not the one gene (ESR1) whose singular name the plural also matches; the singular stays the gene."""
+    from kg.nlp import annotate
+    from kg.resolve import long_form_concept, resolve
+
+    doc = _doc("Estrogens act through intracellular and plasma membrane estrogen receptors. The estrogen receptor "
+               "binds estradiol.")
+    resolution = resolve([doc], annotate([doc], nlp, long_forms=long_form_concept), vocabulary)
+    read = {m.text: e.curie for e in resolution.entities for m in e.mentions}
+    assert read["estrogen receptors"] == "MESH:D011960"
+    assert read["estrogen receptor"].startswith("NCBIGene:")
+
+
 def test_an_acronym_in_the_plural_is_a_family_not_one_member(nlp, broad_index):
     """BioRED maps "MMPs" to MMP1; in a reader's terms the plural acronym names the family."""
     # ocrmd_gper_cancer_therapeutic_target_2023, without its definition

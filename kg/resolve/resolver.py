@@ -105,12 +105,26 @@ def _pick(concepts: list[Concept], category: str) -> Concept:
 _PRIMARY_PREFIX = {"organism": "NCBITaxon", "gene": "NCBIGene"}
 
 
-def _primary_space(concepts: list[Concept], category: str) -> list[Concept]:
-    """``concepts`` without the MeSH ones of ``category`` when a concept in its primary ID space competes."""
+def _primary_space(concepts: list[Concept], category: str, text: str = "", reader: bool = False) -> list[Concept]:
+    """``concepts`` without the MeSH ones of ``category`` when a concept in its primary ID space competes; but in a
+    reader's terms a MeSH class written as its heading in the plural comes first ("estrogen receptors" are
+    Receptors, Estrogen, not ESR1, whose singular name the plural also matches)."""
     prefix = _PRIMARY_PREFIX.get(category)
     if prefix is None or not any(c.prefix == prefix for c in concepts):
         return concepts
+    if reader and category == "gene" and text.endswith("s"):
+        classes = [c for c in concepts if c.category == category and c.prefix == "MESH" and _heading_is(c, text)]
+        if classes:
+            return classes + [c for c in concepts if c.prefix != "MESH"]
     return [c for c in concepts if not (c.category == category and c.prefix == "MESH")]
+
+
+def _heading_is(concept: Concept, text: str) -> bool:
+    """Whether ``text`` is ``concept``'s MeSH heading as written, in text order ("Estrogen Receptors")."""
+    from kg.vocabulary.mesh import text_order
+    from kg.vocabulary.normalise import normalise
+
+    return normalise(text) == normalise(text_order(concept.label) or concept.label)
 
 
 def _named(concepts: list[Concept], text: str) -> Concept | None:
@@ -151,7 +165,8 @@ class _Grounder:
         concepts = self.vocabulary.lookup(text)
         if concepts:
             usual = concepts[0]
-            concepts = _primary_space(prefer_species(concepts, species.ranking(text, concepts)), category)
+            concepts = _primary_space(prefer_species(concepts, species.ranking(text, concepts)), category, text,
+                                      self.vocabulary.current_headings)
             if not concepts:
                 return _Grounding(None, "", 0.0, "only genes of another species than the text names have this name")
             distinct = {c.curie for c in concepts}
