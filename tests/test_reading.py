@@ -24,6 +24,9 @@ REVIEWS = (ROOT / ".." / "shared" / "corpus" / "reviews").resolve()
     ("dis-\norder, the disorder", "disorder, the disorder"),  # the document writes it joined
     ("attention-\ndeficit: attention and deficit", "attention-deficit: attention and deficit"),
     ("nucleus  accumbens", "nucleus accumbens"),
+    # pdftext_ocd_etiology_neuropathology_2023: PDF text giving each line its own box breaks a word across a blank line
+    ("to the nucleus accum-\n\nbens, and then on", "to the nucleus accumbens, and then on"),
+    ("a dose-\n\ndependent effect", "a dose-dependent effect"),
     ("nucleus \n accumbens", "nucleus accumbens"),
     ("line\nbroken", "line broken"),
     ("x\nBDNF: brain-derived neurotrophic factor", "x\nBDNF: brain-derived neurotrophic factor"),  # a glossary

@@ -221,7 +221,7 @@ def _looks_like_math(body: str) -> bool:
 _HYPHENS = "-\u2010\u00ad"
 _PATTERN = re.compile(
     r"(?P<math>(?P<gap>(?<=[A-Z]{2}) )?(?:\$\$(?P<display>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$|\\\((?P<paren>.+?)\\\)))"
-    rf"|(?P<hyphen>(?<=[^\W\d_])[{_HYPHENS}][ \t]*\r?\n[ \t]*(?=[^\W_]))"
+    rf"|(?P<hyphen>(?<=[^\W\d_])[{_HYPHENS}][ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(?=[^\W_]))"
     r"|(?P<script>(?<=[A-Za-z0-9)\]])[_^]\{(?:[^{}\n]|\{[^{}\n]*\})*\})"
     r"|(?P<command>\\(?:mathrm|text|mathbf|mathit|operatorname|textrm|mathsf)\s*\{[^{}\n]*\})"
     r"|(?P<soft>\u00ad)"
@@ -237,7 +237,8 @@ _QUICK_RE = re.compile(r"[$\\\u00ad\u200b-\u200d\u2060\ufeff\ufb00-\ufb06\uff01-
 # A line that starts a glossary entry, list item or table row: the line break before it is kept.
 _HARD_LINE_RE = re.compile(r"\s*(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\s?:\s|[•▪◦*|]|[-–]\s|\d+[.)]\s)")
 _WORD_RE = re.compile(r"[^\W\d_](?:[\w]|-(?=\w))*")
-_BROKEN_RE = re.compile(rf"[^\W\d_]+[{_HYPHENS}][ \t]*\r?\n[ \t]*[^\W_]+")
+# a word broken at a line end; PDF text that gives each line its own box puts a blank line inside the break
+_BROKEN_RE = re.compile(rf"[^\W\d_]+[{_HYPHENS}][ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*[^\W_]+")
 
 
 # Second parts of hyphenated compounds ("treatment-resistant", "dose-dependent"): no syllable break leaves them.
