@@ -272,3 +272,19 @@ def test_dictionary_ner_reads_headings_of_no_category_in_a_readers_terms_only():
         found[terms] = [(e.text, e.kb_id_) for e in nlp(text).ents]
     # "hospitalization" is no subject of this text (no title, abstract or heading names it); "odds ratio" is a method
     assert found == {"reader": [("quality of life", "MESH:D011788")], "corpus": []}
+
+
+def test_greek_letters_written_as_latin_initials_are_read(broad_index):
+    """Abstracts write TNF-alpha "TNF-a" and TGF-beta1 "TGF-b1" (NLM-Gene and BioRED annotate both); a Greek letter
+    glued to letters ("ERa") would spell a word and a leading "a" is the article, so neither is read so."""
+    from kg.nlp import load_pipeline
+    from kg.nlp.dictionary import greek_initials
+    from kg.vocabulary import load_vocabulary
+
+    assert greek_initials("TNF-alpha") == "TNF-a" and greek_initials("IL-1β") == "IL-1b"
+    assert greek_initials("beta-catenin") == "b-catenin" and greek_initials("TGF-beta1") == "TGF-b1"
+    assert greek_initials("alpha-synuclein") == "alpha-synuclein" and greek_initials("ERalpha") == "ERalpha"
+    vocabulary = load_vocabulary().in_corpus_terms()
+    doc = load_pipeline("dictionary", vocabulary=vocabulary)("Serum TNF-a and TGF-b1 rose; a catenin did not.")
+    found = {e.text for e in doc.ents if e.label_ == "gene"}
+    assert {"TNF-a", "TGF-b1"} <= found and not any("catenin" in t for t in found)

@@ -38,6 +38,16 @@ _READER_WORD_START_RE = re.compile(r"(?<![^\W_])(?=[^\W_]|[(\[][^\W_])")
 _SPACED_NUMBER_RE = re.compile(r"^([a-z]{3,}) (\d{1,2})s?$")
 _GREEK_NAMES = {letter: GREEK_NAMES[letter] for letter in SPELLED_GREEK}
 _GREEK_RE = re.compile("|".join(_GREEK_NAMES))
+# The Latin initials text writes for Greek letters (kg.nlp.dictionary.greek_initials), spelled back for lookup.
+_LETTER_AFTER_RE = re.compile(r"(?<=[-\d])([abgdk])(?![A-Za-z])")
+_LETTER_BEFORE_RE = re.compile(r"^([bgdk])(?=-[a-z])", re.I)
+_SPELLED = {"a": "alpha", "b": "beta", "g": "gamma", "d": "delta", "k": "kappa"}
+
+
+def _spelled_out(written: str) -> str:
+    """``written`` with its set-off Latin-initial Greek letters spelled ("TNF-a" -> "TNF-alpha"), else itself."""
+    out = _LETTER_AFTER_RE.sub(lambda m: _SPELLED[m.group(1).lower()], written)
+    return _LETTER_BEFORE_RE.sub(lambda m: _SPELLED[m.group(1).lower()], out)
 
 
 @lru_cache(maxsize=100_000)
@@ -159,6 +169,8 @@ class BroadMatcher:
         candidates = self.layer.lookup_key(nkey) or self.layer.lookup_key(singular(nkey))
         if not candidates and written.endswith("s"):
             candidates = self.layer.lookup_key(normalise(written[:-1]))
+        if (spelled := _spelled_out(written)) != written:  # "TNF-a" is also a way to write "TNF-alpha"
+            candidates = (*candidates, *self.layer.lookup_key(normalise(spelled)))
         if not candidates and (symbol := _SPACED_NUMBER_RE.match(nkey)):  # "VMAT-2" for "VMAT2"
             candidates = self.layer.lookup_key(symbol.group(1) + symbol.group(2))
         if not candidates and self.rules.higher_taxa and nkey[-1:].isalpha():

@@ -116,10 +116,25 @@ _AGENTS_RE = re.compile(r"^(\w{5,}(?:ic|ive)) Agents$", re.IGNORECASE)
 _SYMBOL_DIGITS_RE = re.compile(r"^([A-Z]{3,})(\d{1,2})$")
 
 
+# Greek letters written as their Latin initial where a hyphen or digit sets them off ("TNF-a", "IL-1b", "TGF-b1",
+# "b-catenin"), as abstracts write them; glued to letters ("ERa", "PPARg") they would spell words, and a leading
+# "a-" would be the article ("a synuclein"), so neither is read so.
+_GREEK_INITIALS = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "kappa": "k",
+                   "α": "a", "β": "b", "γ": "g", "δ": "d", "κ": "k"}
+_GREEK_AFTER_RE = re.compile(r"(?<=[-\d])(alpha|beta|gamma|delta|kappa|[αβγδκ])(?![a-z])", re.I)
+_GREEK_BEFORE_RE = re.compile(r"^(beta|gamma|delta|kappa|[βγδκ])(?=[- ][a-z])", re.I)
+
+
+def greek_initials(form: str) -> str:
+    """``form`` with its set-off Greek letters written as Latin initials ("TNF-alpha" -> "TNF-a"), else itself."""
+    out = _GREEK_AFTER_RE.sub(lambda m: _GREEK_INITIALS[m.group(1).lower()], form)
+    return _GREEK_BEFORE_RE.sub(lambda m: _GREEK_INITIALS[m.group(1).lower()], out)
+
+
 def _written_variants(form: str) -> set[str]:
     """Other ways text writes ``form``: a hyphenated prefix closed up, an eponym in the possessive, a symbol's
-    number after a hyphen."""
-    variants = {form}
+    number after a hyphen, Greek letters as Latin initials."""
+    variants = {form, greek_initials(form)}
     joined = _JOINED_PREFIX_RE.sub(r"\1", form)
     if joined != form:
         variants.add(joined)
