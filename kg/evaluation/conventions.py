@@ -65,21 +65,27 @@ def learn_conventions(documents: Iterable[Document], mentions: Iterable[Mention]
                   if form and n >= min_predicted and annotated[form, cat] < max_share * n)
 
 
-@functools.cache
-def _load(path: Path) -> dict[str, frozenset[tuple[str, str]]]:
-    if not path.is_file():
-        log.warning("no corpus conventions at %s; run `python -m kg.evaluation.conventions` to learn them", path)
-        return {}
-    table: dict[str, set[tuple[str, str]]] = {}
+def corpus_table(path: Path, columns: tuple[str, ...], key_width: int) -> dict[str, frozenset[tuple[str, ...]]]:
+    """corpus -> the first ``key_width`` columns after the corpus of each row of a learnt TSV (``#`` comments and
+    the header row ``columns`` skipped); shared by this table and :mod:`kg.evaluation.nesting`'s."""
+    table: dict[str, set[tuple[str, ...]]] = {}
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#") or not line.strip():
                 continue
             fields = line.rstrip("\n").split("\t")
-            if tuple(fields) == _COLUMNS or len(fields) < 3:
+            if tuple(fields) == columns or len(fields) < key_width + 1:
                 continue
-            table.setdefault(fields[0], set()).add((fields[1], fields[2]))
+            table.setdefault(fields[0], set()).add(tuple(fields[1:key_width + 1]))
     return {corpus: frozenset(rows) for corpus, rows in table.items()}
+
+
+@functools.cache
+def _load(path: Path) -> dict[str, frozenset[tuple[str, str]]]:
+    if not path.is_file():
+        log.warning("no corpus conventions at %s; run `python -m kg.evaluation.conventions` to learn them", path)
+        return {}
+    return corpus_table(path, _COLUMNS, 2)  # type: ignore[return-value]
 
 
 def load_conventions(path: str | Path | None = None) -> dict[str, frozenset[tuple[str, str]]]:

@@ -107,19 +107,12 @@ def add_nested(mentions: Iterable[Mention], profile: CorpusProfile | None, vocab
 
 @functools.cache
 def _load(path: Path) -> dict[str, frozenset[tuple[str, str, str]]]:
+    from kg.evaluation.conventions import corpus_table
+
     if not path.is_file():
         log.warning("no corpus nesting table at %s; run `python -m kg.evaluation.conventions` to learn it", path)
         return {}
-    table: dict[str, set[tuple[str, str, str]]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if tuple(fields) == _COLUMNS or len(fields) < 4:
-                continue
-            table.setdefault(fields[0], set()).add((fields[1], fields[2], fields[3]))
-    return {corpus: frozenset(kinds) for corpus, kinds in table.items()}
+    return corpus_table(path, _COLUMNS, 3)  # type: ignore[return-value]
 
 
 def load_nesting(path: str | Path | None = None) -> dict[str, frozenset[tuple[str, str, str]]]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.concept import Concept
-from kg.nlp.dictionary import DEFAULT_STOP_WORDS, Match, fold
+from kg.nlp.dictionary import DEFAULT_STOP_WORDS, LATIN_GREEK, Match, fold
 from kg.nlp.precision import NameRules, case_matches
 from kg.vocabulary.normalise import GREEK_NAMES, SPELLED_GREEK
 
@@ -41,13 +41,12 @@ _GREEK_RE = re.compile("|".join(_GREEK_NAMES))
 # The Latin initials text writes for Greek letters (kg.nlp.dictionary.greek_initials), spelled back for lookup.
 _LETTER_AFTER_RE = re.compile(r"(?<=[-\d])([abgdk])(?![A-Za-z])")
 _LETTER_BEFORE_RE = re.compile(r"^([bgdk])(?=-[a-z])", re.I)
-_SPELLED = {"a": "alpha", "b": "beta", "g": "gamma", "d": "delta", "k": "kappa"}
 
 
 def _spelled_out(written: str) -> str:
     """``written`` with its set-off Latin-initial Greek letters spelled ("TNF-a" -> "TNF-alpha"), else itself."""
-    out = _LETTER_AFTER_RE.sub(lambda m: _SPELLED[m.group(1).lower()], written)
-    return _LETTER_BEFORE_RE.sub(lambda m: _SPELLED[m.group(1).lower()], out)
+    out = _LETTER_AFTER_RE.sub(lambda m: LATIN_GREEK[m.group(1).lower()], written)
+    return _LETTER_BEFORE_RE.sub(lambda m: LATIN_GREEK[m.group(1).lower()], out)
 
 
 @lru_cache(maxsize=100_000)

@@ -119,8 +119,9 @@ _SYMBOL_DIGITS_RE = re.compile(r"^([A-Z]{3,})(\d{1,2})$")
 # Greek letters written as their Latin initial where a hyphen or digit sets them off ("TNF-a", "IL-1b", "TGF-b1",
 # "b-catenin"), as abstracts write them; glued to letters ("ERa", "PPARg") they would spell words, and a leading
 # "a-" would be the article ("a synuclein"), so neither is read so.
-_GREEK_INITIALS = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "kappa": "k",
-                   "α": "a", "β": "b", "γ": "g", "δ": "d", "κ": "k"}
+LATIN_GREEK = {GREEK_NAMES[letter][0]: GREEK_NAMES[letter] for letter in "αβγδκ"}  # "b" -> "beta"
+_GREEK_INITIALS = {**{word: initial for initial, word in LATIN_GREEK.items()},
+                   **{letter: GREEK_NAMES[letter][0] for letter in "αβγδκ"}}
 _GREEK_AFTER_RE = re.compile(r"(?<=[-\d])(alpha|beta|gamma|delta|kappa|[αβγδκ])(?![a-z])", re.I)
 _GREEK_BEFORE_RE = re.compile(r"^(beta|gamma|delta|kappa|[βγδκ])(?=[- ][a-z])", re.I)
 
