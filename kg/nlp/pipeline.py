@@ -9,6 +9,7 @@ all of its blocks, and a form read as one concept anywhere in a document is read
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -115,24 +116,34 @@ def document_blocks(document: Document) -> list[Block]:
     return blocks
 
 
-def _sentence(doc, ent) -> tuple[int, int]:
-    if doc.has_annotation("SENT_START"):
-        sent = ent.sent
-        return sent.start_char, sent.end_char
-    return 0, len(doc.text)
+def _sentences(doc) -> tuple[list[tuple[int, int]], list[int]]:
+    """Character spans of ``doc``'s sentences (the whole text when no sentencizer ran) and their starts, found once
+    per doc: spaCy's ``has_annotation`` and ``sents`` walk every token each time they are asked."""
+    found = doc.user_data.get("kg_sentences")
+    if found is None:
+        spans = ([(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START")
+                 else [(0, len(doc.text))])
+        found = doc.user_data["kg_sentences"] = (spans, [s for s, _ in spans])
+    return found
 
 
-def _sentence_at(doc, offset: int, base: int, reading: Reading) -> tuple[int, int]:
-    """The sentence of ``doc`` (run on ``reading``) holding source character ``offset`` of its block, in
-    document offsets (``base`` added)."""
-    at = reading.reading_offset(offset)
-    if doc.has_annotation("SENT_START"):
-        for sent in doc.sents:
-            if sent.start_char <= at < sent.end_char:
-                start, end = reading.source_span(sent.start_char, sent.end_char)
-                return base + start, base + end
-    start, end = reading.source_span(0, len(doc.text))
-    return base + start, base + end
+def _sentence_span(doc, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``doc`` holding characters ``start:end``, grown to the sentence of the last character where
+    a boundary cuts the span: the sentencizer leaves an opening bracket with the sentence before ("respectively. ("
+    | "R)-alpha-methylhistamine"), and a fact's sentence must hold the whole mention it is derived from."""
+    spans, starts = _sentences(doc)
+    first = spans[max(0, bisect.bisect_right(starts, start) - 1)]
+    last = spans[max(0, bisect.bisect_right(starts, max(start, end - 1)) - 1)]
+    return first[0], max(first[1], last[1])
+
+
+def _sentence_at(doc, block: Block, start: int, end: int, reading: Reading) -> tuple[int, int]:
+    """The sentence (:func:`_sentence_span`) of document characters ``start:end``, in document offsets, of ``doc``:
+    ``block`` run on ``reading``."""
+    base = block.span.start
+    at, last = reading.reading_offset(start - base), reading.reading_offset(max(start, end - 1) - base)
+    source_start, source_end = reading.source_span(*_sentence_span(doc, at, last + 1))
+    return base + source_start, base + source_end
 
 
 def _read(document: Document, reading: Reading, base: int, start: int, end: int) -> tuple[int, int, str, str]:
@@ -151,7 +162,7 @@ def _block_mentions(document: Document, block: Block, doc, reading: Reading) -> 
         if (said or text) != ent.text:  # the NER reads the block's reading: a component changed the text
             raise PipelineError(f"offset mapping broke for {document.id} at {start}: {text!r} != {ent.text!r}; "
                                 "a pipeline component must not alter the text it is given")
-        sent_start, sent_end = reading.source_span(*_sentence(doc, ent))
+        sent_start, sent_end = reading.source_span(*_sentence_span(doc, ent.start_char, ent.end_char))
         long_form = ent._.kg_long_form if ent.has_extension("kg_long_form") else ""
         mentions.append(Mention(
             doc_id=document.id, start=start, end=end, text=text, category=ent.label_.lower() or "concept",
@@ -228,8 +239,7 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                     continue
                 block, doc, reading = blocks[index], block_docs[index], readings[index]
                 by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], concept.category,
-                                                sentence=_sentence_at(doc, start - block.span.start, block.span.start,
-                                                                      reading),
+                                                sentence=_sentence_at(doc, block, start, end, reading),
                                                 curie=concept.curie, reading=said)
     if report:
         if matcher is not None:
@@ -246,8 +256,7 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
             continue
         block, doc, reading = blocks[index], block_docs[index], readings[index]
         by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], "concept",
-                                        sentence=_sentence_at(doc, start - block.span.start, block.span.start,
-                                                              reading), long_form=long)
+                                        sentence=_sentence_at(doc, block, start, end, reading), long_form=long)
     reported = {(start, end) for short, (found, _long) in defined.items() if report and not found
                 and short in short_spans for _index, start, end, _said in (short_spans[short],)}
     for block, doc, reading in zip(blocks, block_docs, readings):
@@ -264,7 +273,7 @@ def _apply_document_definitions(document: Document, blocks: Sequence[Block], blo
                 continue
             if not found or any(m.start < end and start < m.end for m in by_span.values()):
                 continue
-            sentence = _sentence_at(doc, start - block.span.start, block.span.start, reading)
+            sentence = _sentence_at(doc, block, start, end, reading)
             by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], found[0].category,
                                             sentence=sentence, curie=found[0].curie, long_form=long_form,
                                             reading=said)
@@ -311,8 +320,8 @@ def _long_forms_whole(document: Document, blocks: Sequence[Block], block_docs, r
                 continue  # a nested definition stays; the long form is then read through it
             block, doc, reading = blocks[index], block_docs[index], readings[index]
             by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], found[0].category,
-                                            sentence=_sentence_at(doc, start - block.span.start, block.span.start,
-                                                                  reading), curie=found[0].curie, reading=said)
+                                            sentence=_sentence_at(doc, block, start, end, reading),
+                                            curie=found[0].curie, reading=said)
 
 
 def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
@@ -335,7 +344,7 @@ def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, m
                                     if b.span.start <= start < b.span.end), (None, None, None))
         if block is None or reading is None or end > block.span.end:
             continue
-        sentence = _sentence_at(doc, start - block.span.start, block.span.start, reading)
+        sentence = _sentence_at(doc, block, start, end, reading)
         added.append(Mention(document.id, start, end, document.text[start:end], category, sentence=sentence,
                              curie=curie, long_form=long_form))
     if not added:
@@ -381,8 +390,7 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
         if not _read_as_written(reading, start - block.span.start, end - block.span.start):
             continue  # inside a hyphen break, LaTeX or a ligature: the reading decides, not the written form
         added.append(replace(source, start=start, end=end,
-                             sentence=_sentence_at(block_docs[index], start - block.span.start, block.span.start,
-                                                   reading)))
+                             sentence=_sentence_at(block_docs[index], block, start, end, reading)))
     if not added:
         return mentions
     log.debug("%s: %d mentions added by document-level readings", document.id, len(added))
