@@ -45,8 +45,7 @@ def read_batches(batches: Iterable[list[Document]], pipeline: str, *, engine: st
         yield from _dask(batches, pipeline, workers, scheduler)
         return
     if workers == 1:
-        for batch in batches:
-            yield read_batch(batch, pipeline)
+        yield from _checked_behind(batches, pipeline)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +53,24 @@ def read_batches(batches: Iterable[list[Document]], pipeline: str, *, engine: st
     warm(pipeline)  # loaded once here; forked workers share the pages
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield from _in_order(lambda batch: pool.submit(read_batch, batch, pipeline), batches, workers)
+
+
+def _checked_behind(batches: list[list[Document]], pipeline: str) -> Iterator[BatchResult]:
+    """In this process, each batch's SHACL check (:func:`kg.shards.checked`: the Rust engine, which lets go of the
+    GIL for much of its work) runs on a second thread while the next batch is read. The same results, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.shards import checked, read_batch
+
+    with ThreadPoolExecutor(1, thread_name_prefix="kg-shacl") as pool:
+        behind = None
+        for batch in batches:
+            result = read_batch(batch, pipeline, check=False)
+            if behind is not None:
+                yield behind.result()
+            behind = pool.submit(checked, result)
+        if behind is not None:
+            yield behind.result()
 
 
 def _in_order(submit: Callable[[list[Document]], Any], batches: Iterable[list[Document]],

@@ -250,7 +250,7 @@ def test_write_graph_is_atomic(dataset, tmp_path, monkeypatch):
     def explode(*_args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store_mod, "_load_oxigraph", explode)
+    monkeypatch.setattr(store_mod, "load_nquads", explode)  # on the loader thread: raised at commit
     with pytest.raises(RuntimeError, match="disk full"):
         store_mod.write_graph(dataset, out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

@@ -49,7 +49,14 @@ def _terms() -> _Terms:
 
 
 def _int(t: _Terms, n: int) -> Any:
-    return t.L(int(n), datatype=t.XSD.integer)
+    return _integer(int(n))
+
+
+@lru_cache(maxsize=1 << 16)
+def _integer(n: int) -> Any:
+    """Offsets repeat across a build's annotations, and an rdflib Literal costs more to make than to look up."""
+    t = _terms()
+    return t.L(n, datatype=t.XSD.integer)
 
 
 def add_sentence(g: Any, iris: IRIs, doc_id: str, start: int, end: int, text: str) -> Any:

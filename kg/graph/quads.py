@@ -53,10 +53,24 @@ class QuadSet:
         return "".join(self.lines())
 
     def lines(self) -> list[str]:
-        """The N-Quads lines (each ending in a newline), sorted and distinct."""
-        from rdflib.plugins.serializers.nquads import _nq_row
+        """The N-Quads lines (each ending in a newline), sorted and distinct: rdflib's N-Quads rows, with each IRI
+        written once per call (rdflib's ``n3()`` checks an IRI again every time it writes it: 1.8 M checks for the
+        480 k quads of 500 abstracts)."""
+        from rdflib import Literal
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+        from rdflib.plugins.serializers.nt import _quoteLiteral
 
-        return sorted({_nq_row((s, p, o), g) for s, p, o, g in self._quads})
+        written: dict = {DATASET_DEFAULT_GRAPH_ID: ""}
+
+        def n3(term) -> str:
+            if isinstance(term, Literal):
+                return _quoteLiteral(term)
+            text = written.get(term)
+            if text is None:
+                text = written[term] = term.n3()
+            return text
+
+        return sorted({f"{n3(s)} {n3(p)} {n3(o)} {n3(g)} .\n" for s, p, o, g in self._quads})
 
     def to_dataset(self) -> rdflib.Dataset:
         """The same quads as an ``rdflib.Dataset``, for callers who want rdflib's graph API."""

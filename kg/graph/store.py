@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ FORMAT_VERSION = 1
 NQUADS = "graph.nq"
 STORE_DIR = "store"
 MANIFEST = "manifest.json"
+LOAD_CHUNK = 100_000  # N-Quads lines per Oxigraph bulk load (see load_oxigraph)
 
 
 def nquads(dataset: rdflib.Dataset | QuadSet) -> str:
@@ -66,12 +68,12 @@ class LineCounts:
 
     def add(self, line: str) -> None:
         self.quads += 1
-        subject, rest = line.split(" ", 1)
-        self._graphs.add(line[line.rindex(" <", 0, len(line) - 2) + 1:line.rindex(" .")])
-        if rest.startswith(self._category[1:]):
-            self._entities.add(subject)
-        elif self._annotation in line and rest.startswith(self._annotation[1:]):
-            self._annotations.add(subject)
+        self._graphs.add(line[line.rindex("<"):])  # the graph IRI is the line's last term, and no IRI holds "<"
+        cut = line.index(" ")
+        if line.startswith(self._category, cut):
+            self._entities.add(line[:cut])
+        elif line.startswith(self._annotation, cut):
+            self._annotations.add(line[:cut])
 
     def counts(self) -> dict[str, int]:
         return {"quads": self.quads, "graphs": len(self._graphs),
@@ -114,8 +116,10 @@ class GraphOutput:
     and is removed if anything fails first.
 
     N-Quads arrive as sorted runs (:meth:`add_run`, each written to its own file), so a build of any size holds one
-    run in memory; :meth:`commit` merges them into one sorted, de-duplicated ``graph.nq``, bulk-loads the store
-    from that file and writes the manifest.
+    run in memory. Each run is bulk-loaded into the store on a second thread as soon as it is written (Oxigraph
+    lets go of the GIL while it loads, so the store fills while the next documents are read; a quad in two runs is
+    stored once). :meth:`commit` merges the runs into one sorted, de-duplicated ``graph.nq``, waits for the store
+    and writes the manifest.
     """
 
     def __init__(self, out: Path, lock: OutputLock) -> None:
@@ -124,6 +128,9 @@ class GraphOutput:
         self.out, self.tmp = out, replace.tmp_dir(out)
         self._runs: list[Path] = []
         self._files: dict[str, bytes | str] = {}
+        self._store: pyoxigraph.Store | None = None
+        self._loader: ThreadPoolExecutor | None = None
+        self._loads: list[Future] = []
         self.quads = 0
 
     def __enter__(self) -> GraphOutput:
@@ -132,7 +139,10 @@ class GraphOutput:
         return self
 
     def __exit__(self, kind, value, tb) -> None:
+        if self._loader is not None:  # a failed build stops loading before its directory goes
+            self._loader.shutdown(wait=True, cancel_futures=True)
         if kind is not None:
+            self._store = None
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def path(self, name: str) -> Path:
@@ -149,6 +159,13 @@ class GraphOutput:
         with path.open("w", encoding="utf-8") as f:
             f.writelines(lines if is_sorted else sorted(lines))
         self._runs.append(path)
+        store, loader = self._store, self._loader
+        if store is None or loader is None:
+            import pyoxigraph
+
+            store = self._store = pyoxigraph.Store(str(self.tmp / STORE_DIR))
+            loader = self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store")
+        self._loads.append(loader.submit(load_nquads, store, path))
 
     def add_file(self, name: str, content: bytes | str) -> None:
         self._files[name] = content
@@ -173,6 +190,7 @@ class GraphOutput:
             finally:
                 for handle in handles:
                     handle.close()
+        store = self._loaded_store()  # its loads read the runs
         shutil.rmtree(tmp / ".runs", ignore_errors=True)
         replace.reached("nquads")
         if report is not None:
@@ -180,7 +198,6 @@ class GraphOutput:
             if not report.conforms and not force:
                 raise _rejected(self.out, report)
             replace.reached("checked")
-        store = _load_oxigraph(tmp / NQUADS, tmp / STORE_DIR)
         replace.reached("store")
         names = [NQUADS, STORE_DIR + "/"]
         for name, content in sorted(files.items()):
@@ -197,10 +214,24 @@ class GraphOutput:
         self.quads = counts.quads
         store.flush()
         del store  # releases the RocksDB lock before the directory is moved
+        self._store = None
         replace.reached("ready")
         replace.swap(tmp, self.out)
         replace.rejected_report(self.out).unlink(missing_ok=True)  # a failed build's report no longer describes OUT
         log.info("wrote %s", self.out)
+
+
+    def _loaded_store(self) -> pyoxigraph.Store:
+        """The store once every run is in it (a load's error is raised here); an empty store for an empty graph."""
+        import pyoxigraph
+
+        for load in self._loads:
+            load.result()
+        if self._loader is not None:
+            self._loader.shutdown()
+        if self._store is None:
+            self._store = pyoxigraph.Store(str(self.tmp / STORE_DIR))
+        return self._store
 
 
 def _rejected(out: Path, report: ValidationReport) -> NonConformingGraphError:
@@ -223,12 +254,28 @@ def _inside(root: Path, name: str) -> Path:
     return path
 
 
-def _load_oxigraph(nq: Path, store_dir: Path) -> pyoxigraph.Store:
+def load_oxigraph(nq: Path, store_dir: Path) -> pyoxigraph.Store:
+    """A new Oxigraph store at ``store_dir`` holding the N-Quads file ``nq`` (:func:`load_nquads`)."""
     import pyoxigraph
 
     store = pyoxigraph.Store(str(store_dir))
-    store.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
+    load_nquads(store, nq)
     return store
+
+
+def load_nquads(store: pyoxigraph.Store, nq: Path) -> None:
+    """Bulk-load the N-Quads file ``nq`` into ``store``, :data:`LOAD_CHUNK` lines at a time. Oxigraph's bulk loader
+    buffers what one call is given (up to about 2 GB per thread), so one call on a whole file grows with the corpus:
+    on 967k quads it peaked at 898 MB in 7.9 s, chunks of 100k at 188 MB in 4.6 s, and five times the quads stayed
+    under 210 MB. Chunks are whole lines; kg writes no blank nodes (the NoBlankNodeShape), whose labels would not
+    carry from one chunk to the next."""
+    import itertools
+
+    import pyoxigraph
+
+    with nq.open("rb") as f:
+        while chunk := b"".join(itertools.islice(f, LOAD_CHUNK)):
+            store.bulk_load(input=chunk, format=pyoxigraph.RdfFormat.N_QUADS)
 
 
 def is_output_dir(out_dir: str | os.PathLike[str]) -> bool:
