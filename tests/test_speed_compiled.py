@@ -114,6 +114,22 @@ def test_a_damaged_copy_is_dropped_and_compiled_again(vocab_dir, in_memory):
     assert records.stat().st_size > 100 and list(vocabulary) == list(in_memory)
 
 
+def test_the_fuzzy_names_are_kept_beside_the_compiled_copy_and_answer_as_built(vocab_dir, in_memory):
+    from kg.resolve.fuzzy import FuzzyIndex, _names_by_category, _tables
+    from kg.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary(LAYERS)
+    built = _tables(in_memory)
+    assert _names_by_category(vocabulary) == built  # written now ...
+    [folder] = vocab_dir.glob("compiled/fuzzy-*")
+    assert _names_by_category(vocabulary) == built  # ... and read back
+    (folder / "names.json").write_text("{not json", encoding="utf-8")
+    assert _names_by_category(vocabulary) == built  # a damaged copy is made again
+    cached, fresh = FuzzyIndex(vocabulary), FuzzyIndex(in_memory)
+    for text, category in (("esketamin", "chemical"), ("receptor NMDA", "gene"), ("depresion", "disease")):
+        assert cached.best(text, category, 0.8) == fresh.best(text, category, 0.8) is not None, text
+
+
 def test_an_unwritable_vocab_dir_keeps_the_vocabulary_in_memory(monkeypatch, tmp_path, in_memory):
     from kg.nlp.dictionary import dictionary_matcher
     from kg.vocabulary import load_vocabulary

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,21 +65,17 @@ class _ByLength:
 
 
 class FuzzyIndex:
-    """Normalised vocabulary names grouped by category, searched with rapidfuzz."""
+    """Normalised vocabulary names grouped by category, searched with rapidfuzz.
+
+    The names are the keys of every label and synonym of the vocabulary's in-memory concepts: normalising the 35k
+    names and decoding their concepts took half a second of a review's cold build, so a compiled vocabulary keeps
+    them in a folder of its own (:func:`_names_by_category`) and a hit decodes only its concept."""
 
     def __init__(self, vocabulary) -> None:
-        from kg.vocabulary import normalise
-
-        self._names: dict[str, list[str]] = {}
-        self._concepts: dict[str, list[Concept]] = {}
-        seen: set[tuple[str, str]] = set()
-        for form, concept in vocabulary.terms():
-            key = normalise(form)
-            if len(key) < MIN_FUZZY_LENGTH or (key, concept.curie) in seen:
-                continue
-            seen.add((key, concept.curie))
-            self._names.setdefault(concept.category, []).append(key)
-            self._concepts.setdefault(concept.category, []).append(concept)
+        self._vocabulary = vocabulary
+        tables = _names_by_category(vocabulary)
+        self._names = {category: keys for category, (keys, _positions) in tables.items()}
+        self._positions = {category: positions for category, (_keys, positions) in tables.items()}
         self._by_length = {cat: _ByLength([sorted_words(k) for k in keys]) for cat, keys in self._names.items()}
 
     def best(self, text: str, category: str, threshold: float) -> FuzzyCandidate | None:
@@ -101,10 +98,62 @@ class FuzzyIndex:
             if hit is None:
                 continue
             score, i = hit
-            candidate = FuzzyCandidate(self._concepts[name][i], choices[i], round(score / 100, 4))
+            concept = self._vocabulary.concept_at(self._positions[name][i])
+            candidate = FuzzyCandidate(concept, choices[i], round(score / 100, 4))
             if best is None or candidate.score > best.score:
                 best = candidate
         return best
+
+
+Tables = dict[str, tuple[list[str], list[int]]]  # category -> (normalised names, their concepts' positions)
+
+
+def _tables(vocabulary) -> Tables:
+    from kg.vocabulary import normalise
+
+    tables: Tables = {}
+    seen: set[tuple[str, str]] = set()
+    for position, concept in enumerate(vocabulary):
+        forms = dict.fromkeys(form for form in (concept.label, *concept.synonyms) if form)
+        for form in forms:
+            key = normalise(form)
+            if len(key) < MIN_FUZZY_LENGTH or (key, concept.curie) in seen:
+                continue
+            seen.add((key, concept.curie))
+            keys, positions = tables.setdefault(concept.category, ([], []))
+            keys.append(key)
+            positions.append(position)
+    return tables
+
+
+def _names_by_category(vocabulary) -> Tables:
+    """:func:`_tables` of ``vocabulary``, read from ``compiled/fuzzy-<digest>/`` beside its compiled copy (written
+    there by the first run that finds none); the digest covers the compiled copy and the code that makes the keys."""
+    import json
+
+    from kg.vocabulary.compiled import code_digest, publish
+
+    compiled = vocabulary.compiled_copy
+    if compiled is None:
+        return _tables(vocabulary)
+    digest = code_digest(["kg.resolve.fuzzy", "kg.vocabulary.normalise"])
+    digest.update(compiled.folder.name.encode())
+    folder = compiled.folder.parent / f"fuzzy-{digest.hexdigest()[:24]}"
+    path = folder / "names.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return {category: (keys, positions) for category, (keys, positions) in stored.items()}
+    except (OSError, ValueError, TypeError):
+        pass  # absent (or damaged): made again below
+    tables = _tables(vocabulary)
+
+    def write(tmp) -> None:
+        (tmp / "names.json").write_text(json.dumps(tables), encoding="utf-8")
+        (tmp / "meta.json").write_text(json.dumps({"categories": len(tables)}), encoding="utf-8")
+
+    shutil.rmtree(folder, ignore_errors=True)
+    publish(folder, write)
+    return tables
 
 
 def sorted_words(key: str) -> str:

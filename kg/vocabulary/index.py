@@ -262,6 +262,10 @@ class Vocabulary:
     def __iter__(self) -> Iterator[Concept]:
         return iter(self._index.concepts)
 
+    def concept_at(self, position: int) -> Concept:
+        """The in-memory concept at ``position`` in :meth:`__iter__`'s order (a compiled copy decodes only it)."""
+        return self._index.concepts[position]
+
     def __len__(self) -> int:
         return len(self._index.concepts)
 
