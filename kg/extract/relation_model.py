@@ -15,7 +15,8 @@ import functools
 import json
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from kg.extract.context import DocumentContext
@@ -36,10 +37,16 @@ class Head:
     weights: dict[str, tuple[float, ...]]
     bias: tuple[float, ...]
     threshold: float = 0.5
+    _columns: tuple[dict[str, float], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one weight map per label: a score is then one C-level pass over the features (the rows were gathered and
+        # transposed in Python, a second of a 500-abstract build); the same sums, term by term, in feature order
+        columns = tuple({f: row[j] for f, row in self.weights.items()} for j in range(len(self.labels)))
+        object.__setattr__(self, "_columns", columns)
 
     def probabilities(self, features: tuple[str, ...]) -> dict[str, float]:
-        rows = [row for f in features if (row := self.weights.get(f)) is not None]
-        scores = [b + sum(column) for b, column in zip(self.bias, zip(*rows))] if rows else list(self.bias)
+        scores = [b + sum(map(column.get, features, repeat(0.0))) for b, column in zip(self.bias, self._columns)]
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)

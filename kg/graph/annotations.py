@@ -49,20 +49,30 @@ def _terms() -> _Terms:
 
 
 def _int(t: _Terms, n: int) -> Any:
-    return _integer(int(n))
+    return integer_literal(int(n))
 
 
 @lru_cache(maxsize=1 << 16)
-def _integer(n: int) -> Any:
-    """Offsets repeat across a build's annotations, and an rdflib Literal costs more to make than to look up."""
+def integer_literal(n: int) -> Any:
+    """``n`` as an xsd:integer Literal. Offsets and counts repeat across a build, and an rdflib Literal costs more
+    to make (it parses and normalises its value) than to look up."""
     t = _terms()
     return t.L(n, datatype=t.XSD.integer)
+
+
+@lru_cache(maxsize=1 << 14)
+def decimal_literal(text: str) -> Any:
+    """``text`` as an xsd:decimal Literal (confidences and scores repeat as integers do)."""
+    t = _terms()
+    return t.L(text, datatype=t.XSD.decimal)
 
 
 def add_sentence(g: Any, iris: IRIs, doc_id: str, start: int, end: int, text: str) -> Any:
     """Add the ``kg:Sentence`` node of ``doc_id[start:end]`` (its text, offsets, document) and return it."""
     t = _terms()
     s = t.U(iris.sentence(doc_id, start, end))
+    if (s, t.RDF.type, t.KG.Sentence) in g:  # every mention and fact of a sentence names it
+        return s
     g.add((s, t.RDF.type, t.KG.Sentence))
     g.add((s, t.KG.text, t.L(text)))
     g.add((s, t.KG.start, _int(t, start)))
@@ -94,7 +104,7 @@ def add_annotation(
     if method:
         g.add((a, KG.resolutionMethod, t.L(method)))
     if score is not None:
-        g.add((a, KG.score, t.L(f"{max(0.0, min(1.0, float(score))):.4f}", datatype=t.XSD.decimal)))
+        g.add((a, KG.score, decimal_literal(f"{max(0.0, min(1.0, float(score))):.4f}")))
     if long_form:
         g.add((a, KG.longForm, t.L(long_form)))
     g.add((a, t.PROV.wasGeneratedBy, generated_by))

@@ -19,7 +19,7 @@ from kg.concept import Entity, Mention
 from kg.document import Document
 from kg.errors import GraphError
 from kg.extract.facts import Facts
-from kg.graph.annotations import Quote, add_annotation, add_sentence
+from kg.graph.annotations import Quote, add_annotation, add_sentence, integer_literal
 from kg.graph.facts import TitleClaims, write_facts, write_minted_terms
 from kg.graph.iris import IRIs, text_sha256
 from kg.graph.prefixes import ONTOLOGIES_DIR, namespace, prefix_map, terms
@@ -220,7 +220,7 @@ class _Writer:
         self.entities = ds.graph(URIRef(iris.entities_graph()))
 
     def _int(self, n: int) -> Any:
-        return self.L(int(n), datatype=self.XSD.integer)
+        return integer_literal(int(n))
 
     def run(self, hashes: dict[str, str], version: str) -> None:
         g = self.ds.graph(self.U(self.iris.run_graph()))

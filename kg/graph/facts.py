@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.extract.facts import Citation, Evidence, Facts, Publication, Relation, Statistic, Study
 from kg.extract.lexicon import default_design, designs, measures, minted_terms, predicates, property_curie
-from kg.graph.annotations import Quote, add_annotation, add_sentence
+from kg.graph.annotations import Quote, add_annotation, add_sentence, decimal_literal, integer_literal
 
 if TYPE_CHECKING:
     from kg.graph.iris import IRIs
@@ -104,10 +104,10 @@ class FactWriter:
         return self.ds.graph(self.U(self.iris.graph(doc_id)))
 
     def decimal(self, value: str) -> Any:
-        return self.L(value, datatype=self.XSD.decimal)
+        return decimal_literal(value)
 
     def integer(self, n: int) -> Any:
-        return self.L(int(n), datatype=self.XSD.integer)
+        return integer_literal(int(n))
 
     def sentence(self, g: Any, ev: Evidence) -> Any:
         """The sentence node (the same writer as the mentions' ``kg:Sentence``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from kg.graph.prefixes import expand, namespace
@@ -17,6 +17,7 @@ from kg.graph.prefixes import expand, namespace
 log = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """Percent-encode ``text`` so it is safe as one IRI path segment (ids may hold '/', ':' or spaces)."""
     return quote(text, safe="-._~")
