@@ -7,6 +7,7 @@ imported only when asked for; its workers need kg and the same vocabulary index 
 """
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -38,9 +39,11 @@ def read_batches(batches: Iterable[list[Document]], pipeline: str, *, engine: st
         raise InputError(f"--workers must be at least 1, not {workers}")
     if scheduler and engine != "dask":
         raise InputError("--scheduler needs --engine dask")
-    batches = list(batches)
-    if not batches:
-        return
+    batches = iter(batches)  # taken as they are read, so a caller may let go of each batch's documents
+    first = next(batches, None)
+    if first is None:
+        return  # nothing to read: no cluster, pool or pipeline is started
+    batches = itertools.chain([first], batches)
     if engine == "dask":
         yield from _dask(batches, pipeline, workers, scheduler)
         return
@@ -55,7 +58,7 @@ def read_batches(batches: Iterable[list[Document]], pipeline: str, *, engine: st
         yield from _in_order(lambda batch: pool.submit(read_batch, batch, pipeline), batches, workers)
 
 
-def _checked_behind(batches: list[list[Document]], pipeline: str) -> Iterator[BatchResult]:
+def _checked_behind(batches: Iterable[list[Document]], pipeline: str) -> Iterator[BatchResult]:
     """In this process, each batch's SHACL check (:func:`kg.shards.checked`: the Rust engine, which lets go of the
     GIL for much of its work) runs on a second thread while the next batch is read. The same results, in order."""
     from concurrent.futures import ThreadPoolExecutor

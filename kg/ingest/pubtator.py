@@ -71,8 +71,9 @@ def _finish(draft: _Draft, source: str) -> Document:
     )
 
 
-def parse_pubtator(text: str, source: str = "") -> list[Document]:
-    """Parse PubTator text into documents (``id`` = PMID, made unique within the file by a suffix)."""
+def parse_pubtator(text: str, source: str = "", *, gold: bool = True) -> list[Document]:
+    """Parse PubTator text into documents (``id`` = PMID, made unique within the file by a suffix); without
+    ``gold``, its mention and relation lines are passed over."""
     documents: list[Document] = []
     draft: _Draft | None = None
     skipped: list[int] = []
@@ -108,9 +109,10 @@ def parse_pubtator(text: str, source: str = "") -> list[Document]:
                 continue
             if parts[0] != draft.pmid:
                 log.warning("%s:%d: mention for %s inside document %s", source, number, parts[0], draft.pmid)
-            draft.gold.append(_mention(parts))
+            if gold:
+                draft.gold.append(_mention(parts))
         elif len(parts) >= 4 and _is_relation(parts):
-            if draft is not None and parts[0] == draft.pmid:  # kept for relation evaluation, never for prediction
+            if gold and draft is not None and parts[0] == draft.pmid:  # for relation evaluation, never prediction
                 draft.relations.append(GoldRelation(parts[1], parts[2], parts[3], parts[4] if len(parts) > 4 else ""))
         else:
             skipped.append(number)
