@@ -255,3 +255,14 @@ def test_import_kg_ingest_is_stdlib_only():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == ""
+
+
+def test_a_build_reads_pubtator_without_its_gold():
+    """``gold=False`` (what ``kg build`` reads) passes over mention and relation lines: same documents, no gold."""
+    path = SHARED / "eval" / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt"
+    if not path.is_file():
+        pytest.skip("../shared is absent")
+    with_gold, without = read_paths([path]), read_paths([path], gold=False)
+    assert [(d.id, d.text, d.blocks) for d in with_gold] == [(d.id, d.text, d.blocks) for d in without]
+    assert sum(len(d.gold) for d in with_gold) > 9000 and sum(len(d.gold_relations) for d in with_gold) > 500
+    assert not any(d.gold or d.gold_relations for d in without)
