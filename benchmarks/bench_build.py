@@ -25,6 +25,7 @@ from bench_query import bench_queries
 from bench_query import report as report_queries
 from bench_scale import RSS_SIZES, bench_scale
 from bench_scale import report as report_scale
+from peak_memory import PEAK_KB
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -60,11 +61,10 @@ def bench_corpus(path: Path) -> dict:
             "stages": summary.stage_seconds, "triples": summary.triples}
 
 
-# `kg build` in a fresh process that reports its own peak RSS as it exits (RUSAGE_CHILDREN would also count the
-# forked copy of this benchmark process, about 1 GB after its in-process builds)
-_COLD = ("import atexit, resource, sys; atexit.register(lambda: print('maxrss', "
-         "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); "
-         "from kg.cli import main; sys.argv = ['kg', *sys.argv[1:]]; main()")
+# `kg build` in a fresh process that reports its own peak RSS as it exits (benchmarks/peak_memory.py says why not
+# ru_maxrss, which counted this benchmark process's own peak)
+_COLD = PEAK_KB + ("import atexit, sys; atexit.register(lambda: print('maxrss', _peak_kb(), file=sys.stderr)); "
+                   "from kg.cli import main; sys.argv = ['kg', *sys.argv[1:]]; main()")
 
 
 def bench_cold(path: Path, runs: int) -> tuple[float, float]:

@@ -18,16 +18,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from peak_memory import PEAK_KB
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 BC5CDR = [SHARED / "eval" / "bc5cdr" / name for name in ("CDR_TrainingSet.PubTator.txt",
                                                          "CDR_DevelopmentSet.PubTator.txt")]
 NEW = SHARED / "eval" / "ncbi_disease" / "NCBIdevelopset_corpus.txt"
 RSS_SIZES = (1_000, 5_000, 20_000)
-_RSS = ("import resource, sys; from kg.build import build, Scale; "
-        "build([sys.argv[1]], sys.argv[2], scale=Scale(workers=int(sys.argv[3]))); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+_RSS = PEAK_KB + ("import resource, sys; from kg.build import build, Scale; "
+                  "build([sys.argv[1]], sys.argv[2], scale=Scale(workers=int(sys.argv[3]))); "
+                  "print(_peak_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
 def records(paths: list[Path]) -> list[str]:
