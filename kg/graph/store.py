@@ -220,7 +220,6 @@ class GraphOutput:
         replace.rejected_report(self.out).unlink(missing_ok=True)  # a failed build's report no longer describes OUT
         log.info("wrote %s", self.out)
 
-
     def _loaded_store(self) -> pyoxigraph.Store:
         """The store once every run is in it (a load's error is raised here); an empty store for an empty graph."""
         import pyoxigraph
