@@ -177,7 +177,6 @@ def test_every_mention_lies_inside_its_sentence(nlp):
     """The sentencizer leaves an opening bracket with the sentence before ("respectively. (" | "R)-alpha-..."); a
     mention it cuts gets both sentences, so every fact derived from it can name the mention (BC5CDR 16867021 once
     built a relation with no mention behind it, which SHACL refuses)."""
-    from kg.ingest import read_paths
     from kg.nlp import annotate
     from kg.resolve import long_form_concept
 
