@@ -203,7 +203,8 @@ def _json_lines(text: str) -> list | None:
 def read_file(path: str | Path, *, gold: bool = True) -> list[Document]:
     """Read one file, sniffing its format by content and extension; PMIDs and PMCIDs come out well-formed or empty
     (:mod:`kg.ingest.identifiers`). ``gold=False`` drops the gold annotations and relations a PubTator or BioC file
-    carries: a build never reads them, and they were three quarters of what 20,000 held abstracts took."""
+    carries: a build never reads them, and they were half of what a held abstract took (5,000 BC5CDR abstracts: 69 MB
+    with them, 38 MB without)."""
     from kg.ingest.identifiers import checked_identifiers
 
     documents = checked_identifiers(_read_file(Path(path), gold), str(path))
