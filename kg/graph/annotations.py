@@ -48,10 +48,6 @@ def _terms() -> _Terms:
                   terms("prov"))
 
 
-def _int(t: _Terms, n: int) -> Any:
-    return integer_literal(int(n))
-
-
 @lru_cache(maxsize=1 << 16)
 def integer_literal(n: int) -> Any:
     """``n`` as an xsd:integer Literal. Offsets and counts repeat across a build, and an rdflib Literal costs more
@@ -75,8 +71,8 @@ def add_sentence(g: Any, iris: IRIs, doc_id: str, start: int, end: int, text: st
         return s
     g.add((s, t.RDF.type, t.KG.Sentence))
     g.add((s, t.KG.text, t.L(text)))
-    g.add((s, t.KG.start, _int(t, start)))
-    g.add((s, t.KG.end, _int(t, end)))
+    g.add((s, t.KG.start, integer_literal(start)))
+    g.add((s, t.KG.end, integer_literal(end)))
     g.add((s, t.DCT.isPartOf, t.U(iris.document(doc_id))))
     return s
 
@@ -114,8 +110,8 @@ def add_annotation(
     g.add((target, OA.hasSource, t.U(iris.document(doc_id))))
     g.add((target, OA.hasSelector, pos))
     g.add((pos, t.RDF.type, OA.TextPositionSelector))
-    g.add((pos, OA.start, _int(t, start)))
-    g.add((pos, OA.end, _int(t, end)))
+    g.add((pos, OA.start, integer_literal(start)))
+    g.add((pos, OA.end, integer_literal(end)))
     if quote is not None and quote.exact:
         q = t.U(iris.quote_selector(doc_id, start, end))
         g.add((target, OA.hasSelector, q))

@@ -113,16 +113,14 @@ def _tables(vocabulary) -> Tables:
 
     tables: Tables = {}
     seen: set[tuple[str, str]] = set()
-    for position, concept in enumerate(vocabulary):
-        forms = dict.fromkeys(form for form in (concept.label, *concept.synonyms) if form)
-        for form in forms:
-            key = normalise(form)
-            if len(key) < MIN_FUZZY_LENGTH or (key, concept.curie) in seen:
-                continue
-            seen.add((key, concept.curie))
-            keys, positions = tables.setdefault(concept.category, ([], []))
-            keys.append(key)
-            positions.append(position)
+    for position, form, concept in vocabulary.positioned_terms():
+        key = normalise(form)
+        if len(key) < MIN_FUZZY_LENGTH or (key, concept.curie) in seen:
+            continue
+        seen.add((key, concept.curie))
+        keys, positions = tables.setdefault(concept.category, ([], []))
+        keys.append(key)
+        positions.append(position)
     return tables
 
 

@@ -252,12 +252,17 @@ class Vocabulary:
 
     def terms(self) -> Iterator[tuple[str, Concept]]:
         """Every surface form (label and synonyms, as written) with its concept, in precedence order."""
-        for concept in self._index.concepts:
+        for _position, form, concept in self.positioned_terms():
+            yield form, concept
+
+    def positioned_terms(self) -> Iterator[tuple[int, str, Concept]]:
+        """:meth:`terms` with each concept's position (:meth:`concept_at` gives the concept back)."""
+        for position, concept in enumerate(self._index.concepts):
             seen: set[str] = set()
             for form in (concept.label, *concept.synonyms):
                 if form and form not in seen:
                     seen.add(form)
-                    yield form, concept
+                    yield position, form, concept
 
     def __iter__(self) -> Iterator[Concept]:
         return iter(self._index.concepts)
