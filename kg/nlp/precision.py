@@ -19,10 +19,11 @@ from pathlib import Path
 from kg.errors import VocabularyError
 from kg.paths import ontologies_dir
 
-__all__ = ["CUES_FILE", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules", "STOPLIST_FILE", "STRONG_SEEN",
-           "acronym_as_word", "case_matches", "case_sensitive", "confirmed_pairs", "glued_to_code", "has_cue",
-           "hyphenated_symbol", "in_idiom", "is_acronym", "is_higher_taxon", "is_label", "is_method_term",
-           "is_person_name", "learned_stoplist", "needs_support", "read_stoplist", "strong_stoplist", "subject_forms"]
+__all__ = ["COMMON_WORDS_FILE", "CUES_FILE", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules", "STOPLIST_FILE",
+           "STRONG_SEEN", "acronym_as_word", "before_greek", "case_matches", "case_sensitive", "common_words",
+           "confirmed_pairs", "glued_to_code", "has_cue", "hyphenated_symbol", "in_idiom", "is_acronym",
+           "is_higher_taxon", "is_label", "is_method_term", "is_person_name", "learned_stoplist", "needs_support",
+           "part_of_code", "read_as_verb", "read_stoplist", "strong_stoplist", "subject_forms"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ STOPLIST_FILE = ontologies_dir() / "ner" / "stoplist.tsv"
 CUES_FILE = ontologies_dir() / "ner" / "cues.tsv"
 IDIOMS_FILE = ontologies_dir() / "ner" / "idioms.tsv"
 METHOD_WORDS_FILE = ontologies_dir() / "ner" / "method_words.tsv"
+COMMON_WORDS_FILE = ontologies_dir() / "ner" / "common_words.tsv"
 
 # Gene symbols and aliases: short, mostly upper case or digits, no spaces ("BDNF", "p53", "IL-6").
 _SYMBOL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-./]*$")
@@ -273,6 +275,45 @@ def glued_to_code(text: str, start: int, end: int) -> bool:
     return left or right
 
 
+
+# A code of three or more hyphenated parts with a digit ("MDA-MB-231", "SK-N-SH5Y", "BMS-202-C3"): a cell line or
+# compound, whatever its first part spells.
+_CODE_RE = re.compile(r"[A-Za-z0-9]+(?:[-\u2010\u2011][A-Za-z0-9]+){2,}")
+
+
+def part_of_code(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a part, not the whole, of a hyphenated code with a digit ("MDA" of
+    "MDA-MB-231": a breast cancer cell line, not malondialdehyde)."""
+    left = start
+    while left > 0 and (text[left - 1].isalnum() or text[left - 1] in "-\u2010\u2011"):
+        left -= 1
+    right = end
+    while right < len(text) and (text[right].isalnum() or text[right] in "-\u2010\u2011"):
+        right += 1
+    token = text[left:right].strip("-\u2010\u2011")
+    return (token != text[start:end] and _CODE_RE.fullmatch(token) is not None
+            and any(c.isdigit() for c in token))
+
+
+_GREEK_AFTER_RE = re.compile(
+    r"^[-\u2010\u2011 ]?(?:[\u03b1-\u03c9\u03d1\u03d5\u03f5]|(?:alpha|beta|gamma|delta|kappa)(?![a-z]))", re.IGNORECASE)
+
+
+def before_greek(text: str, end: int) -> bool:
+    """Whether a Greek letter follows ``end`` ("IFN" of "IFN-γ", "IFN gamma"): the name goes on, and its first
+    part alone is another gene ("IFN" is an alias of IFNA1)."""
+    return _GREEK_AFTER_RE.match(text[end:end + 7]) is not None
+
+
+_DETERMINER_RE = re.compile(r"^\s+(?:the|a|an|this|that|these|those|its|their|our|his|her|such)\b")
+_VERB_LIKE_RE = re.compile(r"^[a-z]{2,}[^su]s$")
+
+
+def read_as_verb(text: str, start: int, end: int) -> bool:
+    """Whether the one lower-case word ``text[start:end]`` ending in "s" is a verb here: a determiner follows it
+    ("which fits the view", "this shocks the"), as no noun is followed in running text."""
+    return bool(_VERB_LIKE_RE.match(text[start:end])) and _DETERMINER_RE.match(text[end:end + 8]) is not None
+
 def has_cue(text: str, start: int, end: int, category: str, window: int = CUE_WINDOW) -> bool:
     """Whether a cue word of ``category`` stands within ``window`` words of ``text[start:end]`` (same sentence).
 
@@ -433,6 +474,16 @@ def is_method_term(concept) -> bool:
 
     words = (text_order(concept.label) or concept.label).split()
     return bool(words) and words[-1].casefold() in _method_words()
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """One-word MeSH-only names the training abstracts use widely (``ontologies/ner/common_words.tsv``, made by
+    ``training/learn_common_words.py``): frequency in a review's body makes none of them its subject."""
+    if not COMMON_WORDS_FILE.is_file():
+        return frozenset()
+    lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split("\t", 1)[0] for line in lines if line and not line.startswith("#"))
 
 
 # --- The stop-list in a reader's terms (issue 8, part 7) ----------------------------------------------------

@@ -156,11 +156,28 @@ def _write(con: sqlite3.Connection, concepts: Iterable[Concept], normalise, *, n
         keys = {normalise(t) for t in (concept.label, *concept.synonyms) if t}
         keys.discard("")
         if not ner and not shared_names:  # a name an earlier source gives another concept keeps meaning it only
+            label_key = normalise(concept.label)
+            if label_key and _borrowed_only(con, label_key, concept.curie, normalise):
+                # unless the concept is labelled by it and the others only borrowed it from a mapping partner
+                # (gilda maps MeSH's isoaurostatin to ChEBI's daidzein; MeSH's own "daidzein" is C004742)
+                con.execute("DELETE FROM term WHERE key=?", (label_key,))
             keys = {k for k in keys if not _claimed(con, k, concept.curie)}
         before = con.total_changes
         con.executemany("INSERT OR IGNORE INTO term VALUES (?,?)", ((k, concept.curie) for k in keys))
         n_terms += con.total_changes - before
     return n_concepts, n_terms
+
+
+def _borrowed_only(con: sqlite3.Connection, key: str, curie: str, normalise) -> bool:
+    """Whether every other concept with term ``key`` carries it as a synonym, none as its label, no training pair
+    vouches for any of them, and all share ``curie``'s prefix (two IDs of one vocabulary for one name)."""
+    rows = con.execute("SELECT c.curie, c.label, c.sources FROM term t JOIN concept c ON c.curie = t.curie "
+                       "WHERE t.key=? AND c.curie<>?", (key, curie)).fetchall()
+    prefix = curie.split(":", 1)[0]
+    return bool(rows) and all(
+        other.split(":", 1)[0] == prefix and normalise(label) != key
+        and not any(source.endswith("-train") for source in sources.split(SEP))
+        for other, label, sources in rows)
 
 
 def _claimed(con: sqlite3.Connection, key: str, curie: str) -> bool:
