@@ -270,3 +270,39 @@ def test_a_one_word_mesh_name_the_body_repeats_is_a_subject_unless_any_text_uses
     assert "laryngectomy" in found and "growth" not in found
     once = "Distress was higher after laryngectomy than after other surgery."
     assert "laryngectomy" not in {t.casefold() for t in _texts(_found(nlp, once))}
+
+
+def test_a_group_of_people_is_its_mesh_heading_not_humans(vocabulary, nlp):
+    """jats_pmc_sr_bipolar_medication_adherence_2026 compares inpatients and outpatients: S800-style corpora tag
+    such words as humans, a reader means the MeSH 2026 headings Inpatients (D007297) and Outpatients (D010045);
+    "patients", curated as humans, stays humans, and so do "mice"."""
+    assert vocabulary.lookup("inpatients")[0].curie == "MESH:D007297"
+    assert vocabulary.lookup("patients")[0].curie == "NCBITaxon:9606"
+    assert vocabulary.in_corpus_terms().lookup("inpatients")[0].curie == "NCBITaxon:9606"
+    text = ("Adherence was lower among inpatients than among outpatients. Inpatients were younger; outpatients had "
+            "more visits, and inpatients more relapses.")
+    found = {(t, curie) for t, _category, curie in _found(nlp, text)}
+    assert ("inpatients", "MESH:D007297") in found and ("outpatients", "MESH:D010045") in found
+
+
+def test_a_name_inside_a_stopped_name_is_no_mention(nlp):
+    """pdftext_ocd_etiology_neuropathology_2023: "guinea pigs" is stop-listed (the species corpora leave it out), and
+    the "pigs" inside it is no Sus scrofa (NCBITaxon:9823)."""
+    from kg.nlp.precision import learned_stoplist
+
+    assert ("guinea pigs", "organism") in learned_stoplist()
+    found = _found(nlp, "Acute SSRI administration reduces serotonin release. For example, in guinea pigs with a "
+                        "similar subtype of terminal serotonin autoreceptors, the reduction lasted.")
+    assert "NCBITaxon:9823" not in {curie for _t, _c, curie in found}
+
+
+def test_a_short_alias_with_only_a_cue_and_a_class_in_lower_case_words_are_no_gene(nlp, broad_index):
+    """pdftext_sr_vmat2_inhibitors_psychosis_2024: "D1 and D2 receptors" names dopamine receptors, not LMOD1 or DIO3
+    (whose aliases are D1 and D3); pdftext_sr_microbiota_eating_disorders_2021: "inflammatory cytokines" is a class,
+    not IL17F. A cue still keeps an official symbol ("TNF expression")."""
+    found = _found(nlp, "Valbenazine acts against excess stimulation of hypersensitive D1 and D2 receptors; it has "
+                        "moderate activity at D2 and D3 receptors. Inflammatory cytokines rose, and so did levels of "
+                        "inflammatory cytokines and TNF expression.")
+    genes = {(t, curie) for t, category, curie in found if category == "gene"}
+    assert not {curie for _t, curie in genes} & {"NCBIGene:25802", "NCBIGene:1735", "NCBIGene:112744"}
+    assert ("TNF", "NCBIGene:7124") in genes

@@ -25,7 +25,8 @@ from kg.nlp.dictionary import (
     select_longest,
 )
 from kg.nlp.glossary import doc_definitions, find_glossary, long_form_agrees, short_form_key, short_form_spans
-from kg.nlp.precision import before_greek, is_method_term
+from kg.nlp.precision import before_greek, compound_tail, is_method_term
+from kg.vocabulary.index import HUMAN
 from kg.vocabulary.normalise import GREEK_NAMES
 from kg.vocabulary.protocols import SurfaceLookup
 
@@ -206,14 +207,18 @@ class DictionaryNER:
         # names of a reader's terms only (MeSH headings of no kg category, "Quality of Life") never in a corpus's
         own = [m for m in self.matcher.candidates(text)
                if not (m.generic or m.reader) or (not corpus and (m.reader or _written_key(text, m) in subjects)
-                                                  and not is_method_term(m.concepts[0]))]
+                                                  and not is_method_term(m.concepts[0])
+                                                  and not (m.generic and compound_tail(text, m.start)))]
         found = [m for m in own if m.concepts and m.concepts[0].curie in curated]
         # in a reader's terms a heading in the plural written as such names the class ("estrogen receptors" are
         # "Receptors, Estrogen", not the one gene a singular name pluralised would give)
         classes = [] if corpus else [m for m in own if m not in found and _plural_name(text, m)]
         found.extend(classes)
+        # a group of people a corpus tagged as humans is the MeSH heading of that very group ("inpatients")
+        groups = set() if corpus else {(m.start, m.end) for m in own if m.concepts and _very_name(text, m)}
         for broad in self.broad_matchers:
-            found.extend(m for m in broad.candidates(text) if self._concept_name(text, m, subjects))
+            found.extend(m for m in broad.candidates(text) if self._concept_name(text, m, subjects)
+                         and not ((m.start, m.end) in groups and m.concepts and m.concepts[0].curie == HUMAN))
         found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated) and m not in classes)
         if corpus:
             found = self._drop_higher_taxa(text, found, curated)
@@ -224,7 +229,7 @@ class DictionaryNER:
         stop, strong = learned_stoplist(), strong_stoplist()
         if not stop:
             return found
-        kept = []
+        kept, stopped = [], []
         for match in found:
             if match.concepts:
                 key = (" ".join(fold(text[match.start:match.end]).split()), match.concepts[0].category)
@@ -234,9 +239,12 @@ class DictionaryNER:
                     key = (key[0][:-1], key[1]) if (key[0][:-1], key[1]) in stop else key
                 if key in stop and (match.concepts[0].curie not in curated or key in strong) \
                         and (corpus or key[0] not in subjects):
+                    stopped.append((match.start, match.end))
                     continue
             kept.append(match)
-        return kept
+        # a name inside a stopped one is no mention either: "pigs" of "guinea pigs" is no Sus scrofa
+        return [m for m in kept if not any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end)
+                                           for s, e in stopped)]
 
     def _concept_name(self, text: str, match: Match, subjects: frozenset[str]) -> bool:
         """Whether a broad-index hit may be a mention: a name of a kg category always; a name of no category
@@ -351,11 +359,15 @@ class DictionaryNER:
             return has_cue(text, start, end, "organism") or from_mesh
         if concept.prefix == "NCBIGene" and _ACRONYM_PLURAL_RE.match(written) and written[:-1] != concept.label:
             return False  # "MMPs", "TCRs": a family, not the one member a corpus mapped the plural to
+        if concept.prefix == "NCBIGene" and _CLASS_PLURAL_RE.match(written):
+            return False  # "inflammatory cytokines": a class in lower-case words, not the member a corpus tagged
         if not needs_support(written, concept):
             return True
         if glued_to_code(text, start, end):
             return False
-        if has_cue(text, start, end, concept.category):
+        # a cue says a gene is meant, not which: an alias of three characters or fewer ("D1" of LMOD1 in "D1 and D2
+        # receptors") is that gene only as its own symbol or as the corpora read it
+        if has_cue(text, start, end, concept.category) and (written == concept.label or len(written) > 3):
             return True
         pairs = confirmed_pairs()
         # the corpora spell Greek letters out: "TNF-α" is confirmed by their "TNF-alpha"
@@ -378,6 +390,7 @@ class DictionaryNER:
 CONVENTIONS = ("auto", "corpus", "reader")
 _GREEK_LETTER_RE = re.compile("|".join(GREEK_NAMES))
 _ACRONYM_PLURAL_RE = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")  # "MMPs", "TCRs", "HDACs"
+_CLASS_PLURAL_RE = re.compile(r"^[A-Za-z][a-z]+(?:[- ]+[a-z]+)*[- ]+[a-z]+[^su]s$")  # "pro-inflammatory cytokines"
 
 
 def _plural_name(text: str, match: Match) -> bool:
@@ -390,6 +403,13 @@ def _plural_name(text: str, match: Match) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _very_name(text: str, match: Match) -> bool:
+    """Whether ``match``'s first concept is labelled by the very words matched (singular or plural alike)."""
+    from kg.vocabulary import singular
+
+    return singular(_folded_name(match.concepts[0].label)) == singular(_written_key(text, match))
+
+
 def _folded_name(form: str) -> str:
     """A vocabulary name folded as text is (:func:`_written_key`); the same names recur in every block."""
     return " ".join(fold(form).split())

@@ -451,7 +451,7 @@ def document_subjects(document: Document, blocks: Sequence[Block], matcher=None)
     "Therapeutics", "Growth" and "Survival" recur in any text, "Laryngectomy" and "Caregivers" only where they are
     its subject). The NER keeps them in a reader's terms."""
     from kg.nlp.dictionary import fold
-    from kg.nlp.precision import SUBJECT_COUNT, common_words, stoplist_forms, subject_forms
+    from kg.nlp.precision import SUBJECT_COUNT, common_words, compound_tail, stoplist_forms, subject_forms
 
     zones = [document.title, *(s.title for s in document.sections)]
     zones += [document.text[b.span.start:b.span.end] for b in blocks if b.kind in ("title", "abstract")]
@@ -465,7 +465,7 @@ def document_subjects(document: Document, blocks: Sequence[Block], matcher=None)
     # or that the body uses again and again, unless any biomedical text does ("growth", "survival": common_words)
     uses = Counter(" ".join(fold(text[m.start:m.end]).split()) for block in blocks
                    for text in (document.text[block.span.start:block.span.end],)
-                   for m in matcher.candidates(text) if m.generic)
+                   for m in matcher.candidates(text) if m.generic and not compound_tail(text, m.start))
     common = common_words()
     spans |= {span for span, n in uses.items() if n >= SUBJECT_COUNT and span not in common}
     # the matcher's key, without the plural "s" it reads on: "mutations" in a heading names "mutation"

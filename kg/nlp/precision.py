@@ -21,9 +21,9 @@ from kg.paths import ontologies_dir
 
 __all__ = ["COMMON_WORDS_FILE", "CUES_FILE", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules", "STOPLIST_FILE",
            "STRONG_SEEN", "acronym_as_word", "before_greek", "case_matches", "case_sensitive", "common_words",
-           "confirmed_pairs", "glued_to_code", "has_cue", "hyphenated_symbol", "in_idiom", "is_acronym",
-           "is_higher_taxon", "is_label", "is_method_term", "is_person_name", "learned_stoplist", "needs_support",
-           "part_of_code", "read_as_verb", "read_stoplist", "strong_stoplist", "subject_forms"]
+           "compound_tail", "confirmed_pairs", "glued_to_code", "has_cue", "hyphenated_symbol", "in_idiom",
+           "is_acronym", "is_higher_taxon", "is_label", "is_method_term", "is_person_name", "learned_stoplist",
+           "needs_support", "part_of_code", "read_as_verb", "read_stoplist", "strong_stoplist", "subject_forms"]
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +293,12 @@ def part_of_code(text: str, start: int, end: int) -> bool:
     token = text[left:right].strip("-\u2010\u2011")
     return (token != text[start:end] and _CODE_RE.fullmatch(token) is not None
             and any(c.isdigit() for c in token))
+
+
+def compound_tail(text: str, start: int) -> bool:
+    """Whether the word at ``start`` ends a hyphenated compound ("marketing" of "post-marketing", "adherence" of
+    "non-adherence"): a one-word name is then no name of its own."""
+    return start >= 2 and text[start - 1] in "-\u2010\u2011" and text[start - 2].isalpha()
 
 
 _GREEK_AFTER_RE = re.compile(

@@ -355,6 +355,9 @@ class _Index(IndexMaps):
         log.debug("indexed %d concepts (%d merged into earlier layers)", len(self.concepts), merged)
 
 
+HUMAN = "NCBITaxon:9606"  # Homo sapiens, which corpora tag every group of people as
+
+
 def _current_first(concepts: list[Concept], current: list[str], movable: set[str]) -> list[Concept]:
     """MeSH 2026 headings of the looked-up name ahead of older MeSH readings of the same category.
 
@@ -370,10 +373,12 @@ def _current_first(concepts: list[Concept], current: list[str], movable: set[str
         position = out.index(heading)
         # older MeSH readings of its category; and, where the heading is this very name, an older MeSH reading of
         # another name (corpora lumped "aggression" under Mental Disorders) or a gene member a family heading was
-        # mapped to ("integrins" as ITGB3). A taxon is no mapping: "mice" stays Mus musculus, not MeSH's Mice.
+        # mapped to ("integrins" as ITGB3). A taxon is no mapping: "mice" stays Mus musculus, not MeSH's Mice; but a
+        # group of people a corpus tagged as humans is the heading of that group ("inpatients" is Inpatients).
         older = [c for c in out[:position] if c.curie in movable and (
             (c.category == heading.category and c.prefix == "MESH")
-            or ((c.prefix == "MESH" or (c.prefix == "NCBIGene" and heading.category == "gene"))
+            or ((c.prefix == "MESH" or (c.prefix == "NCBIGene" and heading.category == "gene")
+                 or (c.curie == HUMAN and heading.category == "concept"))
                 and not _own_name(c, name)))]
         promoted = [c for c in older if c.curie.startswith("MESH:C") and normalise(c.label) == name]
         if not older:
