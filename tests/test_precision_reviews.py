@@ -306,3 +306,21 @@ def test_a_short_alias_with_only_a_cue_and_a_class_in_lower_case_words_are_no_ge
     genes = {(t, curie) for t, category, curie in found if category == "gene"}
     assert not {curie for _t, curie in genes} & {"NCBIGene:25802", "NCBIGene:1735", "NCBIGene:112744"}
     assert ("TNF", "NCBIGene:7124") in genes
+
+
+def test_an_older_reading_of_words_mesh_now_heads_is_dropped(nlp):
+    """pdftext_sr_microbiota_eating_disorders_2021 lists "exercise, smoking, alcohol" as covariates: the corpora read
+    "smoking" as Smoke (D012906), MeSH 2026 heads it Smoking (D012907); the older reading goes, and the heading is
+    kept where the document makes it a subject (here its title)."""
+    text = ("Covariates included breast feeding, weaning, body mass index (BMI), exercise, smoking, alcohol, drugs, "
+            "and diet.")
+    assert "MESH:D012906" not in {curie for _t, _c, curie in _found(nlp, text)}
+    titled = {curie for _t, _c, curie in _found(nlp, text, title="Smoking and the gut microbiota")}
+    assert "MESH:D012907" in titled and "MESH:D012906" not in titled
+
+
+def test_a_word_ending_a_hyphenated_compound_is_no_disease(nlp):
+    """pdftext_ocd_etiology_neuropathology_2023: "ego-dystonic" names no Dystonia (D004421)."""
+    found = _found(nlp, "Patients recognise their obsessions as excessive, and hence the condition is often described "
+                        "as ego-dystonic. Dystonia is a movement disorder.")
+    assert [t for t, _c, curie in found if curie == "MESH:D004421"] == ["Dystonia"]

@@ -27,8 +27,8 @@ FLOORS = {
     "reviews/ocrmd_sr_head_neck_cancer_mental_health_2024.md": (17, 0.95, 0, 6),
     # no study: the one found before came from a line fragment of interleaved columns ("for an animal study see,
     # Clarke et al., 2005"); in column order that sentence cites three works
-    "reviews/pdftext_ocd_etiology_neuropathology_2023.txt": (32, 0.95, 0, 10),
-    "reviews/pdftext_sr_microbiota_eating_disorders_2021.txt": (39, 0.95, 16, 6),
+    "reviews/pdftext_ocd_etiology_neuropathology_2023.txt": (32, 0.95, 0, 9),
+    "reviews/pdftext_sr_microbiota_eating_disorders_2021.txt": (39, 0.95, 16, 5),
     "reviews/pdftext_sr_vmat2_inhibitors_psychosis_2024.txt": (30, 0.95, 10, 4),
 }
 

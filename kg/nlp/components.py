@@ -14,6 +14,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.concept import Concept
 from kg.errors import PipelineError
 from kg.nlp.dictionary import (
     DEFAULT_STOP_WORDS,
@@ -214,11 +215,14 @@ class DictionaryNER:
         # "Receptors, Estrogen", not the one gene a singular name pluralised would give)
         classes = [] if corpus else [m for m in own if m not in found and _plural_name(text, m)]
         found.extend(classes)
-        # a group of people a corpus tagged as humans is the MeSH heading of that very group ("inpatients")
-        groups = set() if corpus else {(m.start, m.end) for m in own if m.concepts and _very_name(text, m)}
+        # In a reader's terms a MeSH 2026 heading of the very words outranks an older reading of them under another
+        # name ("smoking" is Smoking, not the Smoke corpora lumped it under; "inpatients" is Inpatients, not the
+        # humans a corpus tagged): the heading where the document makes it a mention, else nothing.
+        headings = {} if corpus else {(m.start, m.end): m.concepts[0] for m in self.matcher.candidates(text)
+                                      if m.concepts and _very_name(text, m)}
         for broad in self.broad_matchers:
             found.extend(m for m in broad.candidates(text) if self._concept_name(text, m, subjects)
-                         and not ((m.start, m.end) in groups and m.concepts and m.concepts[0].curie == HUMAN))
+                         and not _older_reading(text, m, headings.get((m.start, m.end)), curated))
         found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated) and m not in classes)
         if corpus:
             found = self._drop_higher_taxa(text, found, curated)
@@ -326,6 +330,10 @@ class DictionaryNER:
             return False
         if part_of_code(text, start, end) or read_as_verb(text, start, end):
             return False  # "MDA" of the cell line "MDA-MB-231"; "fits" of "which fits the view"
+        written = text[start:end]
+        if (match.concepts and match.concepts[0].category in _COMPOUND_CATEGORIES and written[:1].islower()
+                and " " not in written and compound_tail(text, start)):
+            return False  # "dystonic" of "ego-dystonic", "traumatic" of "post-traumatic": the compound is the word
         # every rule says no on its own, so the idiom search (the costliest) runs only on what the others keep
         return DictionaryNER._name_as_written(text, match, lower_words, from_mesh) and not in_idiom(text, start, end)
 
@@ -388,6 +396,9 @@ class DictionaryNER:
 
 
 CONVENTIONS = ("auto", "corpus", "reader")
+# categories whose one lower-case word ending a hyphenated compound is no name of its own (chemicals and genes write
+# prefixes and locants with hyphens: "N-acetylcysteine", "anti-TNF")
+_COMPOUND_CATEGORIES = frozenset({"disease", "phenotype", "anatomy", "process", "behaviour", "concept"})
 _GREEK_LETTER_RE = re.compile("|".join(GREEK_NAMES))
 _ACRONYM_PLURAL_RE = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")  # "MMPs", "TCRs", "HDACs"
 _CLASS_PLURAL_RE = re.compile(r"^[A-Za-z][a-z]+(?:[- ]+[a-z]+)*[- ]+[a-z]+[^su]s$")  # "pro-inflammatory cytokines"
@@ -403,6 +414,28 @@ def _plural_name(text: str, match: Match) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _older_reading(text: str, match: Match, heading: Concept | None, curated: frozenset[str]) -> bool:
+    """Whether broad ``match`` reads words MeSH 2026 names as ``heading`` as another concept: an older MeSH reading of
+    another name, a gene member for a gene heading, or humans for a group of people."""
+    if heading is None or not match.concepts:
+        return False
+    from kg.vocabulary import singular
+    from kg.vocabulary.mesh import mesh_heading, text_order
+
+    concept = match.concepts[0]
+    if concept.curie == HUMAN:  # curated as humans are "patients", "participants", not every group of people
+        return heading.category == "concept"
+    if concept.curie == heading.curie or concept.curie in curated:
+        return False
+    # a corpus-made concept is labelled by the words its annotators tagged: MeSH's own heading says its name
+    names = [concept.label] if concept.prefix != "MESH" else [h for h in (mesh_heading(concept.curie),) if h]
+    names += [text_order(name) for name in names]
+    written = singular(_written_key(text, match))
+    if any(singular(_folded_name(name)) == written for name in names if name):
+        return False
+    return concept.prefix == "MESH" or (concept.prefix == "NCBIGene" and heading.category == "gene")
+
+
 def _very_name(text: str, match: Match) -> bool:
     """Whether ``match``'s first concept is labelled by the very words matched (singular or plural alike)."""
     from kg.vocabulary import singular
