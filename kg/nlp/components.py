@@ -282,6 +282,8 @@ class DictionaryNER:
         matcher = self.matcher
         text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
         defined = definition_matches(text, doc_definitions(doc), self)
+        if not self.corpus_terms:  # "risk ratio (RR)" defines a statistic of the results, no subject
+            defined = [m for m in defined if not (m.concepts and is_method_term(m.concepts[0]))]
         subjects = doc.user_data.get("kg_subjects", frozenset())
 
         def find(part: str) -> list[Match]:
@@ -323,13 +325,20 @@ class DictionaryNER:
         """In a reader's terms: no figure/table label, no word of an idiom or author's name, a genus only as a
         name, and a short or word-like token only with a category cue nearby or a reading the training corpora
         confirm (definitions never come here). ``lower_words``: the words the document writes in lower case."""
-        from kg.nlp.precision import in_idiom, is_label, is_person_name, part_of_code, read_as_verb
+        from kg.nlp.precision import (
+            in_idiom,
+            in_instrument_name,
+            is_label,
+            is_person_name,
+            part_of_code,
+            read_as_verb,
+        )
 
         start, end = match.start, match.end
         if is_label(text, start, end) or is_person_name(text, start, end):
             return False
-        if part_of_code(text, start, end) or read_as_verb(text, start, end):
-            return False  # "MDA" of the cell line "MDA-MB-231"; "fits" of "which fits the view"
+        if part_of_code(text, start, end) or read_as_verb(text, start, end) or in_instrument_name(text, start, end):
+            return False  # "MDA" of the cell line "MDA-MB-231"; "fits the view"; "Depression" of a named inventory
         written = text[start:end]
         if (match.concepts and match.concepts[0].category in _COMPOUND_CATEGORIES and written[:1].islower()
                 and " " not in written and compound_tail(text, start)):

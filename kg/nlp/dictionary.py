@@ -236,14 +236,19 @@ class DictionaryMatcher:
         ``vouched``: CURIEs (the curated layer's) whose names are never generic nor a reader's only."""
         import ahocorasick
 
+        from kg.vocabulary.mesh import mesh_entry_terms
+
         stop = {fold(w) for w in stop_words}
         vouched = frozenset(vouched)
+        entry_terms = mesh_entry_terms()
         table: dict[str, list[_Entry]] = {}
         for form, concept in terms:
             form = form.strip()
             if len(form) < min_length or not any(c.isalpha() for c in form):
                 continue
-            reader = not include_concepts and _reader_only(concept, vouched)
+            # MeSH's entry terms are names in a reader's terms only: the corpora's annotators did not use them
+            reader = (not include_concepts and _reader_only(concept, vouched)) or (
+                form in entry_terms.get(concept.curie, ()) and form != concept.label)
             generic = _generic_word(form, concept, vouched) and (reader or concept.category != "concept")
             # Short all-caps forms ("ED", "CAN", "NMDA") and very short mixed-case ones must match case.
             entry = _Entry(form, concept, case_sensitive(form, all_caps_up_to=5), generic, reader and not generic)

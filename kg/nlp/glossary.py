@@ -76,6 +76,9 @@ def find_glossary(text: str) -> list[Definition]:
     return found
 
 
+_ROMAN_RE = re.compile(r"^(?:i{1,3}|iv|vi{0,3}|ix|x{1,3})$", re.IGNORECASE)
+
+
 def doc_definitions(doc) -> list[Definition]:
     """Every definition a processed spaCy ``Doc`` carries: scispacy's ``_.abbreviations`` and ``_.kg_glossary``.
 
@@ -89,8 +92,8 @@ def doc_definitions(doc) -> list[Definition]:
     if Doc.has_extension("abbreviations"):
         for short in doc._.abbreviations:
             long = short._.long_form
-            if long is None or isinstance(long, str):
-                continue
+            if long is None or isinstance(long, str) or _ROMAN_RE.match(short.text):
+                continue  # "(ii)" numbers an item of a list; scispacy reads it as an abbreviation of the words before
             found.append(Definition(short.text, long.text, (short.start_char, short.end_char),
                                     (long.start_char, long.end_char)))
         found.sort(key=lambda d: (d.long_span, d.short_span))

@@ -372,7 +372,7 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
     from bisect import bisect_right
 
     from kg.nlp.alternation import whole_word_uses
-    from kg.nlp.precision import part_of_code, read_as_verb
+    from kg.nlp.precision import in_instrument_name, part_of_code, read_as_verb
 
     readings: dict[str, set[tuple[str, str]]] = {}
     sources: dict[str, Mention] = {}
@@ -397,9 +397,10 @@ def _propagate_readings(document: Document, blocks: Sequence[Block], block_docs,
         block, source, reading = blocks[index], sources[document.text[start:end]], block_readings[index]
         if not _read_as_written(reading, start - block.span.start, end - block.span.start):
             continue  # inside a hyphen break, LaTeX or a ligature: the reading decides, not the written form
-        if vocabulary is not None and (read_as_verb(document.text, start, end)
-                                       or part_of_code(document.text, start, end)):
-            continue  # "fits the view", "MDA-MB-231": the NER's own reader rules say no here too
+        text = document.text
+        if vocabulary is not None and (read_as_verb(text, start, end) or part_of_code(text, start, end)
+                                       or in_instrument_name(text, start, end)):
+            continue  # "fits the view", "MDA-MB-231", "Beck Depression Inventory": the reader rules say no here too
         added.append(replace(source, start=start, end=end,
                              sentence=_sentence_at(block_docs[index], block, start, end, reading)))
     if not added:

