@@ -281,7 +281,7 @@ def test_a_group_of_people_is_its_mesh_heading_not_humans(vocabulary, nlp):
     assert vocabulary.lookup("patients")[0].curie == "NCBITaxon:9606"
     assert vocabulary.in_corpus_terms().lookup("inpatients")[0].curie == "NCBITaxon:9606"
     text = ("Adherence was lower among inpatients than among outpatients. Inpatients were younger; outpatients had "
-            "more visits, and inpatients more relapses.")
+            "more visits, and inpatients more relapses than outpatients.")
     found = {(t, curie) for t, _category, curie in _found(nlp, text)}
     assert ("inpatients", "MESH:D007297") in found and ("outpatients", "MESH:D010045") in found
 
@@ -366,3 +366,16 @@ def test_a_word_of_an_instruments_name_is_no_mention(nlp):
     curies = [curie for _t, _c, curie in found]
     assert curies.count("MESH:D012559") == 1  # the patients' "schizophrenia", not the schedule's
     assert "MESH:D040701" not in curies and "MESH:D000073222" in curies
+
+
+def test_an_everyday_word_the_broad_index_names_is_a_mention_only_as_a_subject(nlp):
+    """Gilda names "therapeutics" Therapeutics (D013812), which every development review then had; one training
+    abstract in 20 says "therapeutic" (ontologies/ner/common_words.tsv), so it is a mention only where the review's
+    title, abstract or headings make it a subject."""
+    from kg.nlp.precision import EVERYDAY_DOCUMENTS, common_word_documents
+
+    assert common_word_documents()["therapeutic"] >= EVERYDAY_DOCUMENTS
+    text = "Novel therapeutics for depression were compared; therapeutics that target glutamate act fast."
+    assert "MESH:D013812" not in {curie for _t, _c, curie in _found(nlp, text)}
+    titled = _found(nlp, text, title="Therapeutics for treatment-resistant depression")
+    assert "MESH:D013812" in {curie for _t, _c, curie in titled}

@@ -28,7 +28,7 @@ FLOORS = {
     # no study: the one found before came from a line fragment of interleaved columns ("for an animal study see,
     # Clarke et al., 2005"); in column order that sentence cites three works
     "reviews/pdftext_ocd_etiology_neuropathology_2023.txt": (32, 0.95, 0, 8),
-    "reviews/pdftext_sr_microbiota_eating_disorders_2021.txt": (39, 0.95, 16, 4),
+    "reviews/pdftext_sr_microbiota_eating_disorders_2021.txt": (39, 0.95, 16, 3),
     "reviews/pdftext_sr_vmat2_inhibitors_psychosis_2024.txt": (30, 0.95, 10, 5),
 }
 

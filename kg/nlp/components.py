@@ -222,7 +222,8 @@ class DictionaryNER:
                                       if m.concepts and _very_name(text, m)}
         for broad in self.broad_matchers:
             found.extend(m for m in broad.candidates(text) if self._concept_name(text, m, subjects)
-                         and not _older_reading(text, m, headings.get((m.start, m.end)), curated))
+                         and not _older_reading(text, m, headings.get((m.start, m.end)), curated)
+                         and (corpus or not _common_word(text, m, subjects, curated)))
         found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated) and m not in classes)
         if corpus:
             found = self._drop_higher_taxa(text, found, curated)
@@ -405,6 +406,8 @@ class DictionaryNER:
 
 
 CONVENTIONS = ("auto", "corpus", "reader")
+# the categories MeSH's one-word headings have only by inference (kg.nlp.dictionary._INFERRED_ONLY) or none
+_COMMON_CATEGORIES = frozenset({"intervention", "process", "behaviour", "concept"})
 # categories whose one lower-case word ending a hyphenated compound is no name of its own (chemicals and genes write
 # prefixes and locants with hyphens: "N-acetylcysteine", "anti-TNF")
 _COMPOUND_CATEGORIES = frozenset({"disease", "phenotype", "anatomy", "process", "behaviour", "concept"})
@@ -423,6 +426,23 @@ def _plural_name(text: str, match: Match) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _common_word(text: str, match: Match, subjects: frozenset[str], curated: frozenset[str]) -> bool:
+    """Whether broad ``match`` is one everyday word (:data:`~kg.nlp.precision.EVERYDAY_DOCUMENTS`: "behavior",
+    "growth") naming a MeSH heading of an inferred category that no training pair vouches for, and not one of the
+    document's ``subjects``: a mention only where the document makes it one, as the MeSH layer's own such names."""
+    from kg.nlp.precision import EVERYDAY_DOCUMENTS, common_word_documents
+    from kg.vocabulary.broad import is_trained
+
+    key = _written_key(text, match)
+    if " " in key or not match.concepts or key in subjects or (key[:-1] in subjects and key.endswith("s")):
+        return False
+    concept = match.concepts[0]
+    documents = common_word_documents()
+    used = documents.get(key) or (documents.get(key[:-1], 0) if key.endswith("s") else 0)
+    return (concept.prefix == "MESH" and concept.category in _COMMON_CATEGORIES and concept.curie not in curated
+            and not is_trained(concept) and used >= EVERYDAY_DOCUMENTS)
+
+
 def _older_reading(text: str, match: Match, heading: Concept | None, curated: frozenset[str]) -> bool:
     """Whether broad ``match`` reads words MeSH 2026 names as ``heading`` as another concept: an older MeSH reading of
     another name, a gene member for a gene heading, or humans for a group of people."""

@@ -464,11 +464,13 @@ def document_subjects(document: Document, blocks: Sequence[Block], matcher=None)
     spans = {" ".join(fold(zone[m.start:m.end]).split()) for zone in zones for m in matcher.candidates(zone)
              if m.generic}
     # or that the body uses again and again, unless any biomedical text does ("growth", "survival": common_words)
-    uses = Counter(" ".join(fold(text[m.start:m.end]).split()) for block in blocks
+    uses = Counter(" ".join(fold(text[start:end]).split()) for block in blocks
                    for text in (document.text[block.span.start:block.span.end],)
-                   for m in matcher.candidates(text) if m.generic and not compound_tail(text, m.start))
+                   for start, end in {(m.start, m.end) for m in matcher.candidates(text)
+                                      if m.generic and not compound_tail(text, m.start)})
     common = common_words()
-    spans |= {span for span, n in uses.items() if n >= SUBJECT_COUNT and span not in common}
+    spans |= {span for span, n in uses.items() if n >= SUBJECT_COUNT and span not in common
+              and not (span.endswith("s") and span[:-1] in common)}
     # the matcher's key, without the plural "s" it reads on: "mutations" in a heading names "mutation"
     return subjects | {span[:-1] if span not in keys and span[:-1] in keys else span for span in spans}
 

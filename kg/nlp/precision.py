@@ -19,12 +19,12 @@ from pathlib import Path
 from kg.errors import VocabularyError
 from kg.paths import ontologies_dir
 
-__all__ = ["COMMON_WORDS_FILE", "CUES_FILE", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules", "STOPLIST_FILE",
-           "STRONG_SEEN", "acronym_as_word", "before_greek", "case_matches", "case_sensitive", "common_words",
-           "compound_tail", "confirmed_pairs", "glued_to_code", "has_cue", "hyphenated_symbol", "in_idiom",
-           "in_instrument_name", "is_acronym", "is_higher_taxon", "is_label", "is_method_term", "is_person_name",
-           "learned_stoplist", "needs_support", "part_of_code", "read_as_verb", "read_stoplist", "strong_stoplist",
-           "subject_forms"]
+__all__ = ["COMMON_WORDS_FILE", "CUES_FILE", "EVERYDAY_DOCUMENTS", "IDIOMS_FILE", "METHOD_WORDS_FILE", "NameRules",
+           "STOPLIST_FILE", "STRONG_SEEN", "acronym_as_word", "before_greek", "case_matches", "case_sensitive",
+           "common_word_documents", "common_words", "compound_tail", "confirmed_pairs", "glued_to_code", "has_cue",
+           "hyphenated_symbol", "in_idiom", "in_instrument_name", "is_acronym", "is_higher_taxon", "is_label",
+           "is_method_term", "is_person_name", "learned_stoplist", "needs_support", "part_of_code", "read_as_verb",
+           "read_stoplist", "strong_stoplist", "subject_forms"]
 
 log = logging.getLogger(__name__)
 
@@ -517,13 +517,25 @@ def is_method_term(concept) -> bool:
 
 
 @lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """One-word MeSH-only names the training abstracts use widely (``ontologies/ner/common_words.tsv``, made by
-    ``training/learn_common_words.py``): frequency in a review's body makes none of them its subject."""
+def common_word_documents() -> dict[str, int]:
+    """One-word MeSH-only names the training abstracts use widely, with the number of training documents that use
+    each (``ontologies/ner/common_words.tsv``, made by ``training/learn_common_words.py``)."""
     if not COMMON_WORDS_FILE.is_file():
-        return frozenset()
-    lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.split("\t", 1)[0] for line in lines if line and not line.startswith("#"))
+        return {}
+    rows = (line.split("\t") for line in COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#"))
+    return {row[0]: int(row[1]) if len(row) > 1 and row[1].isdigit() else 0 for row in rows}
+
+
+def common_words() -> frozenset[str]:
+    """The names of :func:`common_word_documents`: frequency in a review's body makes none of them its subject."""
+    return frozenset(common_word_documents())
+
+
+# A word this many training documents use (about one in 70: "behavior" 49, "therapeutic" 127; "diet" 34 is not) is an
+# everyday word of biomedical writing whoever names it: a mention only where a review's title, abstract or headings
+# make it a subject.
+EVERYDAY_DOCUMENTS = 40
 
 
 # --- The stop-list in a reader's terms (issue 8, part 7) ----------------------------------------------------
