@@ -379,3 +379,27 @@ def test_an_everyday_word_the_broad_index_names_is_a_mention_only_as_a_subject(n
     assert "MESH:D013812" not in {curie for _t, _c, curie in _found(nlp, text)}
     titled = _found(nlp, text, title="Therapeutics for treatment-resistant depression")
     assert "MESH:D013812" in {curie for _t, _c, curie in titled}
+
+
+def test_sites_a_cancer_noun_lists_are_cancers(nlp):
+    """ocrmd_sr_head_neck_cancer_mental_health_2024: "primary malignancies of oral cavity (38.7%), oropharynx (27.5%),
+    nasopharynx (7.5%), larynx and hypopharynx" lists cancers: MeSH 2026's Mouth (D009062), Oropharyngeal (D009959),
+    Nasopharyngeal (D009303), Laryngeal (D007822) and Hypopharyngeal (D007012) Neoplasms; the larynx of the next
+    sentence stays the organ (D007830)."""
+    text = ("Studies included patients with primary malignancies of oral cavity (38.7%), oropharynx (27.5%), "
+            "nasopharynx (7.5%), larynx and hypopharynx (23.4%), or other head and neck sites. The larynx was "
+            "removed in 12 patients.")
+    found = [(t, curie) for t, _c, curie in _found(nlp, text)]
+    assert [curie for _t, curie in found if curie in ("MESH:D009062", "MESH:D009959", "MESH:D009303",
+                                                     "MESH:D007822", "MESH:D007012")] == [
+        "MESH:D009062", "MESH:D009959", "MESH:D009303", "MESH:D007822", "MESH:D007012"]
+    assert found[-2:] == [("larynx", "MESH:D007830"), ("patients", "NCBITaxon:9606")]
+
+
+def test_the_neoplasm_names_of_a_site():
+    from kg.nlp.sites import neoplasm_names
+
+    assert neoplasm_names("Larynx") == ("Larynx Neoplasms", "Laryngeal Neoplasms")
+    assert "Esophageal Neoplasms" in neoplasm_names("Esophagus")
+    assert "Pancreatic Neoplasms" in neoplasm_names("Pancreas")
+    assert "Salivary Gland Neoplasms" in neoplasm_names("Salivary Glands")

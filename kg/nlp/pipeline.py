@@ -22,6 +22,7 @@ from kg.concept import Concept, Mention
 from kg.document import Block, Document, Span
 from kg.errors import KGError, PipelineError
 from kg.nlp.reading import Reading, document_words, read
+from kg.nlp.sites import site_neoplasms
 from kg.nlp.windows import WINDOW, windows
 from kg.paths import pipelines_dir
 
@@ -537,7 +538,10 @@ def annotate(documents: Iterable[Document], nlp: Language, progress: bool = Fals
                                             report=reader, hidden=hidden)
         found = _expand_binomials(document, blocks, block_docs, found, readings,
                                   vocabulary=matcher.vocabulary if matcher is not None else None)
-        mentions.extend(_propagate_readings(document, blocks, block_docs, found, readings,
-                                            vocabulary=matcher.vocabulary if reader else None, hidden=hidden))
+        found = _propagate_readings(document, blocks, block_docs, found, readings,
+                                    vocabulary=matcher.vocabulary if reader else None, hidden=hidden)
+        if reader:  # "malignancies of oral cavity, oropharynx and larynx" lists cancers, not anatomy
+            found = site_neoplasms(document.text, found, matcher.vocabulary)
+        mentions.extend(found)
     log.info("annotated %d documents: %d mentions", len(documents), len(mentions))
     return mentions
