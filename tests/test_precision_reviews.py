@@ -403,3 +403,10 @@ def test_the_neoplasm_names_of_a_site():
     assert "Esophageal Neoplasms" in neoplasm_names("Esophagus")
     assert "Pancreatic Neoplasms" in neoplasm_names("Pancreas")
     assert "Salivary Gland Neoplasms" in neoplasm_names("Salivary Glands")
+
+
+def test_cd8_positive_t_cells_are_written_cd8_plus(nlp):
+    """jats_pmc_protacs_cancer_immunotherapy_2025 writes "CD8+ T cells" for MeSH 2026's CD8-Positive T-Lymphocytes
+    (D018414), as immunology does; "CD4+ T cells" is D015496."""
+    found = {(t, curie) for t, _c, curie in _found(nlp, "Once activated, CD8+ T cells kill; CD4+ T cells help.")}
+    assert {("CD8+ T cells", "MESH:D018414"), ("CD4+ T cells", "MESH:D015496")} <= found

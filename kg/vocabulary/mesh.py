@@ -239,11 +239,18 @@ def _salt_bases(descriptors: dict[str, str]) -> dict[str, str]:
 _NEOPLASMS_RE = re.compile(r"^(\w[\w -]*\w) Neoplasms$")
 
 
+# "CD8-Positive T-Lymphocytes": text says "CD8+ T cells".
+_POSITIVE_T_CELLS_RE = re.compile(r"^(CD\d+)-Positive T-Lymphocytes$")
+
+
 def reading_names(heading: str, category: str) -> tuple[str, ...]:
     """The everyday names text gives a heading in text order where MeSH lists them as entry terms only:
-    "X Neoplasms" as "X Cancer"."""
+    "X Neoplasms" as "X Cancer", "CD8-Positive T-Lymphocytes" as "CD8+ T cells"."""
     if category == "disease" and (match := _NEOPLASMS_RE.match(heading)):
         return (f"{match.group(1)} Cancer",)
+    if match := _POSITIVE_T_CELLS_RE.match(heading):
+        marker = match.group(1)
+        return (f"{marker}+ T Cells", f"{marker}+ T Lymphocytes", f"{marker} T Cells")
     return ()
 
 
