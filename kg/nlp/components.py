@@ -14,7 +14,6 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.concept import Concept
 from kg.errors import PipelineError
 from kg.nlp.dictionary import (
     DEFAULT_STOP_WORDS,
@@ -218,11 +217,10 @@ class DictionaryNER:
         # In a reader's terms a MeSH 2026 heading of the very words outranks an older reading of them under another
         # name ("smoking" is Smoking, not the Smoke corpora lumped it under; "inpatients" is Inpatients, not the
         # humans a corpus tagged): the heading where the document makes it a mention, else nothing.
-        headings = {} if corpus else {(m.start, m.end): m.concepts[0] for m in self.matcher.candidates(text)
-                                      if m.concepts and _very_name(text, m)}
+        spans = {} if corpus else {(m.start, m.end): m for m in self.matcher.candidates(text) if m.concepts}
         for broad in self.broad_matchers:
             found.extend(m for m in broad.candidates(text) if self._concept_name(text, m, subjects)
-                         and not _older_reading(text, m, headings.get((m.start, m.end)), curated)
+                         and not _older_reading(text, m, spans.get((m.start, m.end)), curated)
                          and (corpus or not _common_word(text, m, subjects, curated)))
         found.extend(m for m in own if not (m.concepts and m.concepts[0].curie in curated) and m not in classes)
         if corpus:
@@ -434,24 +432,29 @@ def _common_word(text: str, match: Match, subjects: frozenset[str], curated: fro
     from kg.vocabulary.broad import is_trained
 
     key = _written_key(text, match)
-    if " " in key or not match.concepts or key in subjects or (key[:-1] in subjects and key.endswith("s")):
-        return False
-    concept = match.concepts[0]
     documents = common_word_documents()
     used = documents.get(key) or (documents.get(key[:-1], 0) if key.endswith("s") else 0)
+    if used < EVERYDAY_DOCUMENTS or not match.concepts or key in subjects:
+        return False
+    if key.endswith("s") and key[:-1] in subjects:
+        return False
+    concept = match.concepts[0]
     return (concept.prefix == "MESH" and concept.category in _COMMON_CATEGORIES and concept.curie not in curated
-            and not is_trained(concept) and used >= EVERYDAY_DOCUMENTS)
+            and not is_trained(concept))
 
 
-def _older_reading(text: str, match: Match, heading: Concept | None, curated: frozenset[str]) -> bool:
-    """Whether broad ``match`` reads words MeSH 2026 names as ``heading`` as another concept: an older MeSH reading of
-    another name, a gene member for a gene heading, or humans for a group of people."""
-    if heading is None or not match.concepts:
+def _older_reading(text: str, match: Match, own: Match | None, curated: frozenset[str]) -> bool:
+    """Whether broad ``match`` reads words MeSH 2026 names (``own``, the in-memory names' match of the same words, is
+    labelled by them) as another concept: an older MeSH reading of another name, a gene member for a gene heading,
+    or humans for a group of people."""
+    if own is None or not match.concepts or own.concepts[0].curie == match.concepts[0].curie:
+        return False  # the same concept (most broad matches): nothing to outrank
+    if not _very_name(text, own):
         return False
     from kg.vocabulary import singular
     from kg.vocabulary.mesh import mesh_heading, text_order
 
-    concept = match.concepts[0]
+    heading, concept = own.concepts[0], match.concepts[0]
     if concept.curie == HUMAN:  # curated as humans are "patients", "participants", not every group of people
         return heading.category == "concept"
     if concept.curie == heading.curie or concept.curie in curated:

@@ -302,11 +302,14 @@ _INSTRUMENT_NOUNS = frozenset({"scale", "scales", "inventory", "questionnaire", 
                                "subscale", "index", "test", "survey", "assessment"})
 _NAME_WORD_RE = re.compile(r"[A-Z][\w'’]*(?:[-\u2010\u2011][A-Za-z][\w'’]*)*|for|of|and|on|in|to")
 _NAME_GAP_RE = re.compile(r"^[ \t]+$|^[-\u2010\u2011]$")
+_INSTRUMENT_NEAR_RE = re.compile("|".join(sorted(noun.capitalize() for noun in _INSTRUMENT_NOUNS)))
 
 
 def in_instrument_name(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is a part, not the whole, of a capitalised instrument name ("Depression" of "Beck
     Depression Inventory"): the instrument is named, not the disorder."""
+    if not _INSTRUMENT_NEAR_RE.search(text, max(0, start - 80), min(len(text), end + 80)):
+        return False  # most names have no instrument noun near them: the word scan below is not needed
     written = text[start:end].strip()
     if " " in written and written.rsplit(" ", 1)[-1].casefold() in _INSTRUMENT_NOUNS:
         return False  # the instrument itself ("Patient Health Questionnaire")
