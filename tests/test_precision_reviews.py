@@ -410,3 +410,13 @@ def test_cd8_positive_t_cells_are_written_cd8_plus(nlp):
     (D018414), as immunology does; "CD4+ T cells" is D015496."""
     found = {(t, curie) for t, _c, curie in _found(nlp, "Once activated, CD8+ T cells kill; CD4+ T cells help.")}
     assert {("CD8+ T cells", "MESH:D018414"), ("CD4+ T cells", "MESH:D015496")} <= found
+
+
+def test_a_long_form_recurring_without_its_short_form_is_the_definition(nlp):
+    """ocrmd_gper_cancer_therapeutic_target_2023 defines "proteolytic targeting chimera (PROTAC)", which grounds to
+    MeSH 2026's Proteolysis Targeting Chimera (D000094243), and repeats "proteolytic targeting chimera, while ...":
+    there too it is that compound, not MeSH's Chimera (D002678), the organism of two genotypes."""
+    found = _found(nlp, "Cells died after treatment with a proteolytic targeting chimera (PROTAC). Growth slowed after "
+                        "a second proteolytic targeting chimera, while cell cycle blockade did not occur.")
+    curies = [curie for _t, _c, curie in found]
+    assert "MESH:D002678" not in curies and curies.count("MESH:D000094243") >= 2

@@ -23,7 +23,7 @@ FLOORS = {
     "reviews/jats_pmc_protacs_cancer_immunotherapy_2025.xml": (34, 1.0, 0, 9),
     # patients' "compliance" (9 uses) is a subject by frequency and MeSH's one Compliance is the physical one
     "reviews/jats_pmc_sr_bipolar_medication_adherence_2026.xml": (26, 1.0, 19, 4),
-    "reviews/ocrmd_gper_cancer_therapeutic_target_2023.md": (36, 0.95, 2, 10),
+    "reviews/ocrmd_gper_cancer_therapeutic_target_2023.md": (36, 0.95, 2, 9),
     "reviews/ocrmd_sr_head_neck_cancer_mental_health_2024.md": (27, 0.95, 0, 4),
     # no study: the one found before came from a line fragment of interleaved columns ("for an animal study see,
     # Clarke et al., 2005"); in column order that sentence cites three works

@@ -330,6 +330,29 @@ def _long_forms_whole(document: Document, blocks: Sequence[Block], block_docs, r
             by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], found[0].category,
                                             sentence=_sentence_at(doc, block, start, end, reading),
                                             curie=found[0].curie, reading=said)
+    # a long form names the same thing where it recurs without its short form ("proteolytic targeting chimera,
+    # while ..."): the names inside give way there too, to the definition's concept or to none
+    starts = [b.span.start for b in blocks]
+    for _short, (found, long) in defined.items():
+        if " " not in long.strip():
+            continue
+        pattern = r"(?<![^\W_])" + r"\s+".join(map(re.escape, long.split())) + r"(?![^\W_])"
+        for hit in re.finditer(pattern, document.text, re.IGNORECASE):
+            start, end = hit.span()
+            overlapping = [key for key, m in by_span.items() if m.start < end and start < m.end]
+            if (start, end) in by_span or any(key in own or not (start <= key[0] and key[1] <= end)
+                                              for key in overlapping):
+                continue
+            for key in overlapping:
+                del by_span[key]
+            index = bisect.bisect_right(starts, start) - 1
+            if not found or index < 0 or end > blocks[index].span.end:
+                hidden.append((start, end))
+                continue
+            block, doc, reading = blocks[index], block_docs[index], readings[index]
+            by_span[(start, end)] = Mention(document.id, start, end, document.text[start:end], found[0].category,
+                                            sentence=_sentence_at(doc, block, start, end, reading),
+                                            curie=found[0].curie)
 
 
 def _expand_binomials(document: Document, blocks: Sequence[Block], block_docs, mentions: list[Mention],
