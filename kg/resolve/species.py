@@ -16,12 +16,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from kg.concept import Concept
+from kg.vocabulary.index import HUMAN
 from kg.vocabulary.sources import corpora, fly_genes, genes, mouse_genes
 
 __all__ = ["HUMAN", "MOUSE", "FLY", "RAT", "UNLISTED", "GENE_SPECIES", "CUE_SPECIES", "taxon_of", "rank_species",
            "gene_ranking", "prefer_species", "genus_cues"]
 
-HUMAN = "NCBITaxon:9606"
 MOUSE = mouse_genes.TAXON
 FLY = fly_genes.TAXON
 # Rattus norvegicus, as the vocabulary grounds "rats" (checked by tests/test_gene_species.py).
