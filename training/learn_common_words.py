@@ -47,23 +47,15 @@ def count_documents(documents, matcher) -> Counter:
 
 def learn(shared: Path | None = None) -> tuple[list[tuple[str, int]], int, list[str]]:
     """The common rows ``(folded form, documents)``, the number of documents read and the files they came from."""
-    from kg.ingest import read_paths
     from kg.nlp import load_pipeline
     from kg.nlp.pipeline import dictionary_matcher
-    from kg.vocabulary.sources.corpora import CORPORA, is_heldout, shared_dir
+    from kg.vocabulary.sources.corpora import training_documents
 
-    root = (shared or shared_dir()) / "eval"
     matcher = dictionary_matcher(load_pipeline("dictionary"))
     counts: Counter = Counter()
     total = 0
     used = []
-    for corpus in CORPORA.values():
-        path = root / corpus.training
-        if not path.is_file():
-            log.warning("no training file %s; skipped", path)
-            continue
-        documents = [d for d in read_paths([path]) if d.format == "pubtator"
-                     and (corpus.has_development or not is_heldout(d.id))]
+    for corpus, documents in training_documents(shared):
         counts.update(count_documents(documents, matcher))
         total += len(documents)
         used.append(f"{corpus.training} ({len(documents)} documents)")

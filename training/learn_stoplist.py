@@ -102,12 +102,10 @@ def _stopped(form_category: tuple[str, str], n: int, annotated: int, concept_see
 def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], list[str]]:
     """The stop-list rows ``(form, category, seen, annotated)`` and the corpora files they were learnt on."""
     from kg.evaluation.corpus_types import PROFILES
-    from kg.ingest import read_paths
     from kg.nlp import annotate, load_pipeline
     from kg.resolve import long_form_concept
-    from kg.vocabulary.sources.corpora import CORPORA, is_heldout, shared_dir
+    from kg.vocabulary.sources.corpora import training_documents
 
-    root = (shared or shared_dir()) / "eval"
     nlp = load_pipeline("dictionary", overrides={"components.kg_dictionary_ner.learned_stoplist": False,
                                                  "components.kg_dictionary_ner.conventions": "corpus"})
     seen: Counter = Counter()
@@ -115,13 +113,7 @@ def learn(shared: Path | None = None) -> tuple[list[tuple[str, str, int, int]], 
     concept_seen: Counter = Counter()
     right: Counter = Counter()
     used = []
-    for corpus in CORPORA.values():
-        path = root / corpus.training
-        if not path.is_file():
-            log.warning("no training file %s; skipped", path)
-            continue
-        documents = [d for d in read_paths([path]) if d.format == "pubtator"
-                     and (corpus.has_development or not is_heldout(d.id))]
+    for corpus, documents in training_documents(shared):
         mentions = annotate(documents, nlp, long_forms=long_form_concept)
         s, a = count_hits(documents, mentions, PROFILES[corpus.name].categories)
         seen.update(s)

@@ -56,7 +56,7 @@ def _curated_inputs() -> list[Path]:
 
 def _mesh_input() -> str:
     """The MeSH CSV by path, size and modification time (hashing its 54 MB would cost more than a cold start), and
-    the wheel its entry terms come from."""
+    the entry terms ``kg vocab build`` wrote beside its index."""
     from kg.vocabulary.mesh import MESH_WHEEL, entry_terms_input, mesh_csv_path
 
     path = mesh_csv_path()

@@ -88,6 +88,22 @@ def heldout_documents(corpus: str, shared: Path | None = None) -> frozenset[str]
     return frozenset(i for i in ids if is_heldout(i))
 
 
+def training_documents(shared: Path | None = None) -> Iterator[tuple[Corpus, list]]:
+    """``(corpus, its training documents)`` of every corpus whose training split is present, the held-out
+    fifth of the training-only corpora left out (what the training scripts learn from); a missing file is skipped
+    with a warning."""
+    from kg.ingest import read_paths
+
+    root = (shared or shared_dir()) / "eval"
+    for corpus in CORPORA.values():
+        path = root / corpus.training
+        if not path.is_file():
+            log.warning("no training file %s; skipped", path)
+            continue
+        yield corpus, [d for d in read_paths([path]) if d.format == "pubtator"
+                       and (corpus.has_development or not is_heldout(d.id))]
+
+
 def curie(identifier: str, type_: str) -> str:
     """The CURIE of one corpus identifier, or "" for composites, placeholders and unknown forms."""
     identifier = identifier.strip()

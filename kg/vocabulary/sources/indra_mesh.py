@@ -77,6 +77,11 @@ def usable_names(names: Iterable[str], ambiguous: frozenset[str] = frozenset()) 
     return list(dict.fromkeys(kept))
 
 
+def _protein_uis(rows: Iterable[list[str]]) -> set[str]:
+    """UIs of the descriptor rows with a tree number among gene products (:data:`PROTEIN_TREES`)."""
+    return {r[0] for r in rows if len(r) > 3 and any(t.startswith(PROTEIN_TREES) for t in r[3].split("|"))}
+
+
 def _ambiguous(rows: Iterable[tuple[str, list[str]]]) -> frozenset[str]:
     """Normalised names that more than one descriptor or supplementary concept carries."""
     from kg.vocabulary.normalise import normalise
@@ -97,7 +102,7 @@ def parse_tables(descriptors_text: str, supplementary_text: str,
     headings = mesh_descriptors() if headings is None else headings
     rows = list(_rows(descriptors_text, 3))
     descriptor_rows = [(r[0], r[1], r[2].split("|")) for r in rows]
-    proteins = {r[0] for r in rows if len(r) > 3 and any(t.startswith(PROTEIN_TREES) for t in r[3].split("|"))}
+    proteins = _protein_uis(rows)
     supplementary_rows = [(r[0], r[1], r[2].split("|"), r[3].split(",")) for r in _rows(supplementary_text, 4)]
     ambiguous = _ambiguous([(ui, [label, *names]) for ui, label, names in descriptor_rows]
                            + [(ui, [label, *names]) for ui, label, names, _ in supplementary_rows])
@@ -153,7 +158,7 @@ def entry_terms(descriptors_text: str, headings: dict[str, str]) -> dict[str, tu
 
     table = list(_rows(descriptors_text, 3))
     rows = [(r[0], r[1], r[2].split("|")) for r in table]
-    proteins = {r[0] for r in table if len(r) > 3 and any(t.startswith(PROTEIN_TREES) for t in r[3].split("|"))}
+    proteins = _protein_uis(table)
     ambiguous = _ambiguous([(ui, [label, *names]) for ui, label, names in rows])
     found: dict[str, tuple[str, ...]] = {}
     for ui, label, names in rows:
